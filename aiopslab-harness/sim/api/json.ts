@@ -1,0 +1,14 @@
+/** Plain JSON values: the simulator stores and serves Kubernetes objects in this form, never as classes. */
+export type Json = null | boolean | number | string | Json[] | JsonObject;
+export interface JsonObject {
+  [key: string]: Json;
+}
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep copy through JSON; objects leave and enter the store only as copies. */
+export function cloneJson<T extends Json>(value: T): T {
+  return structuredClone(value);
+}
