@@ -1,0 +1,88 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AoiError } from './errors.js';
+import { loadYamlFile } from './yaml-file.js';
+
+const Kube = z.strictObject({
+  kubeconfig: z.string().min(1).optional(),
+  context: z.string().min(1).optional(),
+});
+
+const ReasonerBackend = z.enum(['rules', 'ollama']);
+
+// prefault (not default) so an omitted section still gets its inner defaults.
+export const AoiConfig = z.strictObject({
+  ollama: z
+    .strictObject({
+      host: z.string().min(1).default('http://127.0.0.1:11434'),
+      model: z.string().min(1).default('qwen2.5:7b-instruct'),
+      timeoutMs: z.int().min(1).default(120_000),
+    })
+    .prefault({}),
+  reasoner: z
+    .strictObject({
+      backend: ReasonerBackend.default('rules'),
+      maxSteps: z.int().min(1).default(8),
+    })
+    .prefault({}),
+  observer: Kube.prefault({}),
+  executor: Kube.extend({ policy: z.string().min(1).default('default') }).prefault({}),
+  output: z.enum(['text', 'json', 'markdown']).default('text'),
+});
+export type AoiConfig = z.infer<typeof AoiConfig>;
+
+// An empty YAML document parses to null; treat it like an empty mapping.
+const AoiConfigFile = z.preprocess((value) => value ?? {}, AoiConfig);
+
+export interface LoadConfigOptions {
+  env: NodeJS.ProcessEnv;
+  file?: string;
+}
+
+/** File (explicit, `$AOI_CONFIG`, or the XDG default), then environment overrides. */
+export async function loadConfig(options: LoadConfigOptions): Promise<AoiConfig> {
+  const { env } = options;
+  const explicit = options.file ?? (env.AOI_CONFIG || undefined);
+  const file = explicit ?? defaultConfigPath(env);
+  let config: AoiConfig;
+  try {
+    config = await loadYamlFile(file, AoiConfigFile);
+  } catch (error) {
+    if (explicit !== undefined || !(error instanceof AoiError) || error.code !== 'not-found') throw error;
+    config = AoiConfig.parse({});
+  }
+  return applyEnv(config, env);
+}
+
+export function defaultConfigPath(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return join(base, 'aoi', 'config.yaml');
+}
+
+function applyEnv(config: AoiConfig, env: NodeJS.ProcessEnv): AoiConfig {
+  const ollama = { ...config.ollama, host: normalizeOllamaHost(env.OLLAMA_HOST || config.ollama.host) };
+  if (env.AOI_MODEL) ollama.model = env.AOI_MODEL;
+  const reasoner = { ...config.reasoner };
+  if (env.AOI_REASONER) {
+    const backend = ReasonerBackend.safeParse(env.AOI_REASONER);
+    if (!backend.success) {
+      throw new AoiError('config', `AOI_REASONER: expected one of ${ReasonerBackend.options.join(', ')}`, {
+        hint: `got "${env.AOI_REASONER}"`,
+      });
+    }
+    reasoner.backend = backend.data;
+  }
+  return { ...config, ollama, reasoner };
+}
+
+/** Accept what OLLAMA_HOST accepts for ollama itself: `host`, `host:port`, `:port`, or a URL. */
+export function normalizeOllamaHost(value: string): string {
+  const trimmed = value.trim().replace(/\/+$/, '');
+  if (/^https?:\/\//i.test(trimmed)) return trimmed;
+  const match = /^([^:/]*)(?::(\d+))?$/.exec(trimmed);
+  if (!match) throw new AoiError('config', `OLLAMA_HOST: cannot read "${value}" as host[:port] or a URL`);
+  const host = match[1] || '127.0.0.1';
+  const port = match[2] ?? '11434';
+  return `http://${host}:${port}`;
+}
