@@ -12,3 +12,12 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function cloneJson<T extends Json>(value: T): T {
   return structuredClone(value);
 }
+
+/** A scalar field as text ('' when absent or not a scalar), for names and messages read off stored objects. */
+export function text(value: Json | undefined): string {
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : '';
+}
