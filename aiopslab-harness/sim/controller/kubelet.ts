@@ -1,0 +1,475 @@
+import { createHash } from 'node:crypto';
+import type { JsonObject } from '../api/json.js';
+import { resourceByKind } from '../api/resources.js';
+import type { Container, ContainerStatus, Pod, PodCondition } from '../model.js';
+import { asView } from '../model.js';
+import { planContainer } from '../runtime.js';
+import type { ContainerPlan } from '../runtime.js';
+import type { ControllerContext } from './context.js';
+
+const PODS = resourceByKind('Pod');
+const START_DELAY_MS = 500;
+const MAX_BACKOFF_MS = 300_000;
+/** A container that ran this long gets its crash back-off reset, as the kubelet does. */
+const BACKOFF_RESET_MS = 600_000;
+
+interface ContainerRecord {
+  restartCount: number;
+  /** Terminations (or failed pulls) since the last back-off reset. */
+  failures: number;
+  startedAt?: number;
+  timers: (() => void)[];
+}
+
+interface PodRecord {
+  uid: string;
+  namespace: string;
+  name: string;
+  node: string;
+  containers: Map<string, ContainerRecord>;
+  terminating: boolean;
+}
+
+function backoffMs(failures: number): number {
+  if (failures <= 1) return 0;
+  return Math.min(10_000 * 2 ** (failures - 2), MAX_BACKOFF_MS);
+}
+
+function hex64(seed: string): string {
+  return createHash('sha256').update(seed).digest('hex');
+}
+
+/** The node agent: runs bound pods' containers through their lifecycle on the simulated clock. */
+export class Kubelet {
+  private readonly pods = new Map<string, PodRecord>();
+  private readonly imageCache = new Map<string, Set<string>>();
+
+  constructor(private readonly ctx: ControllerContext) {}
+
+  tracked(uid: string): boolean {
+    return this.pods.has(uid);
+  }
+
+  /** Takes over a pod the scheduler just bound to a node. */
+  admit(podJson: JsonObject): void {
+    const pod = asView<Pod>(podJson);
+    if (!pod.spec.nodeName || this.pods.has(pod.metadata.uid)) return;
+    const record: PodRecord = {
+      uid: pod.metadata.uid,
+      namespace: pod.metadata.namespace ?? 'default',
+      name: pod.metadata.name,
+      node: pod.spec.nodeName,
+      containers: new Map(
+        pod.spec.containers.map((c) => [c.name, { restartCount: 0, failures: 0, timers: [] }]),
+      ),
+      terminating: false,
+    };
+    this.pods.set(record.uid, record);
+    const now = this.ctx.clock.iso();
+    this.update(record, (p) => {
+      p.status.startTime = now;
+      p.status.containerStatuses = p.spec.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        ready: false,
+        started: false,
+        restartCount: 0,
+        state: { waiting: { reason: 'ContainerCreating' } },
+        lastState: {},
+      }));
+    });
+    for (const container of pod.spec.containers) {
+      this.schedule(record, container.name, START_DELAY_MS, () =>
+        this.startContainer(record, container.name),
+      );
+    }
+  }
+
+  /**
+   * What a DELETE of a pod does: an unbound pod goes at once; a running one gets a deletionTimestamp,
+   * its containers are stopped, and the object goes when they have. Returns the object as it then is.
+   */
+  requestDeletion(podJson: JsonObject, graceSeconds?: number): JsonObject {
+    const pod = asView<Pod>(podJson);
+    const namespace = pod.metadata.namespace ?? 'default';
+    if (!pod.spec.nodeName || graceSeconds === 0) {
+      this.terminate(podJson);
+      return this.ctx.store.peek(PODS, namespace, pod.metadata.name) ?? podJson;
+    }
+    const grace = graceSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    const updated =
+      pod.metadata.deletionTimestamp !== undefined
+        ? podJson
+        : this.ctx.store.mutate(PODS, namespace, pod.metadata.name, (json) => {
+            const meta = json['metadata'] as JsonObject;
+            meta['deletionTimestamp'] = this.ctx.clock.iso(this.ctx.clock.now() + grace * 1000);
+            meta['deletionGracePeriodSeconds'] = grace;
+          });
+    if (updated) this.terminate(updated);
+    return updated ?? podJson;
+  }
+
+  /** Graceful deletion: stop the containers, then remove the pod object. */
+  terminate(podJson: JsonObject): void {
+    const pod = asView<Pod>(podJson);
+    const record = this.pods.get(pod.metadata.uid);
+    if (!record) {
+      this.removePod(pod.metadata.namespace ?? 'default', pod.metadata.name, pod.metadata.uid);
+      return;
+    }
+    if (record.terminating) return;
+    record.terminating = true;
+    for (const [name, c] of record.containers) {
+      c.timers.forEach((cancel) => cancel());
+      c.timers = [];
+      const status = pod.status.containerStatuses?.find((s) => s.name === name);
+      if (status?.state.running) {
+        this.event(record, 'Normal', 'Killing', `Stopping container ${name}`, name);
+      }
+    }
+    const graceMs = Math.min((pod.spec.terminationGracePeriodSeconds ?? 30) * 1000, 1000);
+    this.ctx.clock.after(graceMs, () => this.removePod(record.namespace, record.name, record.uid));
+  }
+
+  private removePod(namespace: string, name: string, uid: string): void {
+    const current = this.ctx.store.peek(PODS, namespace, name);
+    if (current && asView<Pod>(current).metadata.uid === uid) this.ctx.store.remove(PODS, namespace, name);
+    const record = this.pods.get(uid);
+    record?.containers.forEach((c) => c.timers.forEach((cancel) => cancel()));
+    this.pods.delete(uid);
+    this.ctx.logs.forget(uid);
+  }
+
+  private startContainer(record: PodRecord, name: string): void {
+    const pod = this.current(record);
+    const container = pod?.spec.containers.find((c) => c.name === name);
+    const state = record.containers.get(name);
+    if (!pod || !container || !state || record.terminating) return;
+    const plan = planContainer(this.ctx.hooks, {
+      pod,
+      container,
+      world: this.ctx.world,
+      restartCount: state.restartCount,
+    });
+    switch (plan.outcome) {
+      case 'imagePull':
+        return this.failPull(record, container, state, plan.message);
+      case 'config':
+        return this.failConfig(record, container, state, plan.message);
+      case 'startError':
+        return this.failStart(record, container, state, plan.message);
+      case 'run':
+      case 'exit':
+        return this.run(record, container, state, plan);
+    }
+  }
+
+  private pullEvents(record: PodRecord, container: Container): void {
+    const cached = this.imageCache.get(record.node) ?? new Set<string>();
+    this.imageCache.set(record.node, cached);
+    if (cached.has(container.image) && container.imagePullPolicy !== 'Always') {
+      this.event(
+        record,
+        'Normal',
+        'Pulled',
+        `Container image "${container.image}" already present on machine`,
+        container.name,
+      );
+      return;
+    }
+    cached.add(container.image);
+    this.event(record, 'Normal', 'Pulling', `Pulling image "${container.image}"`, container.name);
+    this.event(
+      record,
+      'Normal',
+      'Pulled',
+      `Successfully pulled image "${container.image}" in 1.204s (1.204s including waiting). Image size: 26718912 bytes.`,
+      container.name,
+    );
+  }
+
+  private run(
+    record: PodRecord,
+    container: Container,
+    state: ContainerRecord,
+    plan: Extract<ContainerPlan, { outcome: 'run' | 'exit' }>,
+  ): void {
+    const now = this.ctx.clock.now();
+    const restarting = state.startedAt !== undefined;
+    if (restarting) state.restartCount++;
+    state.startedAt = now;
+    this.pullEvents(record, container);
+    this.event(record, 'Normal', 'Created', `Created container: ${container.name}`, container.name);
+    this.event(record, 'Normal', 'Started', `Started container ${container.name}`, container.name);
+    const containerID = `containerd://${hex64(`${record.uid}/${container.name}/${state.restartCount}`)}`;
+    const startedAt = this.ctx.clock.iso(now);
+    const lines = (plan.outcome === 'run' ? plan.startupLogs : plan.logs).map((text, i) => ({
+      at: now + i * 7,
+      text,
+    }));
+    this.ctx.logs.start(record.uid, container.name, {
+      startedAt: now,
+      lines,
+      steady: plan.outcome === 'run' ? plan.steadyLogs : [],
+      steadyEveryMs: plan.outcome === 'run' ? (plan.steadyEveryMs ?? 15_000) : 0,
+      seed: Number.parseInt(containerID.slice(-8), 16) || now,
+    });
+    const ready = plan.outcome === 'run' ? plan.ready && !container.readinessProbe : false;
+    this.setContainer(record, container.name, (s) => {
+      if (restarting && s.state.terminated) s.lastState = { terminated: s.state.terminated };
+      s.state = { running: { startedAt } };
+      s.started = true;
+      s.ready = ready;
+      s.restartCount = state.restartCount;
+      s.containerID = containerID;
+      s.imageID = `${container.image.split(':')[0]}@sha256:${hex64(container.image)}`;
+    });
+    if (plan.outcome === 'run' && plan.ready && container.readinessProbe) {
+      const delay =
+        Number((container.readinessProbe['initialDelaySeconds'] as number | undefined) ?? 1) * 1000;
+      this.schedule(record, container.name, Math.max(delay, 1000), () =>
+        this.setContainer(record, container.name, (s) => {
+          if (s.state.running) s.ready = true;
+        }),
+      );
+    }
+    if (plan.outcome === 'run' && !plan.ready)
+      this.probeFailures(record, container.name, plan.readinessFailure);
+    if (plan.outcome === 'exit') {
+      this.schedule(record, container.name, plan.afterMs, () => this.exit(record, container, state, plan));
+    }
+  }
+
+  private probeFailures(
+    record: PodRecord,
+    name: string,
+    message = 'HTTP probe failed with statuscode: 503',
+  ): void {
+    this.event(record, 'Warning', 'Unhealthy', `Readiness probe failed: ${message}`, name);
+    this.schedule(record, name, 10_000, () => this.probeFailures(record, name, message));
+  }
+
+  private exit(
+    record: PodRecord,
+    container: Container,
+    state: ContainerRecord,
+    plan: Extract<ContainerPlan, { outcome: 'exit' }>,
+  ): void {
+    const now = this.ctx.clock.now();
+    const ranFor = now - (state.startedAt ?? now);
+    state.failures = ranFor >= BACKOFF_RESET_MS ? 1 : state.failures + 1;
+    this.ctx.logs.finish(record.uid, container.name, now);
+    this.setContainer(record, container.name, (s) => {
+      const startedAt = s.state.running?.startedAt ?? this.ctx.clock.iso(now);
+      s.state = {
+        terminated: {
+          exitCode: plan.exitCode,
+          reason: plan.reason,
+          startedAt,
+          finishedAt: this.ctx.clock.iso(now),
+          ...(s.containerID ? { containerID: s.containerID } : {}),
+        },
+      };
+      s.ready = false;
+      s.started = false;
+    });
+    this.afterTermination(record, container, state);
+  }
+
+  private failStart(record: PodRecord, container: Container, state: ContainerRecord, message: string): void {
+    const now = this.ctx.clock.now();
+    if (state.startedAt !== undefined) state.restartCount++;
+    state.startedAt = now;
+    state.failures++;
+    this.pullEvents(record, container);
+    this.event(record, 'Normal', 'Created', `Created container: ${container.name}`, container.name);
+    this.event(record, 'Warning', 'Failed', `Error: ${message}`, container.name);
+    const at = this.ctx.clock.iso(now);
+    this.setContainer(record, container.name, (s) => {
+      if (s.state.terminated) s.lastState = { terminated: s.state.terminated };
+      s.restartCount = state.restartCount;
+      s.state = {
+        terminated: {
+          exitCode: 128,
+          reason: 'StartError',
+          message,
+          startedAt: '1970-01-01T00:00:00Z',
+          finishedAt: at,
+        },
+      };
+      s.ready = false;
+      s.started = false;
+    });
+    this.afterTermination(record, container, state);
+  }
+
+  /** After a container stops: restart it, at once or after a crash-loop back-off, per the restart policy. */
+  private afterTermination(record: PodRecord, container: Container, state: ContainerRecord): void {
+    const pod = this.current(record);
+    if (!pod) return;
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    const status = pod.status.containerStatuses?.find((s) => s.name === container.name);
+    const exitCode = status?.state.terminated?.exitCode ?? 1;
+    if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) return;
+    const delay = backoffMs(state.failures);
+    this.schedule(record, container.name, 1000, () => {
+      if (delay === 0) return this.startContainer(record, container.name);
+      const podRef = this.current(record);
+      if (!podRef) return;
+      const message = `back-off ${delay / 1000}s restarting failed container=${container.name} pod=${record.name}_${record.namespace}(${record.uid})`;
+      this.setContainer(record, container.name, (s) => {
+        if (s.state.terminated) s.lastState = { terminated: s.state.terminated };
+        s.state = { waiting: { reason: 'CrashLoopBackOff', message } };
+      });
+      this.event(
+        record,
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${container.name} in pod ${record.name}_${record.namespace}(${record.uid})`,
+        container.name,
+      );
+      this.schedule(record, container.name, delay, () => this.startContainer(record, container.name));
+    });
+  }
+
+  private failPull(record: PodRecord, container: Container, state: ContainerRecord, message: string): void {
+    state.failures++;
+    this.event(record, 'Normal', 'Pulling', `Pulling image "${container.image}"`, container.name);
+    this.event(
+      record,
+      'Warning',
+      'Failed',
+      `Failed to pull image "${container.image}": ${message}`,
+      container.name,
+    );
+    this.event(record, 'Warning', 'Failed', 'Error: ErrImagePull', container.name);
+    this.setContainer(record, container.name, (s) => {
+      s.state = { waiting: { reason: 'ErrImagePull', message } };
+    });
+    const delay = Math.max(backoffMs(state.failures + 1), 10_000);
+    this.schedule(record, container.name, 1000, () => {
+      this.event(record, 'Normal', 'BackOff', `Back-off pulling image "${container.image}"`, container.name);
+      this.event(record, 'Warning', 'Failed', 'Error: ImagePullBackOff', container.name);
+      this.setContainer(record, container.name, (s) => {
+        s.state = {
+          waiting: {
+            reason: 'ImagePullBackOff',
+            message: `Back-off pulling image "${container.image}": ErrImagePull: ${message}`,
+          },
+        };
+      });
+      this.schedule(record, container.name, delay, () => this.startContainer(record, container.name));
+    });
+  }
+
+  private failConfig(record: PodRecord, container: Container, state: ContainerRecord, message: string): void {
+    state.failures++;
+    this.event(record, 'Warning', 'Failed', `Error: ${message}`, container.name);
+    this.setContainer(record, container.name, (s) => {
+      s.state = { waiting: { reason: 'CreateContainerConfigError', message } };
+    });
+    this.schedule(record, container.name, 10_000, () => this.startContainer(record, container.name));
+  }
+
+  private schedule(record: PodRecord, container: string, ms: number, run: () => void): void {
+    const state = record.containers.get(container);
+    if (!state) return;
+    const cancel = this.ctx.clock.after(ms, () => {
+      state.timers = state.timers.filter((t) => t !== cancel);
+      if (!record.terminating && this.pods.has(record.uid)) run();
+    });
+    state.timers.push(cancel);
+  }
+
+  private current(record: PodRecord): Pod | undefined {
+    const found = this.ctx.store.peek(PODS, record.namespace, record.name);
+    if (!found) return undefined;
+    const pod = asView<Pod>(found);
+    return pod.metadata.uid === record.uid ? pod : undefined;
+  }
+
+  private setContainer(record: PodRecord, name: string, change: (status: ContainerStatus) => void): void {
+    this.update(record, (pod) => {
+      const status = pod.status.containerStatuses?.find((s) => s.name === name);
+      if (status) change(status);
+    });
+  }
+
+  private update(record: PodRecord, change: (pod: Pod) => void): void {
+    if (!this.current(record)) return;
+    const now = this.ctx.clock.iso();
+    this.ctx.store.mutate(PODS, record.namespace, record.name, (json) => {
+      const pod = asView<Pod>(json);
+      change(pod);
+      derivePodStatus(pod, now);
+    });
+  }
+
+  private event(
+    record: PodRecord,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    container: string,
+  ): void {
+    const pod = this.ctx.store.peek(PODS, record.namespace, record.name);
+    if (!pod) return;
+    this.ctx.events.record(
+      pod,
+      type,
+      reason,
+      message,
+      { component: 'kubelet', host: record.node },
+      `spec.containers{${container}}`,
+    );
+  }
+}
+
+function setCondition(
+  pod: Pod,
+  type: string,
+  ok: boolean,
+  now: string,
+  reason?: string,
+  message?: string,
+): void {
+  const conditions = (pod.status.conditions ??= []);
+  const status = ok ? 'True' : 'False';
+  const existing = conditions.find((c) => c.type === type);
+  const next: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime: now };
+  if (reason) next.reason = reason;
+  if (message) next.message = message;
+  if (existing) {
+    if (existing.status === status) next.lastTransitionTime = existing.lastTransitionTime;
+    Object.assign(existing, next);
+    if (!reason) delete existing.reason;
+    if (!message) delete existing.message;
+  } else conditions.push(next);
+}
+
+/** Phase and conditions follow from the container statuses, as the kubelet computes them. */
+export function derivePodStatus(pod: Pod, now: string): void {
+  const statuses = pod.status.containerStatuses ?? [];
+  const everRan = (s: ContainerStatus) =>
+    !!s.state.running || !!s.state.terminated || !!s.lastState.terminated || s.restartCount > 0;
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  const allTerminated = statuses.length > 0 && statuses.every((s) => s.state.terminated);
+  if (policy !== 'Always' && allTerminated) {
+    pod.status.phase = statuses.every((s) => s.state.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
+  } else if (statuses.length > 0 && statuses.every(everRan)) {
+    pod.status.phase = 'Running';
+  } else {
+    pod.status.phase = 'Pending';
+  }
+  const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const ready = statuses.length > 0 && unready.length === 0;
+  const message = unready.length ? `containers with unready status: [${unready.join(' ')}]` : undefined;
+  setCondition(pod, 'PodReadyToStartContainers', true, now);
+  setCondition(pod, 'Initialized', true, now);
+  setCondition(pod, 'Ready', ready, now, ready ? undefined : 'ContainersNotReady', message);
+  setCondition(pod, 'ContainersReady', ready, now, ready ? undefined : 'ContainersNotReady', message);
+  setCondition(pod, 'PodScheduled', true, now);
+  const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
+  pod.status.conditions?.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+}
