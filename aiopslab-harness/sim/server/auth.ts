@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+
+export type Role = 'observer' | 'executor' | 'admin';
+
+export interface Identity {
+  role: Role;
+  /** The user name RBAC messages show, as a service account would appear. */
+  user: string;
+}
+
+export interface Tokens {
+  observer: string;
+  executor: string;
+  admin: string;
+}
+
+export const USERS: Record<Role, string> = {
+  observer: 'system:serviceaccount:aoi-system:aoi-observer',
+  executor: 'system:serviceaccount:aoi-system:aoi-executor',
+  admin: 'kubernetes-admin',
+};
+
+export function generateTokens(): Tokens {
+  const token = (role: string) => `aoi-${role}.${randomBytes(24).toString('hex')}`;
+  return { observer: token('observer'), executor: token('executor'), admin: token('admin') };
+}
+
+export function authenticate(header: string | undefined, tokens: Tokens): Identity | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!match) return undefined;
+  for (const role of ['observer', 'executor', 'admin'] as const) {
+    if (tokens[role] === match[1]) return { role, user: USERS[role] };
+  }
+  return undefined;
+}
+
+export interface Access {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+}
+
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+/** What the executor may change: workloads, pods, services and config; never nodes, namespaces, secrets or RBAC. */
+const EXECUTOR_WRITABLE = new Set([
+  'pods',
+  'services',
+  'configmaps',
+  'persistentvolumeclaims',
+  'apps/deployments',
+  'apps/replicasets',
+  'apps/statefulsets',
+]);
+const EXECUTOR_VERBS = new Set(['create', 'update', 'patch', 'delete']);
+
+/**
+ * The RBAC the simulated cluster enforces, mirroring the roles `aoi rbac` prints: the observer reads
+ * everything (Secrets as metadata only, exec and port-forward never); the executor also changes the
+ * workload objects above, one at a time (no deletecollection).
+ */
+export function authorize(identity: Identity, access: Access): boolean {
+  if (identity.role === 'admin') return true;
+  const sub = access.subresource;
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'proxy') return false;
+  if (READ_VERBS.has(access.verb)) return true;
+  if (identity.role !== 'executor' || !EXECUTOR_VERBS.has(access.verb)) return false;
+  if (sub && sub !== 'scale' && sub !== 'status') return false;
+  if (sub === 'status') return false;
+  const key = access.group ? `${access.group}/${access.resource}` : access.resource;
+  return EXECUTOR_WRITABLE.has(key);
+}
+
+/** Secrets are shown without their data to anyone but the admin. */
+export function redactsSecretData(identity: Identity): boolean {
+  return identity.role !== 'admin';
+}
