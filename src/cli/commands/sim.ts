@@ -1,0 +1,143 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { AoiError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/atomic-file.js';
+import { resolveStateDir } from '../../core/state-dir.js';
+import {
+  SimCluster,
+  SimServer,
+  appNames,
+  getApp,
+  renderKubeconfig,
+  OBSERVER_CONTEXT,
+  EXECUTOR_CONTEXT,
+} from '../../../aiopslab-harness/sim/index.js';
+import type { CliIO } from '../io.js';
+
+interface SimStartOptions {
+  app: string;
+  problem?: string;
+  port: number;
+  host: string;
+  kubeconfig?: string;
+  seed: number;
+  speed: number;
+}
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError('must be a whole number from 0 to 65535 (0 picks a free port).');
+  return n;
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number.');
+  return n;
+}
+
+function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number.');
+  return Number(value);
+}
+
+/** `aoi sim start`: the embedded simulated cluster, served until interrupted. */
+export async function simStart(options: SimStartOptions, io: CliIO): Promise<number> {
+  const app = getApp(options.app);
+  if (!app) {
+    throw new AoiError('usage', `unknown app "${options.app}"`, {
+      hint: `Known apps: ${appNames().join(', ')}.`,
+    });
+  }
+  if (options.problem !== undefined) {
+    throw new AoiError(
+      'not-found',
+      `unknown problem "${options.problem}": no AIOpsLab problem catalog is installed in this build`,
+      {
+        hint: 'Start the healthy app with --app instead.',
+      },
+    );
+  }
+  const cluster = new SimCluster({ seed: options.seed });
+  cluster.deployApp(app);
+  cluster.settle();
+  let server: SimServer;
+  try {
+    server = await SimServer.start({
+      cluster,
+      port: options.port,
+      host: options.host,
+      realtime: true,
+      speed: options.speed,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new AoiError('usage', `port ${options.port} on ${options.host} is already in use`, {
+        hint: 'Pick another with --port, or leave it out to get a free one.',
+        cause: error,
+      });
+    }
+    throw new AoiError(
+      'io',
+      `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const kubeconfigPath = options.kubeconfig ?? join(resolveStateDir(io.env), 'sim', 'kubeconfig');
+  try {
+    await mkdir(dirname(kubeconfigPath), { recursive: true });
+    await writeFileAtomic(kubeconfigPath, renderKubeconfig(server.url, server.tokens, server.caPem), {
+      mode: 0o600,
+    });
+  } catch (error) {
+    await server.close();
+    throw new AoiError(
+      'io',
+      `cannot write the kubeconfig to ${kubeconfigPath}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const namespace = app.defaultNamespace;
+  io.stdout.write(
+    [
+      `aoi sim: ${app.name} running in namespace ${namespace}`,
+      `  API server  ${server.url}`,
+      `  kubeconfig  ${kubeconfigPath}`,
+      `  contexts    ${OBSERVER_CONTEXT} (read-only, current), ${EXECUTOR_CONTEXT} (writes)`,
+      `  try         kubectl --kubeconfig ${kubeconfigPath} get pods -n ${namespace}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  const signal = await io.untilInterrupted();
+  await server.close();
+  io.stderr.write(`aoi sim: stopped (${signal})\n`);
+  return 0;
+}
+
+export function registerSim(program: Command, io: CliIO): void {
+  const sim = program
+    .command('sim')
+    .description('Run the simulated Kubernetes cluster (AIOpsLab apps) locally');
+  sim
+    .command('start')
+    .description('Serve a simulated cluster on 127.0.0.1 and write a kubeconfig for it')
+    .option('--app <name>', 'application to deploy', 'hotel-reservation')
+    .option('--problem <id>', 'AIOpsLab problem id to inject')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 0)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--kubeconfig <path>', 'where to write the kubeconfig (default: <state dir>/sim/kubeconfig)')
+    .option('--seed <n>', 'random seed for names and addresses', parseSeed, 42)
+    .option('--speed <x>', 'simulated seconds per wall-clock second', parsePositive, 1)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  aoi sim start\n  aoi sim start --port 8001 --kubeconfig ./sim.kubeconfig\n',
+    )
+    .action(async (options: SimStartOptions) => {
+      process.exitCode = await simStart(options, io);
+    });
+}

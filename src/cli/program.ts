@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import type { CliIO } from './io.js';
+import { registerSim } from './commands/sim.js';
+
+export const VERSION = '0.1.0';
+
+/** The whole command tree; commander errors are thrown (exitOverride) so main decides the exit code. */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('aoi')
+    .description('Secure multi-agent SRE operations: observe, reason, act, evolve')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  registerSim(program, io);
+  return program;
+}

@@ -1,0 +1,112 @@
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
+let dir: string;
+
+function aoi(args: string[]) {
+  return execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    timeout: 30_000,
+    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir },
+    extendEnv: false,
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aoi-cli-sim-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('aoi sim start', () => {
+  it('serves the cluster, writes a private kubeconfig kubectl can use, and stops cleanly on SIGINT', async () => {
+    const kubeconfig = join(dir, 'sim.kubeconfig');
+    const child = aoi(['sim', 'start', '--kubeconfig', kubeconfig]);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await vi.waitFor(() => expect(out).toContain('Press Ctrl-C to stop.'), { timeout: 20_000, interval: 50 });
+    expect(out).toMatch(/API server\s+https:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toContain(`kubeconfig  ${kubeconfig}`);
+    expect((await stat(kubeconfig)).mode & 0o777).toBe(0o600);
+
+    const pods = await execa(
+      'kubectl',
+      ['--kubeconfig', kubeconfig, 'get', 'pods', '-n', 'test-hotel-reservation', '-o', 'name'],
+      {
+        reject: false,
+        env: { HOME: dir, KUBECACHEDIR: join(dir, 'cache') },
+        extendEnv: false,
+      },
+    );
+    expect(pods.exitCode, pods.stderr).toBe(0);
+    expect(pods.stdout).toMatch(/^pod\/geo-[a-z0-9]+-[a-z0-9]{5}$/m);
+    expect(pods.stdout).toMatch(/^pod\/mongodb-geo-/m);
+
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('aoi sim: stopped (SIGINT)');
+  });
+
+  it('writes the kubeconfig under the state directory by default', async () => {
+    const child = aoi(['sim', 'start']);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await vi.waitFor(() => expect(out).toContain('Press Ctrl-C to stop.'), { timeout: 20_000, interval: 50 });
+    expect(out).toContain(`kubeconfig  ${join(dir, 'state', 'sim', 'kubeconfig')}`);
+    child.kill('SIGTERM');
+    expect((await child).exitCode).toBe(0);
+  });
+
+  describe('bad input', () => {
+    let blocker: Server;
+    let busyPort: number;
+
+    beforeAll(async () => {
+      blocker = createServer();
+      await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+      busyPort = (blocker.address() as AddressInfo).port;
+    });
+
+    afterAll(async () => {
+      await new Promise<void>((done) => blocker.close(() => done()));
+    });
+
+    it.each([
+      [
+        'an unknown app',
+        ['--app', 'nope'],
+        /aoi: error: unknown app "nope"\n\s+Known apps: hotel-reservation/,
+      ],
+      ['a port that is not a number', ['--port', 'http'], /option '--port <n>' argument 'http' is invalid/],
+      ['a port out of range', ['--port', '70000'], /must be a whole number from 0 to 65535/],
+      ['a speed of zero', ['--speed', '0'], /must be a positive number/],
+      ['an unknown flag', ['--bogus'], /unknown option '--bogus'/],
+      [
+        'a problem id with no catalog installed',
+        ['--problem', 'k8s_target_port-misconfig-detection-1'],
+        /unknown problem/,
+      ],
+    ])('rejects %s with exit code 2', async (_name, args, message) => {
+      const result = await aoi(['sim', 'start', ...args]);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stdout).toBe('');
+    });
+
+    it('names a port that is already in use', async () => {
+      const result = await aoi(['sim', 'start', '--port', String(busyPort)]);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain(`port ${busyPort} on 127.0.0.1 is already in use`);
+      expect(result.stderr).toContain('Pick another with --port');
+    });
+  });
+});
