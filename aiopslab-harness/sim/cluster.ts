@@ -31,6 +31,7 @@ const R = {
   deployments: resourceByKind('Deployment'),
   statefulsets: resourceByKind('StatefulSet'),
   pvcs: resourceByKind('PersistentVolumeClaim'),
+  configmaps: resourceByKind('ConfigMap'),
   serviceaccounts: resourceByKind('ServiceAccount'),
 };
 
@@ -111,8 +112,15 @@ export class SimCluster {
   deployApp(app: AppSpec, namespace = app.defaultNamespace): void {
     this.createNamespace(namespace);
     this.world.apps.set(namespace, { app, namespace });
+    for (const configMap of app.configMaps ?? []) {
+      this.store.create(R.configmaps, {
+        metadata: { name: configMap.name, namespace, labels: { ...(app.commonLabels ?? {}) } },
+        data: { ...configMap.data },
+      });
+    }
     for (const component of app.components) {
-      const labels = { ...(app.commonLabels ?? {}), [app.componentLabel]: component.name };
+      const aliases = Object.fromEntries((app.componentLabelAliases ?? []).map((k) => [k, component.name]));
+      const labels = { ...(app.commonLabels ?? {}), ...aliases, [app.componentLabel]: component.name };
       this.createService(namespace, component, labels, app.componentLabel);
       if (component.storage && component.workload === 'Deployment') {
         this.store.create(R.pvcs, {
@@ -184,10 +192,18 @@ export class SimCluster {
     const podSpec: JsonObject = { containers: [container], restartPolicy: 'Always' };
     const selector = { matchLabels: { [selectorKey]: component.name } };
     const template = { metadata: { labels }, spec: podSpec };
+    const mounts: JsonObject[] = [];
+    const configVolumes: JsonObject[] = [];
     if (component.storage)
-      container['volumeMounts'] = [
-        { name: `${component.name}-data`, mountPath: component.storage.mountPath },
-      ];
+      mounts.push({ name: `${component.name}-data`, mountPath: component.storage.mountPath });
+    for (const m of component.configMapMounts ?? []) {
+      const volume = m.volume ?? m.configMap;
+      mounts.push({ name: volume, mountPath: m.mountPath, ...(m.subPath ? { subPath: m.subPath } : {}) });
+      if (!configVolumes.some((v) => v['name'] === volume))
+        configVolumes.push({ name: volume, configMap: { name: m.configMap, defaultMode: 420 } });
+    }
+    if (mounts.length) container['volumeMounts'] = mounts;
+    if (configVolumes.length) podSpec['volumes'] = configVolumes;
     if (component.workload === 'StatefulSet') {
       this.store.create(R.statefulsets, {
         metadata: { name: component.name, namespace, labels },
@@ -217,6 +233,7 @@ export class SimCluster {
     if (component.storage)
       podSpec['volumes'] = [
         { name: `${component.name}-data`, persistentVolumeClaim: { claimName: `${component.name}-pvc` } },
+        ...configVolumes,
       ];
     this.store.create(R.deployments, {
       metadata: { name: component.name, namespace, labels, annotations: {} },

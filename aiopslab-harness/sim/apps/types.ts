@@ -11,7 +11,30 @@ export interface AppSpec {
   componentLabel: string;
   /** Extra labels put on every pod template and object, e.g. app.kubernetes.io/part-of. */
   commonLabels?: Record<string, string>;
+  /**
+   * Further labels every object carries with the component name besides `componentLabel` (e.g. DeathStarBench's
+   * "service", the demo chart's "opentelemetry.io/name"). Selectors still use `componentLabel` only.
+   */
+  componentLabelAliases?: string[];
+  /** ConfigMaps created in the namespace before the workloads (labelled with `commonLabels`). */
+  configMaps?: ConfigMapSpec[];
   components: ComponentSpec[];
+}
+
+export interface ConfigMapSpec {
+  name: string;
+  data: Record<string, string>;
+}
+
+/** A ConfigMap mounted into a component's container through a pod volume. */
+export interface ConfigMapMount {
+  configMap: string;
+  /** A directory holding every key, or a single file when `subPath` is set. */
+  mountPath: string;
+  /** Mounts this one key as the file at `mountPath`. */
+  subPath?: string;
+  /** The pod volume's name (default: the ConfigMap's name); mounts naming the same volume share it. */
+  volume?: string;
 }
 
 export type ComponentRole = 'service' | 'frontend' | 'database' | 'cache' | 'infra';
@@ -45,6 +68,8 @@ export interface ComponentSpec {
   };
   /** Persistent storage: a PVC named "<component>-pvc" (Deployment) or a volumeClaimTemplate (StatefulSet). */
   storage?: { size: string; mountPath: string };
+  /** ConfigMaps mounted as volumes into the container. */
+  configMapMounts?: ConfigMapMount[];
   /** Names of components this one calls (the call graph). */
   calls: string[];
   /** Log lines printed at container start, in order. `{pod}`, `{namespace}`, `{port}` are substituted. */
