@@ -7,6 +7,7 @@ import type { JsonObject } from '../sim/api/json.js';
 import { cloneJson } from '../sim/api/json.js';
 import { resourceByKind } from '../sim/api/resources.js';
 import type { SimCluster } from '../sim/cluster.js';
+import { computeHealth } from '../sim/health.js';
 import type { Deployment, NodeObject, Pod, Service, StatefulSet } from '../sim/model.js';
 import { asView } from '../sim/model.js';
 import type { ScoreResult } from './score.js';
@@ -20,6 +21,11 @@ export interface ClusterState {
   list(kind: ClusterKind, namespace: string): Promise<JsonObject[]>;
   /** Lets time pass (simulated or real); without it, checks that poll look once. */
   wait?(ms: number): Promise<void>;
+  /**
+   * Components that are not fully serving (unreachable, short of replicas, or failing calls), as the
+   * simulator's health model sees them; strict mode requires none. A real cluster leaves it out.
+   */
+  unhealthy?(namespace: string): Promise<string[]>;
 }
 
 export type MitigationMode = 'faithful' | 'strict';
@@ -31,6 +37,17 @@ export function simClusterState(cluster: SimCluster): ClusterState {
     wait: (ms) => {
       cluster.advance(ms);
       return Promise.resolve();
+    },
+    unhealthy: (namespace) => {
+      const health = computeHealth(cluster.world, namespace, cluster.clock.now());
+      return Promise.resolve(
+        health.components
+          .filter((h) => !h.reachable || h.ready < h.desired || h.desired === 0 || h.errorRate > 0)
+          .map(
+            (h) =>
+              `${h.name} is not serving (${h.reason ?? h.error ?? `error rate ${(h.errorRate * 100).toFixed(0)}%`})`,
+          ),
+      );
     },
   };
 }
@@ -194,6 +211,7 @@ async function strictChecks(c: ClusterState, p: MitigationProblem): Promise<Fail
     for (const pod of mine) if (!isReady(pod)) out.push(`pod ${pod.metadata.name} of ${target} is not Ready`);
   }
   if (kind === 'feature_flag') out.push(...(await flagOff(c, ns, String(params['flag']))));
+  if (c.unhealthy) out.push(...(await c.unhealthy(ns)));
   return out;
 }
 

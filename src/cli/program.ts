@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CliIO } from './io.js';
+import { registerBench } from './commands/bench.js';
 import { registerSim } from './commands/sim.js';
 
 export const VERSION = '0.1.0';
@@ -16,5 +17,6 @@ export function buildProgram(io: CliIO): Command {
       writeErr: (text) => io.stderr.write(text),
     });
   registerSim(program, io);
+  registerBench(program, io);
   return program;
 }

@@ -43,12 +43,14 @@ export interface Access {
 }
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
-/** What the executor may change: workloads, pods, services and config; never nodes, namespaces, secrets or RBAC. */
+/** What the executor may change: workloads, pods, services, config and volumes; never nodes, namespaces, secrets or RBAC. */
 const EXECUTOR_WRITABLE = new Set([
   'pods',
   'services',
   'configmaps',
   'persistentvolumeclaims',
+  // Freeing a Released volume (removing its claimRef) is the fix for claims left Pending by a redeploy.
+  'persistentvolumes',
   'apps/deployments',
   'apps/replicasets',
   'apps/statefulsets',

@@ -5,15 +5,6 @@ import { InvalidArgumentError } from 'commander';
 import { AoiError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import { resolveStateDir } from '../../core/state-dir.js';
-import {
-  SimCluster,
-  SimServer,
-  appNames,
-  getApp,
-  renderKubeconfig,
-  OBSERVER_CONTEXT,
-  EXECUTOR_CONTEXT,
-} from '../../../aiopslab-harness/sim/index.js';
 import type { CliIO } from '../io.js';
 
 interface SimStartOptions {
@@ -46,6 +37,9 @@ function parseSeed(value: string): number {
 
 /** `aoi sim start`: the embedded simulated cluster, served until interrupted. */
 export async function simStart(options: SimStartOptions, io: CliIO): Promise<number> {
+  // Loaded here, not at start-up, so that --help and usage errors answer without loading the simulator.
+  const { SimCluster, SimServer, appNames, getApp, renderKubeconfig, OBSERVER_CONTEXT, EXECUTOR_CONTEXT } =
+    await import('../../../aiopslab-harness/sim/index.js');
   const app = getApp(options.app);
   if (!app) {
     throw new AoiError('usage', `unknown app "${options.app}"`, {
@@ -64,7 +58,7 @@ export async function simStart(options: SimStartOptions, io: CliIO): Promise<num
   const cluster = new SimCluster({ seed: options.seed });
   cluster.deployApp(app);
   cluster.settle();
-  let server: SimServer;
+  let server: Awaited<ReturnType<typeof SimServer.start>>;
   try {
     server = await SimServer.start({
       cluster,

@@ -1,0 +1,118 @@
+/** Runs problems through a solver on fresh simulated clusters and scores every attempt as AIOpsLab does. */
+import { performance } from 'node:perf_hooks';
+import { createHash } from 'node:crypto';
+import { startEnvironment } from './environment.js';
+import type { MitigationMode, RunRecord } from './evaluate.js';
+import { scoreAnswer, scoreMitigation, simClusterState } from './evaluate.js';
+import type { Problem } from './problem.js';
+import type { ScoreResult } from './score.js';
+import type { SolverFactory } from './solvers/types.js';
+
+export interface AttemptRecord extends RunRecord {
+  attempt: number;
+  detail: string;
+  invalidFormat?: boolean;
+  /** Set when the solver or the environment failed; the attempt then counts as unsuccessful. */
+  error?: string;
+}
+
+export interface BenchOptions {
+  attempts: number;
+  concurrency: number;
+  mode: MitigationMode;
+  onRecord?: (record: AttemptRecord) => void;
+}
+
+/** Deterministic per problem and attempt, so a failing attempt can be replayed. */
+function seedOf(problemId: string, attempt: number): number {
+  return createHash('sha256').update(`${problemId}#${attempt}`).digest().readUInt32BE(0);
+}
+
+export async function runAttempt(
+  problem: Problem,
+  factory: SolverFactory,
+  attempt: number,
+  mode: MitigationMode,
+): Promise<AttemptRecord> {
+  const base = {
+    problemId: problem.id,
+    task: problem.task,
+    attempt,
+    steps: 0,
+    inTokens: 0,
+    outTokens: 0,
+    ttaMs: 0,
+  };
+  let env;
+  try {
+    env = await startEnvironment(problem, seedOf(problem.id, attempt));
+  } catch (error) {
+    return { ...base, success: false, detail: 'environment failed', error: messageOf(error) };
+  }
+  try {
+    const solver = factory(problem);
+    const started = performance.now();
+    const output = await solver.solve({
+      brief: env.brief,
+      apiServer: {
+        url: env.server.url,
+        caPem: env.server.caPem,
+        observerToken: env.server.tokens.observer,
+        executorToken: env.server.tokens.executor,
+      },
+    });
+    const ttaMs = Math.round(performance.now() - started);
+    let score: ScoreResult;
+    // As AIOpsLab does, the mitigation check runs as soon as the solver submits: waiting for its fix to
+    // roll out is the solver's job.
+    if (problem.task === 'mitigation') {
+      score = await scoreMitigation(problem, simClusterState(env.cluster), mode);
+    } else {
+      score = scoreAnswer(problem, output.answer);
+    }
+    const record: AttemptRecord = {
+      ...base,
+      steps: output.steps,
+      inTokens: output.inTokens,
+      outTokens: output.outTokens,
+      ttaMs,
+      success: score.success,
+      detail: score.detail,
+    };
+    if (score.accuracy !== undefined) record.accuracy = score.accuracy;
+    if (score.invalidFormat) record.invalidFormat = true;
+    return record;
+  } catch (error) {
+    return { ...base, success: false, detail: 'solver failed', error: messageOf(error) };
+  } finally {
+    await env.close();
+  }
+}
+
+/** Every problem × attempt, at most `concurrency` at once; records come back in problem order. */
+export async function runBench(
+  problems: readonly Problem[],
+  factory: SolverFactory,
+  options: BenchOptions,
+): Promise<AttemptRecord[]> {
+  const jobs = problems.flatMap((problem) =>
+    Array.from({ length: options.attempts }, (_, i) => ({ problem, attempt: i + 1 })),
+  );
+  const results: AttemptRecord[] = new Array<AttemptRecord>(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index]!;
+      const record = await runAttempt(job.problem, factory, job.attempt, options.mode);
+      results[index] = record;
+      options.onRecord?.(record);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, jobs.length)) }, worker));
+  return results;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

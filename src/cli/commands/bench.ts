@@ -1,0 +1,144 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { writeFileAtomic } from '../../core/atomic-file.js';
+import { AoiError } from '../../core/errors.js';
+import { TaskType } from '../../core/aiopslab.js';
+import type { MitigationMode } from '../../../aiopslab-harness/bench/evaluate.js';
+import type { SolverName } from '../../../aiopslab-harness/bench/solvers/names.js';
+import { SOLVER_NAMES } from '../../../aiopslab-harness/bench/solvers/names.js';
+import type { CliIO } from '../io.js';
+
+interface BenchOptions {
+  problems?: string[];
+  filter?: RegExp;
+  task?: TaskType;
+  attempts: number;
+  concurrency: number;
+  json?: string;
+  minSuccess?: number;
+  solver: SolverName;
+  mode: MitigationMode;
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('must be a whole number of at least 1.');
+  return Number(value);
+}
+
+function parseRegExp(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`is not a valid regular expression: ${(error as Error).message}`);
+  }
+}
+
+/** A success rate as a fraction (0.8) or a percentage (80%). */
+function parseRate(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+  const rate = match ? Number(match[1]) / (match[2] ? 100 : 1) : NaN;
+  if (!(rate >= 0 && rate <= 1))
+    throw new InvalidArgumentError('must be a fraction from 0 to 1 or a percentage such as 80%.');
+  return rate;
+}
+
+/** The bench's modules (and the Kubernetes client under them) load only when a bench runs. */
+async function loadBench() {
+  const [problems, report, runner, solvers] = await Promise.all([
+    import('../../../aiopslab-harness/bench/load-problems.js'),
+    import('../../../aiopslab-harness/bench/report.js'),
+    import('../../../aiopslab-harness/bench/runner.js'),
+    import('../../../aiopslab-harness/bench/solvers/index.js'),
+  ]);
+  return { ...problems, ...report, ...runner, ...solvers };
+}
+
+export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
+  const {
+    DEFAULT_PROBLEMS_DIR,
+    SOLVERS,
+    filterProblems,
+    loadProblems,
+    renderProblemTable,
+    renderSummary,
+    runBench,
+    summariseBench,
+  } = await loadBench();
+  const factory = SOLVERS[options.solver];
+  const all = await loadProblems(options.problems ?? [DEFAULT_PROBLEMS_DIR]);
+  const problems = filterProblems(all, {
+    ...(options.filter ? { filter: options.filter } : {}),
+    ...(options.task ? { task: options.task } : {}),
+  });
+  if (problems.length === 0)
+    throw new AoiError('usage', `no problem matches (${all.length} loaded)`, {
+      hint: 'Loosen --filter or --task.',
+    });
+  io.stderr.write(
+    `aoi bench: ${problems.length} problems × ${options.attempts} attempts, solver ${options.solver}, ${options.mode} mitigation checks\n`,
+  );
+  let done = 0;
+  const total = problems.length * options.attempts;
+  const records = await runBench(problems, factory, {
+    attempts: options.attempts,
+    concurrency: options.concurrency,
+    mode: options.mode,
+    onRecord: (r) =>
+      io.stderr.write(
+        `  [${++done}/${total}] ${r.success ? 'ok  ' : 'FAIL'} ${r.problemId}${r.error ? ` (${r.error})` : ''}\n`,
+      ),
+  });
+  const summaries = summariseBench(records);
+  io.stdout.write(`${renderProblemTable(records)}\n\n${renderSummary(summaries, options.attempts)}\n`);
+  if (options.json) {
+    const report = {
+      solver: options.solver,
+      mode: options.mode,
+      attempts: options.attempts,
+      summary: summaries,
+      records,
+    };
+    await writeFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  }
+  const overall = summaries.at(-1)!;
+  if (options.minSuccess !== undefined && overall.avgAt1 < options.minSuccess) {
+    io.stderr.write(
+      `aoi bench: avg@1 ${(overall.avgAt1 * 100).toFixed(1)}% is below --min-success ${(options.minSuccess * 100).toFixed(1)}%\n`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+export function registerBench(program: Command, io: CliIO): void {
+  program
+    .command('bench')
+    .description('Run AIOpsLab problems on fresh simulated clusters and score them as AIOpsLab does')
+    .option('--problems <paths...>', 'problem files or directories (default: the shipped catalog)')
+    .option('--filter <regexp>', 'only problem ids matching this regular expression', parseRegExp)
+    .addOption(new Option('--task <type>', 'only this task type').choices(TaskType.options))
+    .option('--attempts <n>', 'attempts per problem (best@N counts any success)', parseCount, 1)
+    .option('--concurrency <n>', 'problems run at once', parseCount, 4)
+    .option('--json <file>', 'also write every record and the summary as JSON')
+    .option(
+      '--min-success <rate>',
+      'exit 1 when avg@1 over all problems is below this rate (a CI gate)',
+      parseRate,
+    )
+    .addOption(
+      new Option('--solver <name>', 'who solves the problems').choices(SOLVER_NAMES).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--mode <mode>', 'mitigation checks: strict also requires the fault undone')
+        .choices(['strict', 'faithful'])
+        .default('strict'),
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  aoi bench --solver oracle --min-success 100%\n  aoi bench --solver nothing --task detection --json nothing.json\n',
+    )
+    .action(async (options: BenchOptions) => {
+      process.exitCode = await bench(options, io);
+    });
+}
