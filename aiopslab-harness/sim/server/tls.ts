@@ -41,8 +41,12 @@ function oid(dotted: string): Buffer {
   return tlv(0x06, Buffer.from(bytes));
 }
 
-function positiveInteger(value: Buffer): Buffer {
-  return tlv(0x02, value[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
+/** A DER INTEGER read as unsigned: minimal (no redundant leading zeros), with a 0x00 when the top bit is set. */
+export function derUnsignedInteger(value: Buffer): Buffer {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  const bytes = value.subarray(start);
+  return tlv(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
 }
 
 /** UTCTime up to 2049, GeneralizedTime after, as RFC 5280 requires. */
@@ -66,6 +70,13 @@ function subjectAltNames(hosts: readonly string[]): Buffer {
   return sequence(...names);
 }
 
+/** 16 random bytes, never zero (RFC 5280 wants a positive serial). */
+function serialNumber(): Buffer {
+  const bytes = randomBytes(16);
+  bytes[0] = bytes[0]! | 0x01;
+  return bytes;
+}
+
 const ECDSA_WITH_SHA256 = sequence(oid('1.2.840.10045.4.3.2'));
 
 /** Valid from an hour ago for `days` days, for the given IPv4 addresses and DNS names. */
@@ -80,7 +91,7 @@ export function createServingCertificate(
   const keyUsage = tlv(0x03, Buffer.from([0x02, 0x84])); // digitalSignature (bit 0) + keyCertSign (bit 5)
   const tbs = sequence(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),
-    positiveInteger(randomBytes(16)),
+    derUnsignedInteger(serialNumber()),
     ECDSA_WITH_SHA256,
     name,
     sequence(time(notBefore), time(notAfter)),
