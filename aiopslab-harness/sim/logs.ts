@@ -8,6 +8,13 @@ export interface LogLine {
   text: string;
 }
 
+/**
+ * What a running container prints at one steady tick, decided when the log is read: lines (e.g. errors
+ * derived from the health model at `at`), or undefined to print the usual steady template. Must be a pure
+ * function of `at`, so that reading a log twice gives the same text.
+ */
+export type DynamicLogSource = (at: number) => string[] | undefined;
+
 export interface ContainerInstance {
   startedAt: number;
   finishedAt?: number;
@@ -16,6 +23,8 @@ export interface ContainerInstance {
   /** Mean interval between steady lines. */
   steadyEveryMs: number;
   seed: number;
+  /** Consulted at each steady tick when the log is read; see DynamicLogSource. */
+  dynamic?: DynamicLogSource;
 }
 
 export interface LogQuery {
@@ -101,16 +110,24 @@ export class LogStore {
 }
 
 function steadyLines(instance: ContainerInstance, end: number): LogLine[] {
-  if (instance.steady.length === 0 || instance.steadyEveryMs <= 0) return [];
+  const dynamic = instance.dynamic;
+  if ((instance.steady.length === 0 && !dynamic) || instance.steadyEveryMs <= 0) return [];
   const first = instance.startedAt + instance.steadyEveryMs;
   const count = Math.max(0, Math.floor((end - first) / instance.steadyEveryMs) + 1);
   const skip = Math.max(0, count - MAX_LINES);
   const out: LogLine[] = [];
   for (let i = skip; i < count; i++) {
-    const pick = hash32(instance.seed + i) % instance.steady.length;
     const jitter =
       hash32(instance.seed ^ (i * 2654435761)) % Math.max(1, Math.floor(instance.steadyEveryMs / 2));
-    out.push({ at: first + i * instance.steadyEveryMs + jitter, text: instance.steady[pick]! });
+    const at = first + i * instance.steadyEveryMs + jitter;
+    const lines = dynamic?.(at);
+    if (lines) {
+      lines.forEach((text, k) => out.push({ at: at + k, text }));
+      continue;
+    }
+    if (instance.steady.length === 0) continue;
+    const pick = hash32(instance.seed + i) % instance.steady.length;
+    out.push({ at, text: instance.steady[pick]! });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import type { AppSpec, ComponentSpec } from './apps/types.js';
 import type { Container, Pod } from './model.js';
 import type { ObjectStore } from './store.js';
 import type { SimClock } from './clock.js';
+import type { DynamicLogSource } from './logs.js';
 import { resourceByKind } from './api/resources.js';
 
 export type ContainerPlan =
@@ -17,6 +18,8 @@ export type ContainerPlan =
       startupLogs: string[];
       steadyLogs: string[];
       steadyEveryMs?: number;
+      /** Lines decided when the log is read (from the health model at that time), in place of steady ones. */
+      dynamicLogs?: DynamicLogSource;
     }
   | {
       outcome: 'exit';
@@ -68,6 +71,13 @@ const PUBLIC_REPOSITORIES = new Set([
   'registry.k8s.io/coredns/coredns',
 ]);
 
+/** Further images that exist with exactly this tag: Chaos Mesh's pause image, AIOpsLab's buggy geo, wrk2. */
+const KNOWN_IMAGES = new Set([
+  'gcr.io/google-containers/pause:latest',
+  'yinfangchen/geo:app3',
+  'deathstarbench/wrk2-client:latest',
+]);
+
 const SHELL_BINARIES = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', 'sleep', 'echo', 'cat', 'true', 'env']);
 
 export function componentOf(
@@ -106,15 +116,17 @@ function appImages(world: SimWorld): Map<string, Set<string>> {
 
 export const imagePullHook: BehaviourHook = ({ container, world }) => {
   const { repository, tag } = splitImage(container.image);
-  if (PUBLIC_REPOSITORIES.has(repository) || appImages(world).has(`${repository}:${tag}`)) return undefined;
-  const ref = repository.includes('/')
+  const ref = `${repository}:${tag}`;
+  if (PUBLIC_REPOSITORIES.has(repository) || KNOWN_IMAGES.has(ref) || appImages(world).has(ref))
+    return undefined;
+  const full = repository.includes('/')
     ? `docker.io/${repository}:${tag}`
     : `docker.io/library/${repository}:${tag}`;
   return {
     outcome: 'imagePull',
     message:
-      `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference ` +
-      `"${ref}": ${ref}: not found`,
+      `rpc error: code = NotFound desc = failed to pull and unpack image "${full}": failed to resolve reference ` +
+      `"${full}": ${full}: not found`,
   };
 };
 
@@ -163,7 +175,10 @@ export const executableHook: BehaviourHook = ({ container, world }) => {
   };
 };
 
-/** An app component runs and prints its own logs; anything else runs quietly. */
+/**
+ * An app component runs and prints its own logs; anything else runs quietly. (The control plane puts the
+ * state-derived behaviour of faults/behaviour.ts after the base hooks, so this is the last resort.)
+ */
 export const appComponentHook: BehaviourHook = ({ pod, world }) => {
   const found = componentOf(world, pod);
   if (!found) return { outcome: 'run', ready: true, startupLogs: [], steadyLogs: [] };

@@ -214,6 +214,7 @@ export class Kubelet {
       steady: plan.outcome === 'run' ? plan.steadyLogs : [],
       steadyEveryMs: plan.outcome === 'run' ? (plan.steadyEveryMs ?? 15_000) : 0,
       seed: Number.parseInt(containerID.slice(-8), 16) || now,
+      ...(plan.outcome === 'run' && plan.dynamicLogs ? { dynamic: plan.dynamicLogs } : {}),
     });
     const ready = plan.outcome === 'run' ? plan.ready && !container.readinessProbe : false;
     this.setContainer(record, container.name, (s) => {
@@ -223,6 +224,7 @@ export class Kubelet {
       s.ready = ready;
       s.restartCount = state.restartCount;
       s.containerID = containerID;
+      s.image = container.image;
       s.imageID = `${container.image.split(':')[0]}@sha256:${hex64(container.image)}`;
     });
     if (plan.outcome === 'run' && plan.ready && container.readinessProbe) {
@@ -250,15 +252,66 @@ export class Kubelet {
     this.schedule(record, name, 10_000, () => this.probeFailures(record, name, message));
   }
 
+  /**
+   * Stops a running container from outside: a chaos tool's SIGKILL (exit 137, counted like a crash), or a
+   * changed container definition (e.g. its image patched), which the kubelet restarts without back-off.
+   * The restart policy then applies. Returns whether a running container was stopped.
+   */
+  killContainer(
+    namespace: string,
+    podName: string,
+    containerName: string,
+    options: { exitCode?: number; definitionChanged?: boolean } = {},
+  ): boolean {
+    const json = this.ctx.store.peek(PODS, namespace, podName);
+    if (!json) return false;
+    const pod = asView<Pod>(json);
+    const record = this.pods.get(pod.metadata.uid);
+    const state = record?.containers.get(containerName);
+    const container = pod.spec.containers.find((c) => c.name === containerName);
+    const running = pod.status.containerStatuses?.find((s) => s.name === containerName)?.state.running;
+    if (!record || !state || !container || !running || record.terminating) return false;
+    state.timers.forEach((cancel) => cancel());
+    state.timers = [];
+    if (options.definitionChanged)
+      this.event(
+        record,
+        'Normal',
+        'Killing',
+        `Container ${containerName} definition changed, will be restarted`,
+        containerName,
+      );
+    this.stopContainer(record, container, state, {
+      exitCode: options.exitCode ?? 137,
+      reason: 'Error',
+      countsAsFailure: !options.definitionChanged,
+    });
+    return true;
+  }
+
   private exit(
     record: PodRecord,
     container: Container,
     state: ContainerRecord,
     plan: Extract<ContainerPlan, { outcome: 'exit' }>,
   ): void {
+    this.stopContainer(record, container, state, {
+      exitCode: plan.exitCode,
+      reason: plan.reason,
+      countsAsFailure: true,
+    });
+  }
+
+  private stopContainer(
+    record: PodRecord,
+    container: Container,
+    state: ContainerRecord,
+    plan: { exitCode: number; reason: string; countsAsFailure: boolean },
+  ): void {
     const now = this.ctx.clock.now();
     const ranFor = now - (state.startedAt ?? now);
-    state.failures = ranFor >= BACKOFF_RESET_MS ? 1 : state.failures + 1;
+    if (plan.countsAsFailure) state.failures = ranFor >= BACKOFF_RESET_MS ? 1 : state.failures + 1;
+    else state.failures = 0;
     this.ctx.logs.finish(record.uid, container.name, now);
     this.setContainer(record, container.name, (s) => {
       const startedAt = s.state.running?.startedAt ?? this.ctx.clock.iso(now);

@@ -6,6 +6,9 @@ import type { StoreEvent } from '../store.js';
 import { metaOf } from '../store.js';
 import type { Pod } from '../model.js';
 import { asView, controllerOf } from '../model.js';
+import { stateBehaviour } from '../faults/behaviour.js';
+import { ChaosController } from '../faults/chaos-controller.js';
+import { HealthTimeline } from '../faults/timeline.js';
 import type { ControllerContext } from './context.js';
 import { DeploymentController } from './deployments.js';
 import { EndpointsController } from './endpoints.js';
@@ -22,6 +25,7 @@ const KIND = {
   Pod: resourceByKind('Pod'),
   Namespace: resourceByKind('Namespace'),
   PersistentVolumeClaim: resourceByKind('PersistentVolumeClaim'),
+  PersistentVolume: resourceByKind('PersistentVolume'),
 };
 /** Passes of the work loop before it gives up on settling (a controller fighting another would loop forever). */
 const MAX_PASSES = 50;
@@ -38,7 +42,12 @@ export class ControllerManager {
   private readonly statefulSets: StatefulSetController;
   private readonly volumes: VolumeController;
   private readonly endpoints: EndpointsController;
+  /** Chaos Mesh experiments (ConfigMaps labelled chaos-mesh.org/kind). */
+  private readonly chaos: ChaosController;
+  /** The health model over time, for logs that follow it. */
+  private readonly timeline: HealthTimeline;
   private readonly queues = {
+    volumes: new Set<string>(),
     deployments: new Set<string>(),
     replicaSets: new Set<string>(),
     statefulSets: new Set<string>(),
@@ -57,6 +66,11 @@ export class ControllerManager {
     this.statefulSets = new StatefulSetController(ctx, this.kubelet);
     this.volumes = new VolumeController(ctx);
     this.endpoints = new EndpointsController(ctx);
+    this.chaos = new ChaosController(ctx, this.kubelet);
+    this.timeline = new HealthTimeline(ctx.world);
+    // What a started container does follows from the state around it (after the base hooks; fault layers
+    // put theirs in front).
+    ctx.hooks.push(stateBehaviour);
     ctx.store.subscribe((event) => this.observe(event));
   }
 
@@ -96,8 +110,14 @@ export class ControllerManager {
         this.queues.forceSchedule = true;
         break;
       case 'Node':
+        this.queues.forceSchedule = true;
+        break;
       case 'PersistentVolume':
         this.queues.forceSchedule = true;
+        if (event.type !== 'DELETED') this.queues.volumes.add(meta.name);
+        break;
+      case 'ConfigMap':
+        this.chaos.observe(event);
         break;
       case 'Namespace':
         if (meta.deletionTimestamp) this.finalizeNamespace(meta.name);
@@ -113,8 +133,9 @@ export class ControllerManager {
     this.running = true;
     try {
       for (let pass = 0; pass < MAX_PASSES; pass++) {
-        if (!this.step()) return;
+        if (!this.step()) break;
       }
+      this.timeline.flush();
     } finally {
       this.running = false;
     }
@@ -123,13 +144,22 @@ export class ControllerManager {
   private step(): boolean {
     const q = this.queues;
     const work =
-      q.deployments.size + q.replicaSets.size + q.statefulSets.size + q.claims.size + q.endpoints.size > 0 ||
+      q.deployments.size +
+        q.replicaSets.size +
+        q.statefulSets.size +
+        q.claims.size +
+        q.endpoints.size +
+        q.volumes.size >
+        0 ||
       q.schedule ||
-      q.forceSchedule;
+      q.forceSchedule ||
+      this.chaos.hasWork();
     if (!work) {
       // Pods in scheduling back-off come due on the clock, without any store change.
       return this.scheduler.scheduleAll() > 0;
     }
+    this.chaos.process();
+    for (const name of drain(q.volumes)) this.releaseVolume(name);
     for (const key of drain(q.claims)) this.volumes.sync(...split(key));
     for (const key of drain(q.deployments)) this.deployments.sync(...split(key));
     for (const key of drain(q.replicaSets)) this.replicaSets.sync(...split(key));
@@ -140,6 +170,29 @@ export class ControllerManager {
     this.scheduler.scheduleAll(force);
     for (const ns of drain(q.endpoints)) this.endpoints.syncNamespace(ns);
     return true;
+  }
+
+  /**
+   * The persistent-volume controller's other half: a Released volume whose stale claimRef an operator
+   * removed becomes Available again, and every claim still waiting gets another try at binding.
+   */
+  private releaseVolume(name: string): void {
+    const pv = this.ctx.store.peek(KIND.PersistentVolume, undefined, name);
+    if (!pv) return;
+    const spec = pv['spec'] as JsonObject | undefined;
+    const phase = (pv['status'] as { phase?: string } | undefined)?.phase;
+    if (phase === 'Released' && !spec?.['claimRef']) {
+      this.ctx.store.mutate(KIND.PersistentVolume, undefined, name, (o) => {
+        o['status'] = { phase: 'Available' };
+      });
+      return;
+    }
+    if (phase !== 'Available') return;
+    for (const claim of this.ctx.store.peekAll(KIND.PersistentVolumeClaim)) {
+      const meta = metaOf(claim);
+      if ((claim['status'] as { phase?: string } | undefined)?.phase !== 'Bound')
+        this.queues.claims.add(`${meta.namespace ?? ''}/${meta.name}`);
+    }
   }
 
   /** Background cascading deletion: dependents of a deleted owner go too. */

@@ -1,0 +1,53 @@
+/**
+ * Fault injection for the simulated cluster. An injector only changes desired state: objects in the store,
+ * or state inside a container (a MongoDB's users); the controllers, the kubelet and the health model derive
+ * every symptom from that state, so a correct mitigation through the API clears them and a wrong one does
+ * not. One file per family; this registry maps AIOpsLab's fault kinds to them.
+ */
+import type { SimCluster } from '../cluster.js';
+import { containerKill, networkDelay, networkLoss, podFailure, podKill } from './chaos-faults.js';
+import { featureFlag } from './feature-flag.js';
+import {
+  assignToNonExistentNode,
+  misconfigApp,
+  misconfigTargetPort,
+  scalePodsToZero,
+  wrongBinUsage,
+} from './k8s.js';
+import { authMissMongodb, revokeAuthMongodb, userUnregisteredMongodb } from './mongodb.js';
+import { redeployWithoutPv } from './storage.js';
+import type { FaultSpec, Injector } from './util.js';
+import { faultError } from './util.js';
+
+export type { FaultSpec, Injector } from './util.js';
+export { injectNoise, NOISE_KINDS } from './noise.js';
+export type { NoiseKind } from './noise.js';
+
+const INJECTORS: Readonly<Record<string, Injector>> = {
+  misconfig_k8s_target_port: misconfigTargetPort,
+  auth_miss_mongodb: authMissMongodb,
+  revoke_auth_mongodb: revokeAuthMongodb,
+  user_unregistered_mongodb: userUnregisteredMongodb,
+  misconfig_app: misconfigApp,
+  scale_pods_to_zero: scalePodsToZero,
+  assign_to_non_existent_node: assignToNonExistentNode,
+  redeploy_without_pv: redeployWithoutPv,
+  wrong_bin_usage: wrongBinUsage,
+  container_kill: containerKill,
+  pod_kill: podKill,
+  pod_failure: podFailure,
+  network_loss: networkLoss,
+  network_delay: networkDelay,
+  feature_flag: featureFlag,
+  noop: () => undefined,
+};
+
+export const FAULT_KINDS: readonly string[] = Object.keys(INJECTORS);
+
+/** Injects one fault into the app deployed in `namespace`, then lets the control plane react. */
+export function injectFault(cluster: SimCluster, namespace: string, fault: FaultSpec): void {
+  const injector = INJECTORS[fault.kind];
+  if (!injector) throw faultError(`unknown fault kind "${fault.kind}" (known: ${FAULT_KINDS.join(', ')})`);
+  injector(cluster, namespace, fault);
+  cluster.reconcile();
+}

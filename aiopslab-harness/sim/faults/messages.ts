@@ -1,0 +1,148 @@
+/**
+ * The words failures come out in: what a client library returns when a connection or a call fails (gRPC,
+ * Thrift, mgo, the MongoDB C driver, memcache, Redis), how the caller's log line wraps it, and what the
+ * server on the other side logs about it. Pure text; which failure happens is decided by the health model.
+ */
+import type { Dialect, Protocol } from './topology.js';
+import { hashText } from './topology.js';
+
+/** Why a call failed, as the caller experiences it. */
+export type Failure =
+  /** The Service name does not resolve. */
+  | { kind: 'dns' }
+  /** No ready endpoint, or nothing listens on the port the endpoints point at. */
+  | { kind: 'refused' }
+  /** The Service has no such port, or the packets are lost: the connection never completes. */
+  | { kind: 'timeout' }
+  /** mongod requires TLS and the client speaks plain TCP. */
+  | { kind: 'mongo-tls' }
+  /** The client's user does not exist (SASL fails). */
+  | { kind: 'mongo-auth' }
+  /** The user exists but lacks a role on the database. */
+  | { kind: 'mongo-unauthorized'; db: string }
+  /** The callee answered, with an error of its own (a failure further down, or a fault in its code). */
+  | { kind: 'upstream'; message: string };
+
+/** Where the caller dialled: the Service name, its cluster IP and port. */
+export interface Target {
+  host: string;
+  ip: string;
+  port: number;
+}
+
+const KUBE_DNS = '10.96.0.10:53';
+
+function grpcDial(detail: string): string {
+  return `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: ${detail}"`;
+}
+
+function stripRpc(message: string): string {
+  return message.replace(/^rpc error: code = \w+ desc = /, '');
+}
+
+function mongoCommand(db: string): string {
+  const collection = db.replace(/-db$/, '');
+  return `{ find: "${collection}", filter: { hotelId: "1" }, limit: 1, $db: "${db}" }`;
+}
+
+/** The error a client library hands its caller. */
+export function clientError(dialect: Dialect, protocol: Protocol, failure: Failure, to: Target): string {
+  const addr = `${to.ip}:${to.port}`;
+  if (failure.kind === 'upstream')
+    return dialect === 'thrift'
+      ? failure.message
+      : `rpc error: code = Unknown desc = ${stripRpc(failure.message)}`;
+  if (protocol === 'mongodb') {
+    if (failure.kind === 'mongo-auth')
+      return dialect === 'thrift'
+        ? 'Authentication failed.'
+        : 'server returned error on SASL authentication step: Authentication failed.';
+    if (failure.kind === 'mongo-unauthorized')
+      return `not authorized on ${failure.db} to execute command ${mongoCommand(failure.db)}`;
+    if (dialect !== 'thrift') return 'no reachable servers';
+    const why =
+      failure.kind === 'refused'
+        ? 'connection refused'
+        : failure.kind === 'mongo-tls'
+          ? 'connection closed'
+          : 'socket timeout';
+    return `No suitable servers found (\`serverSelectionTryOnce\` set): [${why} calling hello on '${to.host}:${to.port}']`;
+  }
+  const tcp =
+    failure.kind === 'dns'
+      ? `dial tcp: lookup ${to.host} on ${KUBE_DNS}: no such host`
+      : failure.kind === 'refused'
+        ? `dial tcp ${addr}: connect: connection refused`
+        : `dial tcp ${addr}: i/o timeout`;
+  if (protocol === 'memcached')
+    return failure.kind === 'timeout' ? `memcache: connect timeout to ${addr}` : tcp;
+  if (protocol === 'redis')
+    return dialect === 'thrift'
+      ? `Failed to connect to Redis: ${failure.kind === 'refused' ? 'Connection refused' : 'Connection timed out'}`
+      : tcp;
+  if (dialect === 'thrift') {
+    if (failure.kind === 'dns')
+      return `TSocket::open() getaddrinfo() <Host: ${to.host} Port: ${to.port}>: Name or service not known`;
+    if (failure.kind === 'refused')
+      return `TSocket::open() connect() <Host: ${to.host} Port: ${to.port}>: Connection refused`;
+    return 'THRIFT_EAGAIN (timed out)';
+  }
+  return grpcDial(tcp);
+}
+
+function pascal(name: string): string {
+  return name
+    .replace(/-service$/, '')
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** The line a caller logs when a call to `callee` fails with `message` (`{time}` is filled in on read). */
+export function callerLogLine(
+  dialect: Dialect,
+  caller: string,
+  callee: string,
+  protocol: Protocol,
+  message: string,
+): string {
+  const line = 40 + (hashText(`${caller}>${callee}`) % 260);
+  switch (dialect) {
+    case 'go-grpc': {
+      const file = protocol === 'mongodb' ? 'db.go' : 'server.go';
+      return `{time} ERR services/${caller}/${file}:${line} > ${message}`;
+    }
+    case 'thrift': {
+      const handler = `${pascal(caller)}Handler`;
+      if (protocol === 'mongodb')
+        return `[{time}] <error>: (${pascal(caller)}Service.cpp:${line}:main) Failed to create mongodb index, try again`;
+      return `[{time}] <error>: (${handler}.h:${line}:${pascal(callee)}) ${message}`;
+    }
+    case 'otel':
+      return `{time} ERROR [${caller}] call to ${callee} failed: ${message}`;
+    case 'generic':
+      return `{time} ERROR ${caller}: call to ${callee} failed: ${message}`;
+  }
+}
+
+/** What a server logs about clients it turned away, if anything (mongod logs auth and TLS refusals). */
+export function calleeLogLine(protocol: Protocol, failure: Failure, remoteIP: string): string | undefined {
+  if (protocol !== 'mongodb') return undefined;
+  const conn = 10 + (hashText(remoteIP) % 90);
+  const remote = `${remoteIP}:${40000 + (hashText(`${remoteIP}/port`) % 20000)}`;
+  const head = (component: string, id: number) =>
+    `{"t":{"$date":"{time}"},"s":"I",  "c":"${component}",${' '.repeat(Math.max(1, 9 - component.length))}"id":${id},   "ctx":"conn${conn}"`;
+  switch (failure.kind) {
+    case 'mongo-auth':
+      return `${head('ACCESS', 20249)},"msg":"Authentication failed","attr":{"mechanism":"SCRAM-SHA-1","speculative":false,"principalName":"admin","authenticationDatabase":"admin","remote":"${remote}","extraInfo":{},"error":"UserNotFound: Could not find user \\"admin\\" for db \\"admin\\""}}`;
+    case 'mongo-unauthorized':
+      return `${head('ACCESS', 20436)},"msg":"Checking authorization failed","attr":{"error":{"code":13,"codeName":"Unauthorized","errmsg":"not authorized on ${failure.db} to execute command ${mongoCommand(failure.db).replace(/"/g, '\\"')}"}}}`;
+    case 'mongo-tls':
+      return `${head('NETWORK', 22988)},"msg":"Error receiving request from client. Ending connection from remote","attr":{"error":{"code":141,"codeName":"SSLHandshakeFailed","errmsg":"The server is configured to only allow SSL connections"},"remote":"${remote}","connectionId":${conn}}}`;
+    case 'dns':
+    case 'refused':
+    case 'timeout':
+    case 'upstream':
+      return undefined;
+  }
+}
