@@ -27,13 +27,28 @@ afterAll(async () => {
 describe('aoi bench', () => {
   it('prints a table per problem and a summary per task, and writes the JSON report', async () => {
     const json = join(dir, 'report.json');
-    const result = await aoi(['--solver', 'oracle', '--filter', '^k8s_target_port-misconfig-(detection|mitigation)-1$', '--json', json]);
+    const result = await aoi([
+      '--solver',
+      'oracle',
+      '--filter',
+      '^k8s_target_port-misconfig-(detection|mitigation)-1$',
+      '--json',
+      json,
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^k8s_target_port-misconfig-detection-1\s+detection\s+1\/1\s+answered "Yes", expected Yes$/m);
-    expect(result.stdout).toMatch(/^k8s_target_port-misconfig-mitigation-1\s+mitigation\s+1\/1\s+targetPort \(strict\): passed$/m);
+    expect(result.stdout).toMatch(
+      /^k8s_target_port-misconfig-detection-1\s+detection\s+1\/1\s+answered "Yes", expected Yes$/m,
+    );
+    expect(result.stdout).toMatch(
+      /^k8s_target_port-misconfig-mitigation-1\s+mitigation\s+1\/1\s+targetPort \(strict\): passed$/m,
+    );
     expect(result.stdout).toMatch(/^all\s+2\s+100\.0%\s+100\.0%/m);
-    expect(result.stderr).toContain('aoi bench: 2 problems × 1 attempts, solver oracle, strict mitigation checks');
-    const report = JSON.parse(await readFile(json, 'utf8')) as { records: { problemId: string; success: boolean }[] };
+    expect(result.stderr).toContain(
+      'aoi bench: 2 problems × 1 attempts, solver oracle, strict mitigation checks',
+    );
+    const report = JSON.parse(await readFile(json, 'utf8')) as {
+      records: { problemId: string; success: boolean }[];
+    };
     expect(report.records.map((r) => [r.problemId, r.success])).toEqual([
       ['k8s_target_port-misconfig-detection-1', true],
       ['k8s_target_port-misconfig-mitigation-1', true],
@@ -41,7 +56,18 @@ describe('aoi bench', () => {
   });
 
   it('gates on --min-success with exit code 1, counting best@N over attempts', async () => {
-    const result = await aoi(['--solver', 'nothing', '--task', 'analysis', '--filter', 'wrong_bin', '--attempts', '2', '--min-success', '50%']);
+    const result = await aoi([
+      '--solver',
+      'nothing',
+      '--task',
+      'analysis',
+      '--filter',
+      'wrong_bin',
+      '--attempts',
+      '2',
+      '--min-success',
+      '50%',
+    ]);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^wrong_bin_usage-analysis-1\s+analysis\s+0\/2\s+invalid format/m);
     expect(result.stdout).toMatch(/^TASK\s+PROBLEMS\s+AVG@1\s+BEST@2/m);
@@ -50,13 +76,37 @@ describe('aoi bench', () => {
 
   it.each([
     ['no solver', [], /required option '--solver <name>' not specified/],
-    ['an unknown solver', ['--solver', 'gpt'], /argument 'gpt' is invalid. Allowed choices are oracle, nothing/],
-    ['a bad regular expression', ['--solver', 'oracle', '--filter', '(('], /is not a valid regular expression/],
-    ['a task that does not exist', ['--solver', 'oracle', '--task', 'triage'], /Allowed choices are detection, localization, analysis, mitigation/],
+    [
+      'an unknown solver',
+      ['--solver', 'gpt'],
+      /argument 'gpt' is invalid. Allowed choices are oracle, nothing/,
+    ],
+    [
+      'a bad regular expression',
+      ['--solver', 'oracle', '--filter', '(('],
+      /is not a valid regular expression/,
+    ],
+    [
+      'a task that does not exist',
+      ['--solver', 'oracle', '--task', 'triage'],
+      /Allowed choices are detection, localization, analysis, mitigation/,
+    ],
     ['zero attempts', ['--solver', 'oracle', '--attempts', '0'], /must be a whole number of at least 1/],
-    ['a success rate above 100%', ['--solver', 'oracle', '--min-success', '120%'], /must be a fraction from 0 to 1 or a percentage/],
-    ['a filter that matches nothing', ['--solver', 'oracle', '--filter', 'no-such-problem'], /aoi: error: no problem matches \(87 loaded\)/],
-    ['a missing problems file', ['--solver', 'oracle', '--problems', '/nonexistent/problems.yaml'], /aoi: error: .*\/nonexistent\/problems\.yaml/],
+    [
+      'a success rate above 100%',
+      ['--solver', 'oracle', '--min-success', '120%'],
+      /must be a fraction from 0 to 1 or a percentage/,
+    ],
+    [
+      'a filter that matches nothing',
+      ['--solver', 'oracle', '--filter', 'no-such-problem'],
+      /aoi: error: no problem matches \(87 loaded\)/,
+    ],
+    [
+      'a missing problems file',
+      ['--solver', 'oracle', '--problems', '/nonexistent/problems.yaml'],
+      /aoi: error: .*\/nonexistent\/problems\.yaml/,
+    ],
   ])('rejects %s with exit code 2', async (_name, args, message) => {
     const result = await aoi(args);
     expect(result.exitCode).toBe(2);
@@ -66,7 +116,10 @@ describe('aoi bench', () => {
 
   it('names the file, entry and field of a malformed problem file', async () => {
     const file = join(dir, 'bad.yaml');
-    await writeFile(file, '- id: x-detection-1\n  app: hotel-reservation\n  task: detection\n  fault: { kind: no_such_fault, target: geo }\n  expect: { detection: "Yes" }\n');
+    await writeFile(
+      file,
+      '- id: x-detection-1\n  app: hotel-reservation\n  task: detection\n  fault: { kind: no_such_fault, target: geo }\n  expect: { detection: "Yes" }\n',
+    );
     const result = await aoi(['--solver', 'oracle', '--problems', file]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`${file}: [0] (id x-detection-1): fault.kind`);

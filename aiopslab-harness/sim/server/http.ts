@@ -15,6 +15,7 @@ import {
 } from '../api/status.js';
 import { toTable, wantsTable } from '../api/tables.js';
 import { SimCluster } from '../cluster.js';
+import { handleTelemetry, isTelemetryPath } from '../telemetry/routes.js';
 import type { Identity, Tokens } from './auth.js';
 import { authenticate, authorize, generateTokens, redactsSecretData } from './auth.js';
 import { discovery } from './discovery.js';
@@ -213,6 +214,19 @@ export class SimServer {
       if (url.pathname.startsWith('/sim/v1/')) {
         entry.verb = 'admin';
         entry.status = this.admin(identity, method, url, res);
+        return;
+      }
+      if (isTelemetryPath(url.pathname)) {
+        // Prometheus, Jaeger and pod metrics: readable by every role, logged as reads.
+        entry.verb = 'get';
+        const body = method === 'POST' ? await readBody(req) : undefined;
+        const reply = handleTelemetry(this.cluster.world, this.cluster.clock.now(), method, url, body);
+        res.writeHead(reply.status, {
+          'Content-Type': reply.contentType,
+          'Content-Length': Buffer.byteLength(reply.body),
+        });
+        res.end(reply.body);
+        entry.status = reply.status;
         return;
       }
       entry.status = await this.api(identity, method, url, req, res, entry);

@@ -1,0 +1,57 @@
+/**
+ * Which request paths are telemetry and who answers them: the Prometheus API, the Jaeger query API and
+ * per-pod exposition. Only the exact Prometheus paths count: `/api/v1/<resource>` is otherwise the
+ * Kubernetes core API. Any authenticated role may read; every request sees the cluster at its own now.
+ */
+import type { SimWorld } from '../runtime.js';
+import { EXPOSITION_CONTENT_TYPE, exposePod } from './exposition.js';
+import { jaegerApi } from './jaeger-api.js';
+import { podFacts } from './pods.js';
+import type { PodFacts } from './pods.js';
+import { prometheusApi } from './prometheus-api.js';
+import type { Reply } from './reply.js';
+import { json, text } from './reply.js';
+import { ClusterSeriesSource } from './series.js';
+
+const PROMETHEUS = /^\/api\/v1\/(?:query|query_range|series|labels|label\/[^/]+\/values)$/;
+const JAEGER = /^\/api\/(?:services|services\/[^/]+\/operations|operations|traces|traces\/[^/]+)$/;
+const EXPOSITION = /^\/metrics\/pods\/([^/]+)\/([^/]+)$/;
+
+export function isTelemetryPath(pathname: string): boolean {
+  return PROMETHEUS.test(pathname) || JAEGER.test(pathname) || pathname.startsWith('/metrics/pods/');
+}
+
+/** Answers a telemetry request; `body` is a POSTed form (Prometheus accepts queries that way). */
+export function handleTelemetry(
+  world: SimWorld,
+  now: number,
+  method: string,
+  url: URL,
+  body?: string,
+): Reply {
+  const path = url.pathname;
+  const source = new ClusterSeriesSource(world, now);
+  if (PROMETHEUS.test(path)) {
+    if (method !== 'GET' && method !== 'POST')
+      return json(405, { status: 'error', errorType: 'bad_data', error: `method ${method} not allowed` });
+    const params = new URLSearchParams(url.searchParams);
+    if (method === 'POST' && body) for (const [k, v] of new URLSearchParams(body)) params.append(k, v);
+    return prometheusApi(source, path, params);
+  }
+  if (method !== 'GET') return text(405, 'Method Not Allowed\n');
+  if (JAEGER.test(path)) {
+    const pods = new Map<string, PodFacts[]>();
+    const podsIn = (namespace: string): PodFacts[] => {
+      let list = pods.get(namespace);
+      if (!list) pods.set(namespace, (list = podFacts(world, namespace)));
+      return list;
+    };
+    return jaegerApi({ history: source.history, pods: podsIn, now }, path, url.searchParams);
+  }
+  const pod = EXPOSITION.exec(path);
+  const exposed = pod
+    ? exposePod(source, decodeURIComponent(pod[1]!), decodeURIComponent(pod[2]!))
+    : undefined;
+  if (exposed === undefined) return text(404, `no metrics for ${path.slice('/metrics/pods/'.length)}\n`);
+  return text(200, exposed, EXPOSITION_CONTENT_TYPE);
+}
