@@ -53,17 +53,22 @@ export function briefOf(problem: Problem): ProblemBrief {
   };
 }
 
-export async function startEnvironment(problem: Problem, seed: number): Promise<ProblemEnvironment> {
+/** A fresh cluster with the problem's app deployed, warmed up, then its noise and fault injected. */
+export function prepareCluster(problem: Problem, seed: number): SimCluster {
   const app = getApp(problem.app);
   if (!app) throw new AoiError('config', `problem ${problem.id}: the simulator has no app "${problem.app}"`);
   const cluster = new SimCluster({ seed });
   cluster.deployApp(app, problem.namespace);
-  if (!cluster.settle())
-    throw new AoiError('internal', `problem ${problem.id}: ${problem.app} did not come up`);
+  if (!cluster.settle()) throw new AoiError('internal', `problem ${problem.id}: ${problem.app} did not come up`);
   cluster.advance(WARM_UP_MS);
   for (const noise of problem.noise) injectNoise(cluster, problem.namespace, noise);
   injectFault(cluster, problem.namespace, problem.fault);
   cluster.advance(SYMPTOM_MS);
+  return cluster;
+}
+
+export async function startEnvironment(problem: Problem, seed: number): Promise<ProblemEnvironment> {
+  const cluster = prepareCluster(problem, seed);
   const server = await SimServer.start({ cluster, realtime: true, speed: SOLVE_SPEED });
   return { brief: briefOf(problem), cluster, server, close: () => server.close() };
 }

@@ -56,6 +56,52 @@ describe('aoi sim start', () => {
     expect(result.stderr).toContain('aoi sim: stopped (SIGINT)');
   });
 
+  it('injects a problem: its fault is visible to kubectl and to the Prometheus API on the same server', async () => {
+    const kubeconfig = join(dir, 'problem.kubeconfig');
+    const child = aoi([
+      'sim',
+      'start',
+      '--problem',
+      'k8s_target_port-misconfig-detection-1',
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await vi.waitFor(() => expect(out).toContain('Press Ctrl-C to stop.'), { timeout: 30_000, interval: 50 });
+    expect(out).toContain(
+      'aoi sim: social-network running in namespace test-social-network, problem k8s_target_port-misconfig-detection-1 injected',
+    );
+    expect(out).toMatch(/prometheus\s+https:\/\/127\.0\.0\.1:\d+\/api\/v1\/query$/m);
+    const kubectl = (args: string[]) =>
+      execa('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+        reject: false,
+        env: { HOME: dir, KUBECACHEDIR: join(dir, 'cache') },
+        extendEnv: false,
+      });
+    const port = await kubectl([
+      'get',
+      'service',
+      'user-service',
+      '-n',
+      'test-social-network',
+      '-o',
+      'jsonpath={.spec.ports[0].targetPort}',
+    ]);
+    expect(port.exitCode, port.stderr).toBe(0);
+    expect(port.stdout).toBe('9999');
+    const query = encodeURIComponent(
+      'kube_pod_status_phase{namespace="test-social-network",phase="Running"} == 1',
+    );
+    const prometheus = await kubectl(['get', '--raw', `/api/v1/query?query=${query}`]);
+    expect(prometheus.exitCode, prometheus.stderr).toBe(0);
+    const body = JSON.parse(prometheus.stdout) as { status: string; data: { result: unknown[] } };
+    expect(body.status).toBe('success');
+    expect(body.data.result.length).toBeGreaterThan(20);
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(0);
+  });
+
   it('writes the kubeconfig under the state directory by default', async () => {
     const child = aoi(['sim', 'start']);
     let out = '';
@@ -91,9 +137,14 @@ describe('aoi sim start', () => {
       ['a speed of zero', ['--speed', '0'], /must be a positive number/],
       ['an unknown flag', ['--bogus'], /unknown option '--bogus'/],
       [
-        'a problem id with no catalog installed',
-        ['--problem', 'k8s_target_port-misconfig-detection-1'],
-        /unknown problem/,
+        'an unknown problem, with near ids',
+        ['--problem', 'k8s_target_port-misconfig-detection-9'],
+        /unknown problem "k8s_target_port-misconfig-detection-9"\n\s+Did you mean: k8s_target_port-misconfig-detection-1/,
+      ],
+      [
+        '--app with --problem',
+        ['--app', 'social-network', '--problem', 'noop_detection_social_network-1'],
+        /option '--app <name>' cannot be used with option '--problem <id>'/,
       ],
     ])('rejects %s with exit code 2', async (_name, args, message) => {
       const result = await aoi(['sim', 'start', ...args]);

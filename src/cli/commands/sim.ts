@@ -1,14 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { AoiError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import { resolveStateDir } from '../../core/state-dir.js';
+import type * as SimIndex from '../../../aiopslab-harness/sim/index.js';
 import type { CliIO } from '../io.js';
 
 interface SimStartOptions {
-  app: string;
+  app?: string;
   problem?: string;
   port: number;
   host: string;
@@ -35,29 +36,70 @@ function parseSeed(value: string): number {
   return Number(value);
 }
 
+type SimModule = typeof SimIndex;
+
+interface PreparedCluster {
+  cluster: InstanceType<SimModule['SimCluster']>;
+  namespace: string;
+  banner: string;
+}
+
+function healthyCluster(
+  options: SimStartOptions,
+  sim: Pick<SimModule, 'SimCluster' | 'getApp' | 'appNames'>,
+): PreparedCluster {
+  const name = options.app ?? 'hotel-reservation';
+  const app = sim.getApp(name);
+  if (!app)
+    throw new AoiError('usage', `unknown app "${name}"`, {
+      hint: `Known apps: ${sim.appNames().join(', ')}.`,
+    });
+  const cluster = new sim.SimCluster({ seed: options.seed });
+  cluster.deployApp(app);
+  cluster.settle();
+  return {
+    cluster,
+    namespace: app.defaultNamespace,
+    banner: `aoi sim: ${app.name} running in namespace ${app.defaultNamespace}`,
+  };
+}
+
+/** The problem's app with its fault (and noise) injected, as `aoi bench` prepares it. */
+async function problemCluster(id: string, seed: number): Promise<PreparedCluster> {
+  const [{ loadProblems }, { prepareCluster }] = await Promise.all([
+    import('../../../aiopslab-harness/bench/load-problems.js'),
+    import('../../../aiopslab-harness/bench/environment.js'),
+  ]);
+  const problems = await loadProblems();
+  const problem = problems.find((p) => p.id === id);
+  if (!problem) {
+    const near = problems
+      .filter((p) => p.id.includes(id.replace(/-\d+$/, '').split('-')[0] ?? id))
+      .slice(0, 5);
+    throw new AoiError('not-found', `unknown problem "${id}"`, {
+      hint:
+        near.length > 0
+          ? `Did you mean: ${near.map((p) => p.id).join(', ')}?`
+          : `${problems.length} problems are in the catalog; run aoi bench --solver nothing to list them.`,
+    });
+  }
+  return {
+    cluster: prepareCluster(problem, seed),
+    namespace: problem.namespace,
+    banner: `aoi sim: ${problem.app} running in namespace ${problem.namespace}, problem ${problem.id} injected`,
+  };
+}
+
 /** `aoi sim start`: the embedded simulated cluster, served until interrupted. */
 export async function simStart(options: SimStartOptions, io: CliIO): Promise<number> {
   // Loaded here, not at start-up, so that --help and usage errors answer without loading the simulator.
   const { SimCluster, SimServer, appNames, getApp, renderKubeconfig, OBSERVER_CONTEXT, EXECUTOR_CONTEXT } =
     await import('../../../aiopslab-harness/sim/index.js');
-  const app = getApp(options.app);
-  if (!app) {
-    throw new AoiError('usage', `unknown app "${options.app}"`, {
-      hint: `Known apps: ${appNames().join(', ')}.`,
-    });
-  }
-  if (options.problem !== undefined) {
-    throw new AoiError(
-      'not-found',
-      `unknown problem "${options.problem}": no AIOpsLab problem catalog is installed in this build`,
-      {
-        hint: 'Start the healthy app with --app instead.',
-      },
-    );
-  }
-  const cluster = new SimCluster({ seed: options.seed });
-  cluster.deployApp(app);
-  cluster.settle();
+  const prepared =
+    options.problem === undefined
+      ? healthyCluster(options, { SimCluster, getApp, appNames })
+      : await problemCluster(options.problem, options.seed);
+  const { cluster, namespace, banner } = prepared;
   let server: Awaited<ReturnType<typeof SimServer.start>>;
   try {
     server = await SimServer.start({
@@ -95,11 +137,12 @@ export async function simStart(options: SimStartOptions, io: CliIO): Promise<num
       { cause: error },
     );
   }
-  const namespace = app.defaultNamespace;
   io.stdout.write(
     [
-      `aoi sim: ${app.name} running in namespace ${namespace}`,
+      banner,
       `  API server  ${server.url}`,
+      `  prometheus  ${server.url}/api/v1/query`,
+      `  jaeger      ${server.url}/api/traces`,
       `  kubeconfig  ${kubeconfigPath}`,
       `  contexts    ${OBSERVER_CONTEXT} (read-only, current), ${EXECUTOR_CONTEXT} (writes)`,
       `  try         kubectl --kubeconfig ${kubeconfigPath} get pods -n ${namespace}`,
@@ -120,8 +163,10 @@ export function registerSim(program: Command, io: CliIO): void {
   sim
     .command('start')
     .description('Serve a simulated cluster on 127.0.0.1 and write a kubeconfig for it')
-    .option('--app <name>', 'application to deploy', 'hotel-reservation')
-    .option('--problem <id>', 'AIOpsLab problem id to inject')
+    .addOption(
+      new Option('--app <name>', 'application to deploy (default: hotel-reservation)').conflicts('problem'),
+    )
+    .option('--problem <id>', 'AIOpsLab problem to inject (its app and namespace come with it)')
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 0)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--kubeconfig <path>', 'where to write the kubeconfig (default: <state dir>/sim/kubeconfig)')
