@@ -59,7 +59,8 @@ export function prepareCluster(problem: Problem, seed: number): SimCluster {
   if (!app) throw new AoiError('config', `problem ${problem.id}: the simulator has no app "${problem.app}"`);
   const cluster = new SimCluster({ seed });
   cluster.deployApp(app, problem.namespace);
-  if (!cluster.settle()) throw new AoiError('internal', `problem ${problem.id}: ${problem.app} did not come up`);
+  if (!cluster.settle())
+    throw new AoiError('internal', `problem ${problem.id}: ${problem.app} did not come up`);
   cluster.advance(WARM_UP_MS);
   for (const noise of problem.noise) injectNoise(cluster, problem.namespace, noise);
   injectFault(cluster, problem.namespace, problem.fault);

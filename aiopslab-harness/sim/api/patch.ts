@@ -1,7 +1,7 @@
 /** PATCH bodies applied as the API server applies them: JSON Patch, JSON merge patch and strategic merge patch. */
 import type { Json, JsonObject } from './json.js';
 import { cloneJson, isJsonObject } from './json.js';
-import { ApiError, badRequest, unsupportedMediaType } from './status.js';
+import { badRequest, patchDoesNotApply, unsupportedMediaType } from './status.js';
 import { strategicMerge } from './strategic-merge.js';
 
 const JSON_PATCH = 'application/json-patch+json';
@@ -24,7 +24,7 @@ export function applyPatch(
   if (contentType === JSON_PATCH) {
     if (!Array.isArray(body)) throw badRequest(cannotUnmarshal(body, '[]handlers.jsonPatchOp'));
     const result = applyJsonPatch(current, body);
-    if (!isJsonObject(result)) throw unprocessable(`the patched ${target.kind} is not a JSON object`);
+    if (!isJsonObject(result)) throw patchDoesNotApply(`the patched ${target.kind} is not a JSON object`);
     return result;
   }
   if (!isJsonObject(body)) throw badRequest(cannotUnmarshal(body, 'map[string]interface {}'));
@@ -49,24 +49,6 @@ function cannotUnmarshal(value: Json, goType: string): string {
         ? 'bool'
         : typeof value;
   return `json: cannot unmarshal ${what} into Go value of type ${goType}`;
-}
-
-/**
- * A patch that decodes but does not apply is 422 Invalid, as kube-apiserver answers since 1.13; the message
- * is the evanphx/json-patch text (prefixed "jsonpatch") rather than the generic Status message, so a reader
- * sees which operation failed.
- */
-function unprocessable(message: string): ApiError {
-  const status: JsonObject = {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason: 'Invalid',
-    code: 422,
-  };
-  return new ApiError(status, 422);
 }
 
 // ---- RFC 7386 merge patch ----
@@ -97,12 +79,12 @@ function applyJsonPatch(current: JsonObject, ops: Json[]): Json {
     if (!isJsonObject(raw)) throw badRequest(cannotUnmarshal(raw, 'handlers.jsonPatchOp'));
     const op = raw['op'];
     if (typeof op !== 'string' || !OPS.includes(op))
-      throw unprocessable(`Unexpected kind: ${typeof op === 'string' ? op : ''}`);
+      throw patchDoesNotApply(`Unexpected kind: ${typeof op === 'string' ? op : ''}`);
     try {
       doc = applyOp(doc, op as Op, raw);
     } catch (err) {
       if (err instanceof PatchFailure)
-        throw unprocessable(`jsonpatch ${op} operation does not apply: ${err.message}`);
+        throw patchDoesNotApply(`jsonpatch ${op} operation does not apply: ${err.message}`);
       throw err;
     }
   }

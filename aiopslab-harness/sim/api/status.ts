@@ -81,6 +81,15 @@ export function invalid(kind: string, group: string, name: string, causes: Statu
   return failure(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${list}`, out);
 }
 
+/**
+ * 422 for a patch that decodes but does not apply, as kube-apiserver answers since 1.13; the message is the
+ * evanphx/json-patch text (prefixed "jsonpatch") rather than the generic one, so a reader sees which
+ * operation failed.
+ */
+export function patchDoesNotApply(message: string): ApiError {
+  return failure(422, 'Invalid', message);
+}
+
 export function badRequest(message: string): ApiError {
   return failure(400, 'BadRequest', message);
 }

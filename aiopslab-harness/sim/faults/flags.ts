@@ -6,9 +6,9 @@
  */
 import type { SimWorld } from '../runtime.js';
 import { R } from './topology.js';
+import { FLAGD_CONFIGMAP, FLAGD_CONFIG_KEY as FLAGD_KEY } from '../apps/astronomy-shop.js';
 
-export const FLAGD_CONFIGMAP = 'flagd-config';
-export const FLAGD_KEY = 'demo.flagd.json';
+export { FLAGD_CONFIGMAP, FLAGD_KEY };
 
 export interface FlagDefinition {
   description?: string;
