@@ -1,0 +1,129 @@
+/**
+ * A read-only HTTP(S) client for telemetry APIs: GET only (through `get`, which cannot send another
+ * method), bearer token, optional CA, a deadline, a size cap, and bounded retries with backoff and jitter.
+ */
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import type { Failure, Result } from '../core/errors.js';
+import { fail, ok } from '../core/errors.js';
+import { redactText } from './redact.js';
+
+export interface HttpReaderOptions {
+  url: string;
+  token?: string;
+  caPem?: string;
+  timeoutMs?: number;
+}
+
+export interface HttpReply {
+  status: number;
+  body: string;
+}
+
+const MAX_BYTES = 8 * 1024 * 1024;
+const MAX_TRIES = 3;
+const BASE_BACKOFF_MS = 150;
+const RETRY_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED']);
+
+type Attempt = { reply: HttpReply } | { failure: Failure; retry: boolean };
+
+/** The URL of `path` under the base URL, which may carry a path prefix (e.g. behind a proxy). */
+export function endpoint(base: string, path: string, params: Record<string, string>): URL {
+  const url = new URL(base);
+  url.pathname = url.pathname.replace(/\/+$/, '') + path;
+  url.search = new URLSearchParams(params).toString();
+  return url;
+}
+
+function once(url: URL, options: HttpReaderOptions, maxBytes: number): Promise<Attempt> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.token) headers['Authorization'] = `Bearer ${options.token}`;
+  const where = redactText(`${url.origin}${url.pathname}`);
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (a: Attempt) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(a);
+    };
+    const onResponse = (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes)
+          finish({
+            failure: { code: 'too-large', message: `${where}: reply over ${maxBytes} bytes` },
+            retry: false,
+          });
+        else chunks.push(chunk);
+      });
+      res.on('end', () =>
+        finish({ reply: { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') } }),
+      );
+      res.on('error', (error) =>
+        finish({ failure: { code: 'unreachable', message: `${where}: ${error.message}` }, retry: true }),
+      );
+    };
+    let req: ClientRequest;
+    try {
+      req =
+        url.protocol === 'https:'
+          ? httpsGet(url, { headers, ...(options.caPem ? { ca: options.caPem } : {}) }, onResponse)
+          : httpGet(url, { headers }, onResponse);
+    } catch (error) {
+      // Node refuses some requests up front, e.g. a token with a newline in it.
+      const code = (error as NodeJS.ErrnoException).code ?? 'invalid request';
+      resolve({ failure: { code: 'unreachable', message: `${where}: ${code}` }, retry: false });
+      return;
+    }
+    const timer = setTimeout(
+      () =>
+        finish({
+          failure: { code: 'timeout', message: `${where}: no reply within ${timeoutMs} ms` },
+          retry: true,
+        }),
+      timeoutMs,
+    );
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      finish({
+        failure: { code: 'unreachable', message: `${where}: ${error.code ?? error.message}` },
+        retry: RETRY_CODES.has(error.code ?? ''),
+      }),
+    );
+  });
+}
+
+const retryable = (status: number) => status === 429 || status >= 500;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** GETs `url`; any HTTP status comes back as a reply, transport problems as a failure. */
+export async function getText(
+  url: URL,
+  options: HttpReaderOptions,
+  maxBytes = MAX_BYTES,
+): Promise<Result<HttpReply>> {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return fail('unreachable', `unsupported URL scheme ${url.protocol}`);
+  let last: Attempt = { failure: { code: 'unreachable', message: 'no attempt made' }, retry: false };
+  for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
+    if (attempt > 0) await sleep(BASE_BACKOFF_MS * 2 ** (attempt - 1) * (1 + Math.random()));
+    last = await once(url, options, maxBytes);
+    if ('reply' in last ? !retryable(last.reply.status) : !last.retry) break;
+  }
+  return 'reply' in last ? ok(last.reply) : { ok: false, error: last.failure };
+}
+
+/** The failure an HTTP error status stands for; `detail` is the API's own error text, if any. */
+export function statusFailure(status: number, detail: string): Failure {
+  const text = detail ? `: ${redactText(detail).slice(0, 500)}` : '';
+  if (status === 401 || status === 403) return { code: 'denied', message: `HTTP ${status}${text}` };
+  if (status === 400 || status === 422)
+    return { code: 'bad-query', message: detail ? redactText(detail).slice(0, 500) : `HTTP ${status}` };
+  if (status === 429 || status >= 500) return { code: 'unreachable', message: `HTTP ${status}${text}` };
+  return { code: 'bad-response', message: `HTTP ${status}${text}` };
+}
