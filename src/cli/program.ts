@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import type { CliIO } from './io.js';
+import { registerAudit } from './commands/audit.js';
 import { registerBench } from './commands/bench.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerSim } from './commands/sim.js';
 
 export const VERSION = '0.1.0';
@@ -18,5 +20,7 @@ export function buildProgram(io: CliIO): Command {
     });
   registerSim(program, io);
   registerBench(program, io);
+  registerPolicy(program, io);
+  registerAudit(program, io);
   return program;
 }

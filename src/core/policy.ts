@@ -24,6 +24,18 @@ export const PolicyMatch = z.strictObject({
     .optional()
     .describe('Namespaces (globs with "*") this rule covers; omitted means all'),
   labels: z.record(LabelKey, LabelValue).optional().describe('Labels the target must carry'),
+  names: z
+    .array(z.string().regex(/^[-a-z0-9.*]+$/, 'must be an object name or a glob like "frontend-*"'))
+    .min(1)
+    .optional()
+    .describe('Target object names (globs with "*"); omitted means all'),
+  commands: z
+    .array(
+      z.string().regex(/^[a-z]+( [a-z.]+)*$/, 'must be a kubectl verb and resource like "patch configmap"'),
+    )
+    .min(1)
+    .optional()
+    .describe('For kubectl actions: the verb and resource the argv must start with; omitted means all'),
 });
 export type PolicyMatch = z.infer<typeof PolicyMatch>;
 
@@ -31,6 +43,7 @@ export const PolicyLimits = z.strictObject({
   maxReplicas: z.int().min(0).optional(),
   maxPodsDeleted: z.int().min(0).optional(),
   maxActionsPerIncident: z.int().min(0).optional(),
+  maxReplicaChange: z.int().min(0).optional().describe('Largest allowed |new - current| replica count'),
 });
 export type PolicyLimits = z.infer<typeof PolicyLimits>;
 
@@ -50,6 +63,10 @@ export const Policy = z
     // Fail closed: an action no rule matches is denied; an allow-by-default file would be a foot-gun.
     default: z.literal('deny').default('deny'),
     rules: z.array(PolicyRule),
+    forbiddenNamespaces: z
+      .array(z.string().regex(/^[-a-z0-9*]+$/))
+      .optional()
+      .describe('Namespaces (globs) where every action is denied, before any rule; kube-system always is'),
   })
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();

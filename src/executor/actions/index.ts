@@ -1,0 +1,34 @@
+import type { ActionProposal } from '../../core/actions.js';
+import type { ActionHandler, HandlerFor } from './types.js';
+import { patchNodeSelector, rollbackDeployment, scaleDeployment, setEnv, setImage } from './deployment.js';
+import { kubectl } from './kubectl.js';
+import { deletePod } from './pod.js';
+import { rolloutRestart } from './restart.js';
+import { patchService } from './service.js';
+
+const HANDLERS: { [K in ActionProposal['kind']]: HandlerFor<K> } = {
+  scaleDeployment,
+  rolloutRestart,
+  deletePod,
+  patchService,
+  setImage,
+  setEnv,
+  rollbackDeployment,
+  patchNodeSelector,
+  kubectl,
+};
+
+export function handlerFor<A extends ActionProposal>(action: A): ActionHandler<A> {
+  return HANDLERS[action.kind] as unknown as ActionHandler<A>;
+}
+
+export type {
+  ActionHandler,
+  BlastRadius,
+  Check,
+  DryRunOutcome,
+  ExecutorClients,
+  KubectlTarget,
+  PreImage,
+} from './types.js';
+export { runKubectl } from './kubectl.js';

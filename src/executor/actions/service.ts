@@ -1,0 +1,76 @@
+import type { V1ServicePort } from '@kubernetes/client-node';
+import type { ServicePortPatch } from '../../core/actions.js';
+import type { HandlerFor } from './types.js';
+import { FIELD_MANAGER, JSON_PATCH, STRATEGIC, plain } from './workload.js';
+
+/** Ports merge by `port` (strategic merge); verify = each port's targetPort re-read; rollback = the old ports. */
+export const patchService: HandlerFor<'patchService'> = {
+  blastRadius: (_clients, a) => Promise.resolve({ objects: [`service/${a.namespace}/${a.name}`], pods: [] }),
+  async dryRun(clients, a) {
+    await patch(clients, a, true);
+    return `service/${a.name} ports would change`;
+  },
+  async preImage(clients, a) {
+    const svc = await clients.core.readNamespacedService({ name: a.name, namespace: a.namespace });
+    return { kind: 'Service', ports: plain(svc.spec?.ports ?? []) };
+  },
+  async apply(clients, a) {
+    await patch(clients, a, false);
+    return `service/${a.name} ports: ${a.ports.map((p) => `${p.port}→${p.targetPort}`).join(', ')}`;
+  },
+  async check(clients, a) {
+    const svc = await clients.core.readNamespacedService({ name: a.name, namespace: a.namespace });
+    for (const want of a.ports) {
+      const got = findPort(svc.spec?.ports ?? [], want);
+      if (String(got?.targetPort) !== String(want.targetPort))
+        return {
+          state: 'failed',
+          message: `service/${a.name} port ${want.port}: targetPort ${String(got?.targetPort)}`,
+        };
+    }
+    return { state: 'done', message: `service/${a.name} ports as requested` };
+  },
+  async rollback(clients, a, pre) {
+    await clients.core.patchNamespacedService(
+      {
+        name: a.name,
+        namespace: a.namespace,
+        body: [{ op: 'replace', path: '/spec/ports', value: pre['ports'] }],
+        fieldManager: FIELD_MANAGER,
+      },
+      JSON_PATCH,
+    );
+    return `service/${a.name}: ports restored from the pre-image`;
+  },
+};
+
+function findPort(ports: V1ServicePort[], want: ServicePortPatch): V1ServicePort | undefined {
+  return ports.find((p) => (want.name !== undefined ? p.name === want.name : p.port === want.port));
+}
+
+async function patch(
+  clients: Parameters<HandlerFor<'patchService'>['apply']>[0],
+  a: Parameters<HandlerFor<'patchService'>['apply']>[1],
+  dryRun: boolean,
+): Promise<void> {
+  const current = await clients.core.readNamespacedService({ name: a.name, namespace: a.namespace });
+  const ports = a.ports.map((want) => {
+    const existing = findPort(current.spec?.ports ?? [], want);
+    if (!existing) throw new Error(`service/${a.name} has no port ${want.name ?? want.port}`);
+    return {
+      ...(existing.name ? { name: existing.name } : {}),
+      port: want.port,
+      targetPort: want.targetPort,
+    };
+  });
+  await clients.core.patchNamespacedService(
+    {
+      name: a.name,
+      namespace: a.namespace,
+      body: { spec: { ports } },
+      fieldManager: FIELD_MANAGER,
+      ...(dryRun ? { dryRun: 'All' } : {}),
+    },
+    STRATEGIC,
+  );
+}

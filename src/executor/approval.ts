@@ -1,0 +1,69 @@
+import { createInterface } from 'node:readline';
+import type { ActionKind, ActionProposal } from '../core/actions.js';
+import type { BlastRadius, DryRunOutcome } from './actions/types.js';
+import type { Decision } from './policy-engine.js';
+
+export interface ApprovalRequest {
+  action: ActionProposal;
+  decision: Decision;
+  dryRun: DryRunOutcome;
+  blastRadius: BlastRadius;
+}
+
+export type ApprovalAnswer = 'approved' | 'rejected';
+
+/** Asked only when the policy says `approve`; anything but an explicit yes is a rejection. */
+export interface Approver {
+  approve(request: ApprovalRequest): Promise<ApprovalAnswer>;
+}
+
+/** No approver (CI, non-interactive runs): every approval request is rejected. */
+export const denyingApprover: Approver = {
+  approve: () => Promise.resolve('rejected'),
+};
+
+/** `--approve KINDS`: approves what the policy marked `approve` for those kinds; never turns a deny around. */
+export function preApprovedApprover(kinds: readonly (ActionKind | '*')[]): Approver {
+  return {
+    approve: (request) =>
+      Promise.resolve(
+        request.decision.effect === 'approve' && (kinds.includes('*') || kinds.includes(request.action.kind))
+          ? 'approved'
+          : 'rejected',
+      ),
+  };
+}
+
+/** Shows the request and reads one line; only "y" or "yes" approves, EOF or anything else rejects. */
+export function promptApprover(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Approver {
+  return {
+    approve(request) {
+      if (request.decision.effect !== 'approve') return Promise.resolve('rejected');
+      output.write(describeRequest(request));
+      return new Promise((resolve) => {
+        const rl = createInterface({ input, output, terminal: false });
+        let answered = false;
+        rl.once('line', (line) => {
+          answered = true;
+          rl.close();
+          resolve(/^\s*y(es)?\s*$/i.test(line) ? 'approved' : 'rejected');
+        });
+        rl.once('close', () => {
+          if (!answered) resolve('rejected');
+        });
+        output.write('Apply? [y/N] ');
+      });
+    },
+  };
+}
+
+export function describeRequest(request: ApprovalRequest): string {
+  const { action, decision, dryRun, blastRadius } = request;
+  return [
+    `Action: ${JSON.stringify(action)}`,
+    `Policy: ${decision.effect} (rule ${decision.ruleId ?? 'default'}): ${decision.reason}`,
+    `Dry run: ${dryRun.ok ? 'ok' : 'failed'}${dryRun.message ? ` (${dryRun.message})` : ''}`,
+    `Touches: ${[...blastRadius.objects, ...blastRadius.pods.map((p) => `pod/${p}`)].join(', ') || 'nothing'}`,
+    '',
+  ].join('\n');
+}

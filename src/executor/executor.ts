@@ -1,0 +1,170 @@
+/**
+ * The only code that changes a cluster. One action: policy → dry run → approval (when the policy says
+ * approve) → pre-image → apply → verify → rollback from the pre-image when verification fails. Every step
+ * is audited; any error stops the run and is reported as a value (fail closed).
+ */
+import type { ActionProposal } from '../core/actions.js';
+import type { AuditDecision } from '../core/audit.js';
+import type { Policy } from '../core/policy.js';
+import { handlerFor } from './actions/index.js';
+import { describeError } from './actions/errors.js';
+import type { BlastRadius, DryRunOutcome, ExecutorClients, PreImage } from './actions/types.js';
+import type { Approver } from './approval.js';
+import type { AuditFields, AuditLog } from './audit-log.js';
+import type { IncidentCounters } from './context.js';
+import { gatherContext } from './context.js';
+import type { Decision } from './policy-engine.js';
+import { decide } from './policy-engine.js';
+import type { Verifier, VerifyResult } from './verifier.js';
+import { readBackVerifier } from './verifier.js';
+
+export interface ExecuteOptions {
+  policy: Policy;
+  approver: Approver;
+  audit: AuditLog;
+  clients: ExecutorClients;
+  verifier?: Verifier;
+  /** Stop after the dry run (and say what would happen). */
+  dryRunOnly?: boolean;
+  incident?: IncidentCounters;
+  actor?: string;
+}
+
+export type ExecutionStatus =
+  | 'denied'
+  | 'rejected'
+  | 'dryRunFailed'
+  | 'dryRunOnly'
+  | 'verified'
+  | 'rolledBack'
+  | 'rollbackFailed'
+  | 'failed';
+
+export interface ExecutionResult {
+  status: ExecutionStatus;
+  decision: Decision;
+  dryRun: DryRunOutcome | null;
+  blastRadius?: BlastRadius;
+  preImage?: PreImage;
+  verification?: VerifyResult;
+  message: string;
+}
+
+type Step = 'policy' | 'dryRun' | 'approval' | 'apply' | 'verify' | 'rollback' | 'error';
+
+export async function execute(action: ActionProposal, options: ExecuteOptions): Promise<ExecutionResult> {
+  const actor = options.actor ?? 'aoi-executor';
+  const handler = handlerFor(action);
+  const { clients, audit } = options;
+  let decision: Decision = { effect: 'deny', ruleId: null, reason: 'not decided yet' };
+  let dryRun: DryRunOutcome | null = null;
+  let final: AuditDecision = 'deny';
+  let applied = false;
+  const record = (step: Step, result: AuditFields['result'], extra: Record<string, unknown> = {}) =>
+    audit.append({
+      actor,
+      action: { step, proposal: action, ...extra },
+      policyRule: decision.ruleId,
+      decision: final,
+      dryRun,
+      result,
+    });
+  const done = (
+    status: ExecutionStatus,
+    message: string,
+    more: Partial<ExecutionResult> = {},
+  ): ExecutionResult => ({
+    status,
+    decision,
+    dryRun,
+    message,
+    ...more,
+  });
+
+  try {
+    const context = await gatherContext(action, clients, options.incident ?? { actionsSoFar: 0 });
+    decision = decide(action, options.policy, context);
+    final = decision.effect;
+    if (decision.effect === 'deny') {
+      await record('policy', { status: 'skipped', message: decision.reason });
+      return done('denied', decision.reason);
+    }
+    await record('policy', null, { context });
+
+    try {
+      dryRun = { ok: true, message: await handler.dryRun(clients, action) };
+    } catch (error) {
+      dryRun = { ok: false, message: describeError(error) };
+    }
+    const blastRadius = await handler.blastRadius(clients, action);
+    if (!dryRun.ok || options.dryRunOnly) {
+      const status = dryRun.ok ? 'dryRunOnly' : 'dryRunFailed';
+      const message = dryRun.ok
+        ? `dry run only: ${dryRun.message ?? 'ok'}`
+        : `dry run failed: ${dryRun.message ?? ''}`;
+      await record('dryRun', { status: 'skipped', message }, { blastRadius });
+      return done(status, message, { blastRadius });
+    }
+    await record('dryRun', null, { blastRadius });
+
+    if (decision.effect === 'approve') {
+      const answer = await options.approver.approve({ action, decision, dryRun, blastRadius });
+      final = answer === 'approved' ? 'approved' : 'rejected';
+      if (final === 'rejected') {
+        await record('approval', { status: 'skipped', message: 'approval rejected' });
+        return done('rejected', 'approval rejected', { blastRadius });
+      }
+      await record('approval', null);
+    }
+
+    const preImage = await handler.preImage(clients, action);
+    let applyMessage: string;
+    try {
+      applied = true;
+      applyMessage = await handler.apply(clients, action, preImage);
+    } catch (error) {
+      const message = `apply failed: ${describeError(error)}`;
+      await record('apply', { status: 'failed', message }, { preImage });
+      return done('failed', message, { blastRadius, preImage });
+    }
+    await record('apply', { status: 'applied', message: applyMessage }, { preImage });
+
+    const verifier = options.verifier ?? readBackVerifier();
+    const verification = await verifier.verify({
+      action,
+      preImage,
+      check: () => handler.check(clients, action, preImage),
+    });
+    if (verification.ok) {
+      await record('verify', { status: 'applied', message: `verified: ${verification.message}` });
+      return done('verified', verification.message, { blastRadius, preImage, verification });
+    }
+    await record('verify', { status: 'failed', message: `verification failed: ${verification.message}` });
+    if (!handler.rollback) {
+      const message = `verification failed and ${action.kind} cannot be rolled back: ${verification.message}`;
+      await record('rollback', { status: 'failed', message });
+      return done('rollbackFailed', message, { blastRadius, preImage, verification });
+    }
+    try {
+      const note = await handler.rollback(clients, action, preImage);
+      await record('rollback', { status: 'rolledBack', message: note });
+      return done('rolledBack', `verification failed (${verification.message}); ${note}`, {
+        blastRadius,
+        preImage,
+        verification,
+      });
+    } catch (error) {
+      const message = `rollback failed: ${describeError(error)}`;
+      await record('rollback', { status: 'failed', message });
+      return done('rollbackFailed', message, { blastRadius, preImage, verification });
+    }
+  } catch (error) {
+    const message = `${applied ? 'after apply' : 'before apply'}: ${describeError(error)}`;
+    try {
+      await record('error', { status: 'failed', message });
+    } catch {
+      // The audit log itself failed; the result still says so.
+    }
+    return done('failed', message);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * An allow-list classifier for the argv of a `kubectl` action (the arguments after "kubectl"). Anything not
+ * listed is refused: unknown verbs and flags, credential or cluster overrides, stdin, NUL bytes.
+ */
+
+export type KubectlClassification =
+  | {
+      ok: true;
+      /** "get", "patch", "rollout restart", "set image", … */
+      verb: string;
+      /** Canonical resource ("pod", "deployment", "configmap", "persistentvolume", …), if named. */
+      resource: string | undefined;
+      names: string[];
+      namespace: string | undefined;
+      write: boolean;
+    }
+  | { ok: false; reason: string };
+
+const RESOURCE_ALIASES: Record<string, string> = {
+  po: 'pod',
+  pod: 'pod',
+  pods: 'pod',
+  deploy: 'deployment',
+  deployment: 'deployment',
+  deployments: 'deployment',
+  'deployment.apps': 'deployment',
+  svc: 'service',
+  service: 'service',
+  services: 'service',
+  cm: 'configmap',
+  configmap: 'configmap',
+  configmaps: 'configmap',
+  pv: 'persistentvolume',
+  persistentvolume: 'persistentvolume',
+  persistentvolumes: 'persistentvolume',
+  pvc: 'persistentvolumeclaim',
+  persistentvolumeclaim: 'persistentvolumeclaim',
+  persistentvolumeclaims: 'persistentvolumeclaim',
+  rs: 'replicaset',
+  replicaset: 'replicaset',
+  replicasets: 'replicaset',
+  sts: 'statefulset',
+  statefulset: 'statefulset',
+  statefulsets: 'statefulset',
+  ev: 'event',
+  event: 'event',
+  events: 'event',
+  no: 'node',
+  node: 'node',
+  nodes: 'node',
+  ns: 'namespace',
+  namespace: 'namespace',
+  namespaces: 'namespace',
+  ep: 'endpoints',
+  endpoints: 'endpoints',
+};
+
+/** Canonical resource name for an alias ("cm" → "configmap"); unknown names pass through. */
+export function canonicalResource(name: string): string {
+  return RESOURCE_ALIASES[name.toLowerCase()] ?? name.toLowerCase();
+}
+
+interface VerbSpec {
+  write: boolean;
+  /** Flags taking a value, beyond the common ones. */
+  valued?: string[];
+  /** Flags without a value, beyond the common ones. */
+  boolean?: string[];
+  /** Resources a write may touch; omitted means any (the server's RBAC still applies). */
+  resources?: string[];
+}
+
+const VERBS: Record<string, VerbSpec> = {
+  get: { write: false, boolean: ['-A', '--all-namespaces', '--show-labels', '--no-headers'] },
+  describe: { write: false, boolean: ['-A', '--all-namespaces'] },
+  logs: {
+    write: false,
+    valued: ['-c', '--container', '--tail', '--since', '--limit-bytes'],
+    boolean: ['-p', '--previous', '--timestamps'],
+  },
+  'rollout status': { write: false, valued: ['--timeout'] },
+  'rollout history': { write: false, valued: ['--revision'] },
+  patch: { write: true, valued: ['--type', '-p', '--patch'] },
+  scale: { write: true, valued: ['--replicas', '--current-replicas'] },
+  'rollout restart': { write: true, resources: ['deployment', 'statefulset'] },
+  'rollout undo': { write: true, valued: ['--to-revision'], resources: ['deployment', 'statefulset'] },
+  'set image': { write: true, valued: ['-c', '--containers'], resources: ['deployment', 'statefulset'] },
+  'set env': {
+    write: true,
+    valued: ['-c', '--containers', '-e', '--env'],
+    resources: ['deployment', 'statefulset'],
+  },
+  delete: { write: true, valued: ['--grace-period'], boolean: ['--wait'], resources: ['pod'] },
+  label: { write: true, boolean: ['--overwrite'] },
+  annotate: { write: true, boolean: ['--overwrite'] },
+};
+
+const COMMON_VALUED = ['-n', '--namespace', '-o', '--output', '-l', '--selector', '--field-selector'];
+const TWO_WORD = new Set(['rollout', 'set']);
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function classifyKubectlArgv(argv: readonly string[]): KubectlClassification {
+  if (argv.length === 0) return refuse('empty argv');
+  if (argv.some((a) => a.includes('\0'))) return refuse('an argument contains NUL');
+  const first = argv[0]!;
+  const verb = TWO_WORD.has(first) && argv[1] !== undefined ? `${first} ${argv[1]}` : first;
+  const spec = VERBS[verb];
+  if (!spec) return refuse(`verb "${verb}" is not allowed`);
+  const valued = new Set([...COMMON_VALUED, ...(spec.valued ?? [])]);
+  const booleans = new Set(spec.boolean ?? []);
+  const positionals: string[] = [];
+  let namespace: string | undefined;
+  let allNamespaces = false;
+  for (let i = verb.split(' ').length; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-') {
+      if (arg === '-') return refuse('reading from stdin ("-") is not allowed');
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg;
+    if (booleans.has(flag)) {
+      if (flag === '-A' || flag === '--all-namespaces') allNamespaces = true;
+      continue;
+    }
+    if (!valued.has(flag)) return refuse(`flag "${flag}" is not allowed for "${verb}"`);
+    const value = flag !== arg ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) return refuse(`flag "${flag}" needs a value`);
+    if (flag === '-n' || flag === '--namespace') {
+      if (!NAMESPACE.test(value)) return refuse(`"${value}" is not a namespace name`);
+      if (namespace !== undefined && namespace !== value) return refuse('two different namespaces');
+      namespace = value;
+    }
+  }
+  const target = splitTarget(positionals);
+  if (spec.write) {
+    if (allNamespaces) return refuse('a write may not use --all-namespaces');
+    if (namespace === undefined) return refuse(`"${verb}" needs an explicit -n NAMESPACE`);
+    if (target.resource === undefined) return refuse(`"${verb}" needs a resource`);
+    if (spec.resources && !spec.resources.includes(target.resource))
+      return refuse(`"${verb}" may only touch ${spec.resources.join(', ')}`);
+    if (target.names.length === 0) return refuse(`"${verb}" needs an object name`);
+  }
+  return { ok: true, verb, resource: target.resource, names: target.names, namespace, write: spec.write };
+}
+
+/** `deployment/web`, `deployment web`, `pods a b`; KEY=value items (set env, label) are not names. */
+function splitTarget(positionals: string[]): { resource: string | undefined; names: string[] } {
+  const [head, ...rest] = positionals;
+  if (head === undefined) return { resource: undefined, names: [] };
+  const slash = head.indexOf('/');
+  if (slash !== -1) {
+    const names = [
+      head.slice(slash + 1),
+      ...rest.filter((p) => p.includes('/') && !p.includes('=')).map(nameAfterSlash),
+    ];
+    return { resource: canonicalResource(head.slice(0, slash)), names };
+  }
+  return { resource: canonicalResource(head), names: rest.filter((p) => !/[=:]/.test(p)) };
+}
+
+function nameAfterSlash(p: string): string {
+  return p.slice(p.indexOf('/') + 1);
+}
+
+function refuse(reason: string): KubectlClassification {
+  return { ok: false, reason };
+}

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { AoiError } from '../core/errors.js';
+import { Policy } from '../core/policy.js';
+import { parseYamlDocument } from '../core/yaml-file.js';
+import { formatIssuePath } from '../core/zod-issues.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** The shipped `policies/` folder, from the sources (src/executor) or the build (dist/src/executor). */
+export function shippedPoliciesDir(): string {
+  const candidates = [resolve(HERE, '../../policies'), resolve(HERE, '../../../policies')];
+  return candidates.find((dir) => existsSync(join(dir, 'default.yaml'))) ?? candidates[0]!;
+}
+
+/** A bare name ("standard") is a shipped policy; anything else is a path. */
+export function policyPath(nameOrPath: string, policiesDir = shippedPoliciesDir()): string {
+  return /^[a-z0-9][-a-z0-9]*$/.test(nameOrPath) ? join(policiesDir, `${nameOrPath}.yaml`) : nameOrPath;
+}
+
+export async function loadPolicy(nameOrPath: string, policiesDir?: string): Promise<Policy> {
+  const path = policyPath(nameOrPath, policiesDir);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new AoiError(
+      missing ? 'not-found' : 'io',
+      `${path}: ${missing ? 'no such policy file' : 'unreadable'}`,
+      {
+        cause: error,
+        ...(missing ? { hint: 'Shipped policies: default, standard, bench.' } : {}),
+      },
+    );
+  }
+  return parsePolicy(text, path);
+}
+
+/** Parse and validate policy text; every error names file:line:col and the field. */
+export function parsePolicy(text: string, file: string): Policy {
+  // Syntax errors are reported (line-accurate) by the shared YAML reader.
+  const value = parseYamlDocument(text, z.unknown(), file);
+  const parsed = Policy.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const lines = parsed.error.issues.map((issue) => {
+    const where = positionOf(doc, lineCounter, issue.path);
+    const field = formatIssuePath(issue.path);
+    return `${file}:${where.line}:${where.col}: ${field === '' ? '' : `${field}: `}${issue.message}`;
+  });
+  throw new AoiError('config', lines.join('\n'), { cause: parsed.error });
+}
+
+/** The deepest node on the issue's path that exists (an unknown key points at its parent). */
+function positionOf(
+  doc: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+  path: readonly PropertyKey[],
+): { line: number; col: number } {
+  const keys = path.filter((k): k is string | number => typeof k !== 'symbol');
+  for (let n = keys.length; n >= 0; n--) {
+    const node: unknown = doc.getIn(keys.slice(0, n), true);
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (range) return lineCounter.linePos(range[0]);
+  }
+  return { line: 1, col: 1 };
+}

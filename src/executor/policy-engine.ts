@@ -1,0 +1,169 @@
+/**
+ * The policy decision: a pure function of the action, the policy and what is known about the target.
+ *
+ * Order of evaluation (first answer wins):
+ *   1. a kubectl argv the classifier refuses → deny (`builtin:kubectl-argv`);
+ *   2. an action whose own namespace differs from the context's → deny (`builtin:namespace-mismatch`);
+ *   3. a forbidden namespace (kube-system, kube-public, kube-node-lease, plus `forbiddenNamespaces`) → deny;
+ *   4. the rules in file order: the FIRST rule whose match fits decides; when it allows or asks for approval
+ *      but the action breaks one of its limits, the answer is deny with that rule's id (no fall-through);
+ *   5. no rule fits → deny (the policy's `default`).
+ * A field the context cannot answer (labels, namespace, names unknown) never lets an allow or approve rule
+ * match, but does let a deny rule match: unknowns fail closed.
+ */
+import type { ActionProposal } from '../core/actions.js';
+import type { Policy, PolicyEffect, PolicyLimits, PolicyMatch } from '../core/policy.js';
+import type { KubectlClassification } from './kubectl-argv.js';
+import { canonicalResource, classifyKubectlArgv } from './kubectl-argv.js';
+
+export interface DecisionContext {
+  /** The target namespace; undefined only for a kubectl read without -n. */
+  namespace: string | undefined;
+  /** Labels of the target object, when read. */
+  labels?: Record<string, string>;
+  /** Actions already executed in this incident. */
+  actionsSoFar: number;
+  podsDeletedSoFar?: number;
+  /** The Deployment's replica count now, for `maxReplicaChange`. */
+  currentReplicas?: number;
+}
+
+export interface Decision {
+  effect: PolicyEffect;
+  ruleId: string | null;
+  reason: string;
+}
+
+export const ALWAYS_FORBIDDEN_NAMESPACES: readonly string[] = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+];
+
+type Tri = boolean | 'unknown';
+type Classified = Extract<KubectlClassification, { ok: true }>;
+
+/** The namespace the action itself names (for kubectl: its -n, else its `namespace` field). */
+export function actionNamespace(action: ActionProposal): string | undefined {
+  if (action.kind !== 'kubectl') return action.namespace;
+  const c = classifyKubectlArgv(action.argv);
+  return (c.ok ? c.namespace : undefined) ?? action.namespace;
+}
+
+export function decide(action: ActionProposal, policy: Policy, context: DecisionContext): Decision {
+  let kubectl: Classified | undefined;
+  if (action.kind === 'kubectl') {
+    const c = classifyKubectlArgv(action.argv);
+    if (!c.ok) return deny('builtin:kubectl-argv', `kubectl argv refused: ${c.reason}`);
+    if (c.namespace && action.namespace && c.namespace !== action.namespace)
+      return deny(
+        'builtin:namespace-mismatch',
+        `-n ${c.namespace} differs from namespace ${action.namespace}`,
+      );
+    kubectl = c;
+  }
+  const own = actionNamespace(action);
+  if (own !== undefined && own !== context.namespace)
+    return deny(
+      'builtin:namespace-mismatch',
+      `action targets ${own}, context is ${context.namespace ?? 'none'}`,
+    );
+  const ns = context.namespace;
+  const forbidden = [...ALWAYS_FORBIDDEN_NAMESPACES, ...(policy.forbiddenNamespaces ?? [])];
+  if (ns !== undefined && forbidden.some((g) => globMatch(g, ns)))
+    return deny('builtin:forbidden-namespace', `namespace ${ns} is forbidden`);
+  for (const rule of policy.rules) {
+    const fit = matches(rule.match, action, kubectl, context);
+    if (fit === false || (fit === 'unknown' && rule.effect !== 'deny')) continue;
+    if (rule.effect === 'deny') return deny(rule.id, rule.reason ?? `denied by rule ${rule.id}`);
+    const broken = rule.limits ? brokenLimit(rule.limits, action, kubectl, context) : undefined;
+    if (broken) return deny(rule.id, `rule ${rule.id}: ${broken}`);
+    return {
+      effect: rule.effect,
+      ruleId: rule.id,
+      reason: rule.reason ?? `${rule.effect} by rule ${rule.id}`,
+    };
+  }
+  return deny(null, `no rule matches ${action.kind}${ns ? ` in ${ns}` : ''}; default deny`);
+}
+
+function deny(ruleId: string | null, reason: string): Decision {
+  return { effect: 'deny', ruleId, reason };
+}
+
+function matches(
+  match: PolicyMatch,
+  action: ActionProposal,
+  kubectl: Classified | undefined,
+  context: DecisionContext,
+): Tri {
+  const parts: Tri[] = [];
+  if (match.actions && !match.actions.includes('*')) parts.push(match.actions.includes(action.kind));
+  if (match.namespaces) {
+    const ns = context.namespace;
+    parts.push(ns === undefined ? 'unknown' : match.namespaces.some((g) => globMatch(g, ns)));
+  }
+  if (match.labels) {
+    const labels = context.labels;
+    parts.push(
+      labels === undefined ? 'unknown' : Object.entries(match.labels).every(([k, v]) => labels[k] === v),
+    );
+  }
+  if (match.names) {
+    const names = kubectl ? kubectl.names : action.kind === 'kubectl' ? [] : [action.name];
+    const globs = match.names;
+    parts.push(names.length === 0 ? 'unknown' : names.every((n) => globs.some((g) => globMatch(g, n))));
+  }
+  if (match.commands) parts.push(kubectl ? match.commands.some((p) => commandMatch(p, kubectl)) : false);
+  if (parts.includes(false)) return false;
+  return parts.includes('unknown') ? 'unknown' : true;
+}
+
+/** "rollout restart" matches the verb; "patch pv" the verb and the (canonical) resource. */
+function commandMatch(pattern: string, c: Classified): boolean {
+  if (pattern === c.verb) return true;
+  if (!pattern.startsWith(`${c.verb} `)) return false;
+  return c.resource !== undefined && canonicalResource(pattern.slice(c.verb.length + 1)) === c.resource;
+}
+
+function brokenLimit(
+  limits: PolicyLimits,
+  action: ActionProposal,
+  kubectl: Classified | undefined,
+  context: DecisionContext,
+): string | undefined {
+  if (limits.maxActionsPerIncident !== undefined && context.actionsSoFar >= limits.maxActionsPerIncident)
+    return `already ${context.actionsSoFar} actions in this incident (max ${limits.maxActionsPerIncident})`;
+  if (action.kind === 'scaleDeployment') {
+    if (limits.maxReplicas !== undefined && action.replicas > limits.maxReplicas)
+      return `replicas ${action.replicas} exceeds maxReplicas ${limits.maxReplicas}`;
+    if (limits.maxReplicaChange !== undefined) {
+      if (context.currentReplicas === undefined) return 'current replica count unknown (maxReplicaChange)';
+      const change = Math.abs(action.replicas - context.currentReplicas);
+      if (change > limits.maxReplicaChange)
+        return `replica change ${change} exceeds maxReplicaChange ${limits.maxReplicaChange}`;
+    }
+  }
+  if (limits.maxPodsDeleted !== undefined) {
+    const deleting =
+      action.kind === 'deletePod' ? 1 : kubectl?.verb === 'delete' ? Math.max(1, kubectl.names.length) : 0;
+    const total = (context.podsDeletedSoFar ?? 0) + deleting;
+    if (deleting > 0 && total > limits.maxPodsDeleted)
+      return `${total} pods deleted in this incident exceeds maxPodsDeleted ${limits.maxPodsDeleted}`;
+  }
+  if (
+    kubectl?.verb === 'scale' &&
+    (limits.maxReplicas !== undefined || limits.maxReplicaChange !== undefined)
+  )
+    return 'replica limits cannot be checked for kubectl scale; use scaleDeployment';
+  return undefined;
+}
+
+/** Glob with "*" only; every other character is literal. */
+export function globMatch(glob: string, value: string): boolean {
+  const pattern = glob
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${pattern}$`).test(value);
+}

@@ -1,0 +1,52 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ActionProposal } from '../core/actions.js';
+import type { Check, PreImage } from './actions/types.js';
+
+export interface VerifyRequest {
+  action: ActionProposal;
+  preImage: PreImage;
+  /** The action's own read-back of the expected state (the changed object and its pods). */
+  check: () => Promise<Check>;
+}
+
+export type VerifyResult = { ok: true; message: string } | { ok: false; message: string };
+
+/**
+ * The seam for verification. The default polls the action's read-back; an observer-based verifier (a fresh
+ * Snapshot: symptoms gone, no new Warning evidence) plugs in here later.
+ */
+export interface Verifier {
+  verify(request: VerifyRequest): Promise<VerifyResult>;
+}
+
+export interface ReadBackOptions {
+  timeoutMs?: number;
+  pollMs?: number;
+}
+
+/** Polls the read-back until done, failed (fail fast) or the deadline; a read error fails verification. */
+export function readBackVerifier(options: ReadBackOptions = {}): Verifier {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const pollMs = options.pollMs ?? 250;
+  return {
+    async verify({ check }) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        let result: Check;
+        try {
+          result = await check();
+        } catch (error) {
+          return {
+            ok: false,
+            message: `read-back failed: ${error instanceof Error ? error.message : String(error)}`,
+          };
+        }
+        if (result.state === 'done') return { ok: true, message: result.message };
+        if (result.state === 'failed') return { ok: false, message: result.message };
+        if (Date.now() >= deadline)
+          return { ok: false, message: `timed out after ${timeoutMs} ms: ${result.message}` };
+        await sleep(pollMs);
+      }
+    },
+  };
+}

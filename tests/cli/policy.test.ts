@@ -1,0 +1,76 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
+let dir: string;
+
+function aoi(args: string[]) {
+  return execa(process.execPath, [BIN, 'policy', ...args], {
+    reject: false,
+    timeout: 60_000,
+    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir },
+    extendEnv: false,
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aoi-cli-policy-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const deletePod = JSON.stringify({
+  kind: 'deletePod',
+  namespace: 'shop',
+  name: 'web-1',
+  rationale: 'stuck',
+  evidence: ['ev-1'],
+});
+
+describe('aoi policy', () => {
+  it('check: a valid file → exit 0 and a one-line summary', async () => {
+    const result = await aoi(['check', 'standard']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toBe(
+      'standard: ok: policy standard, 5 rules (3 allow, 1 approve, 1 deny), default deny',
+    );
+  });
+
+  it('check: an invalid file → exit 2 with file:line:col and the field', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, 'rules:\n  - id: a\n    match: { actions: [drainNode] }\n    effect: allow\n');
+    const result = await aoi(['check', file]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`${file}:3:24: rules[0].match.actions[0]: Invalid input`);
+  });
+
+  it('explain: prints the effect, the rule and the reason', async () => {
+    const result = await aoi(['explain', '--policy', 'standard', '--action', deletePod]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toBe('effect: allow\nrule: delete-pods\nreason: allow by rule delete-pods');
+    const system = await aoi([
+      'explain',
+      '--policy',
+      'standard',
+      '--action',
+      deletePod,
+      '--namespace',
+      'kube-system',
+    ]);
+    expect(system.stdout).toBe(
+      'effect: deny\nrule: builtin:forbidden-namespace\nreason: namespace kube-system is forbidden',
+    );
+  });
+
+  it('explain: the default policy denies, and a bad action is a usage error', async () => {
+    const result = await aoi(['explain', '--action', deletePod]);
+    expect(result.stdout).toContain('effect: deny\nrule: (default)');
+    const bad = await aoi(['explain', '--action', '{"kind":"drainNode"}']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--action is not a valid action');
+  });
+});

@@ -1,0 +1,131 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionProposal } from '../../src/core/actions.js';
+import { loadPolicy, parsePolicy, policyPath } from '../../src/executor/load-policy.js';
+import { decide } from '../../src/executor/policy-engine.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aoi-policy-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const common = { rationale: 'fix', evidence: ['ev-1'] };
+
+describe('loadPolicy', () => {
+  it.each(['default', 'standard', 'bench'])('loads the shipped %s policy', async (name) => {
+    const policy = await loadPolicy(name);
+    expect(policy.name).toBe(name);
+    expect(policy.default).toBe('deny');
+  });
+
+  it('resolves a bare name to the shipped folder and anything else as a path', () => {
+    expect(policyPath('bench', '/p')).toBe('/p/bench.yaml');
+    expect(policyPath('./mine.yaml', '/p')).toBe('./mine.yaml');
+  });
+
+  it.each<[string, ActionProposal, 'allow' | 'approve' | 'deny']>([
+    [
+      'default',
+      { kind: 'rolloutRestart', namespace: 'test-a', name: 'w', workload: 'Deployment', ...common },
+      'deny',
+    ],
+    [
+      'standard',
+      { kind: 'rolloutRestart', namespace: 'shop', name: 'w', workload: 'Deployment', ...common },
+      'allow',
+    ],
+    [
+      'standard',
+      { kind: 'setImage', namespace: 'shop', name: 'w', container: 'w', image: 'w:2', ...common },
+      'approve',
+    ],
+    ['standard', { kind: 'deletePod', namespace: 'kube-system', name: 'coredns-1', ...common }, 'deny'],
+    [
+      'bench',
+      {
+        kind: 'patchService',
+        namespace: 'test-hotel-reservation',
+        name: 's',
+        ports: [{ port: 80, targetPort: 8080 }],
+        ...common,
+      },
+      'allow',
+    ],
+    [
+      'bench',
+      {
+        kind: 'patchService',
+        namespace: 'prod',
+        name: 's',
+        ports: [{ port: 80, targetPort: 8080 }],
+        ...common,
+      },
+      'deny',
+    ],
+    [
+      'bench',
+      {
+        kind: 'kubectl',
+        argv: ['patch', 'configmap', 'flagd-config', '-n', 'astronomy-shop', '-p', '{}'],
+        ...common,
+      },
+      'allow',
+    ],
+    [
+      'bench',
+      {
+        kind: 'kubectl',
+        argv: ['patch', 'pv', 'pv-1', '-n', 'test-x', '--type=json', '-p', '[]'],
+        ...common,
+      },
+      'allow',
+    ],
+    [
+      'bench',
+      { kind: 'kubectl', argv: ['patch', 'secret', 's', '-n', 'test-x', '-p', '{}'], ...common },
+      'deny',
+    ],
+  ])('%s decides %j → %s', async (name, action, effect) => {
+    const policy = await loadPolicy(name);
+    const ns = action.kind === 'kubectl' ? action.argv[action.argv.indexOf('-n') + 1] : action.namespace;
+    expect(decide(action, policy, { namespace: ns, actionsSoFar: 0, currentReplicas: 1 }).effect).toBe(
+      effect,
+    );
+  });
+
+  it('reports a missing policy as not-found', async () => {
+    await expect(loadPolicy(join(dir, 'nope.yaml'))).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it.each([
+    [
+      'a bad effect',
+      'rules:\n  - id: a\n    match: {}\n    effect: maybe\n',
+      ':4:13: rules[0].effect: Invalid option',
+    ],
+    [
+      'an unknown key',
+      'rules:\n  - id: a\n    match:\n      action: [deletePod]\n    effect: deny\n',
+      ':4:7: rules[0].match: Unrecognized key: "action"',
+    ],
+    [
+      'a bad limit',
+      'rules:\n  - id: a\n    match: {}\n    effect: allow\n    limits: { maxReplicas: -1 }\n',
+      ':5:28: rules[0].limits.maxReplicas',
+    ],
+    ['a YAML syntax error', 'rules: [\n  - id: a\n', 'p.yaml:'],
+  ])('reports %s with file:line:col', (_label, text, expected) => {
+    expect(() => parsePolicy(text, 'p.yaml')).toThrow(expected);
+  });
+
+  it('loads a policy file from a path', async () => {
+    const file = join(dir, 'mine.yaml');
+    await writeFile(file, 'rules:\n  - id: all\n    match: { actions: ["*"] }\n    effect: approve\n');
+    expect((await loadPolicy(file)).rules).toHaveLength(1);
+  });
+});

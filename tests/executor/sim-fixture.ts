@@ -1,0 +1,35 @@
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { SimCluster } from '../../aiopslab-harness/sim/cluster.js';
+import { getApp } from '../../aiopslab-harness/sim/apps/index.js';
+import { SimServer } from '../../aiopslab-harness/sim/server/http.js';
+import type { ExecutorClients } from '../../src/executor/actions/types.js';
+
+export const NS = 'test-hotel-reservation';
+
+/** A settled hotel-reservation cluster behind the real HTTPS simulator, its clock running 20× wall time. */
+export async function startSim(seed: number): Promise<SimServer> {
+  const cluster = new SimCluster({ seed });
+  cluster.deployApp(getApp('hotel-reservation')!);
+  if (!cluster.settle()) throw new Error('the cluster did not settle');
+  cluster.advance(60_000);
+  return SimServer.start({ cluster, realtime: true, speed: 20 });
+}
+
+/** API clients for one of the server's tokens, verifying its certificate. */
+export function clientsFor(server: SimServer, role: 'executor' | 'observer'): ExecutorClients {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'sim', server: server.url, caData: Buffer.from(server.caPem).toString('base64') }],
+    users: [{ name: `sim-${role}`, token: server.tokens[role] }],
+    contexts: [{ name: 'x', cluster: 'sim', user: `sim-${role}` }],
+    currentContext: 'x',
+  });
+  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
+}
+
+/** Writes (dry runs included) made after the request-log position `since`. */
+export function writesSince(server: SimServer, since: number) {
+  return server.requestLog.filter(
+    (e) => e.seq > since && !['get', 'list', 'watch', 'discovery'].includes(e.verb),
+  );
+}
