@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliIO } from './io.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBench } from './commands/bench.js';
+import { registerObserve } from './commands/observe.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerSim } from './commands/sim.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIO): Command {
       writeErr: (text) => io.stderr.write(text),
     });
   registerSim(program, io);
+  registerObserve(program, io);
   registerBench(program, io);
   registerPolicy(program, io);
   registerAudit(program, io);

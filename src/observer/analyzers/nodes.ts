@@ -1,0 +1,47 @@
+import type { Node } from '../k8s-types.js';
+import { asArray, nameOf } from '../k8s-types.js';
+import type { Finding } from './finding.js';
+import { clip, subjectOf } from './finding.js';
+
+const PRESSURE = new Set(['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable']);
+
+/** Node conditions (not Ready, pressure) and cordons; taints go into the excerpt. */
+export function analyzeNodes(nodes: readonly Node[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const node of nodes) {
+    const name = nameOf(node);
+    const subject = subjectOf('Node', node);
+    const taints = asArray(node.spec?.taints)
+      .map((t) => `${t.key ?? '?'}${t.value ? `=${t.value}` : ''}:${t.effect ?? '?'}`)
+      .join(', ');
+    const excerpt = taints ? `taints: ${taints}` : undefined;
+    for (const c of asArray(node.status?.conditions)) {
+      const bad =
+        c.type === 'Ready' ? c.status !== 'True' : PRESSURE.has(c.type ?? '') && c.status === 'True';
+      if (!bad) continue;
+      findings.push({
+        source: 'kubernetes',
+        subject,
+        signal: c.type === 'Ready' ? 'NodeNotReady' : (c.type ?? 'NodeCondition'),
+        severity: c.type === 'Ready' ? 'critical' : 'error',
+        score: c.type === 'Ready' ? 85 : 70,
+        summary: clip(
+          `Node ${name} ${c.type ?? '?'}=${c.status ?? '?'}${c.message ? `: ${c.message}` : ''}`,
+          500,
+        ),
+        ...(excerpt ? { excerpt } : {}),
+      });
+    }
+    if (node.spec?.unschedulable)
+      findings.push({
+        source: 'kubernetes',
+        subject,
+        signal: 'NodeUnschedulable',
+        severity: 'warning',
+        score: 40,
+        summary: `Node ${name} is cordoned (unschedulable)`,
+        ...(excerpt ? { excerpt } : {}),
+      });
+  }
+  return findings;
+}

@@ -1,0 +1,89 @@
+import type { Container, Service, Workload } from '../k8s-types.js';
+import { asArray, nameOf } from '../k8s-types.js';
+import type { Finding } from './finding.js';
+import { clip, matchesSelector, subjectOf } from './finding.js';
+
+/** The pod template as an SRE reads it: image, command/args, env names only, placement. */
+export function describeTemplate(w: Workload): string {
+  const spec = w.spec?.template?.spec;
+  const lines = asArray(spec?.containers).map((c: Container) => {
+    const env = asArray(c.env)
+      .map((e) => e.name)
+      .filter(Boolean)
+      .join(',');
+    return [
+      `container ${c.name ?? '?'}: image ${c.image ?? '?'}`,
+      c.command ? ` command ${JSON.stringify(c.command)}` : '',
+      c.args ? ` args ${JSON.stringify(c.args)}` : '',
+      env ? ` env names [${env}]` : '',
+    ].join('');
+  });
+  if (spec?.nodeSelector) lines.push(`nodeSelector ${JSON.stringify(spec.nodeSelector)}`);
+  if (spec?.affinity) lines.push(`affinity ${clip(JSON.stringify(spec.affinity), 200)}`);
+  if (spec?.tolerations) lines.push(`tolerations ${clip(JSON.stringify(spec.tolerations), 200)}`);
+  return clip(lines.join('\n'), 1000);
+}
+
+/** Desired vs ready, rollout state, zero replicas behind a Service, and a binary that belongs to another workload. */
+export function analyzeWorkloads(
+  kind: 'Deployment' | 'StatefulSet',
+  workloads: readonly Workload[],
+  services: readonly Service[],
+  allWorkloadNames: ReadonlySet<string>,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const w of workloads) {
+    const name = nameOf(w);
+    const subject = subjectOf(kind, w);
+    const desired = w.spec?.replicas ?? 1;
+    const ready = w.status?.readyReplicas ?? 0;
+    const current = w.status?.replicas ?? 0;
+    const updated = w.status?.updatedReplicas ?? 0;
+    const excerpt = describeTemplate(w);
+    const base = { source: 'kubernetes' as const, subject, component: name, excerpt };
+    const labels = w.spec?.template?.metadata?.labels;
+    const selectedBy = services.filter(
+      (s) =>
+        s.metadata?.namespace === w.metadata?.namespace && matchesSelector(labels, s.spec?.selector ?? {}),
+    );
+    if (desired === 0) {
+      const served = selectedBy.length > 0;
+      findings.push({
+        ...base,
+        signal: 'ScaledToZero',
+        severity: served ? 'critical' : 'warning',
+        score: served ? 92 : 20,
+        summary: `${kind} ${name} is scaled to 0 replicas${served ? `; Service ${selectedBy.map(nameOf).join(', ')} selects it` : ''}`,
+      });
+      continue;
+    }
+    if (ready < desired)
+      findings.push({
+        ...base,
+        signal: 'ReplicasUnavailable',
+        severity: 'error',
+        score: 55,
+        summary: `${kind} ${name} has ${ready}/${desired} replicas ready`,
+      });
+    if (kind === 'Deployment' && (current > desired || updated < desired))
+      findings.push({
+        ...base,
+        signal: 'RolloutStuck',
+        severity: 'error',
+        score: 68,
+        summary: `${kind} ${name} rollout is not complete: ${updated}/${desired} updated, ${current} replicas exist, ${ready} ready`,
+      });
+    for (const c of asArray(w.spec?.template?.spec?.containers)) {
+      const binary = c.command?.[0]?.split('/').pop()?.toLowerCase();
+      if (binary && binary !== name.toLowerCase() && allWorkloadNames.has(binary) && !name.includes(binary))
+        findings.push({
+          ...base,
+          signal: 'WrongBinary',
+          severity: 'error',
+          score: 90,
+          summary: `${kind} ${name} container ${c.name ?? '?'} runs "${binary}", the binary of another workload`,
+        });
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,69 @@
+import type { Result } from '../core/errors.js';
+import type { KObject } from './k8s-types.js';
+
+/** The kinds the observer reads; Secrets are deliberately absent. */
+export const RESOURCE_KINDS = [
+  'nodes',
+  'pods',
+  'deployments',
+  'statefulsets',
+  'replicasets',
+  'services',
+  'endpoints',
+  'events',
+  'persistentvolumeclaims',
+  'persistentvolumes',
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export const CLUSTER_SCOPED: ReadonlySet<ResourceKind> = new Set(['nodes', 'persistentvolumes']);
+
+/** Failure codes a read returns: `forbidden` becomes a gap, `unreachable` ends the observation. */
+export type ReadErrorCode = 'forbidden' | 'not-found' | 'unreachable' | 'timeout' | 'failed';
+
+export interface LogOptions {
+  container?: string;
+  tailLines: number;
+  previous?: boolean;
+  limitBytes?: number;
+}
+
+export interface WatchEvent {
+  type: string;
+  object: KObject;
+}
+
+/** A watch is bounded: it collects changes for `durationMs` (or until `maxEvents`) and returns them. */
+export interface WatchOptions {
+  durationMs: number;
+  maxEvents?: number;
+}
+
+/** Read-only gateway to a cluster: there is no method that writes, on purpose. */
+export interface ClusterReader {
+  readonly transport: 'api' | 'kubectl';
+  /** Every page of a list; `namespace` undefined means all namespaces (ignored for cluster-scoped kinds). */
+  list(kind: ResourceKind, namespace?: string): Promise<Result<KObject[]>>;
+  get(kind: ResourceKind, name: string, namespace?: string): Promise<Result<KObject>>;
+  log(namespace: string, pod: string, options: LogOptions): Promise<Result<string>>;
+  /** Changes to `kind` over a bounded window; the first events are the objects that already exist. */
+  watch(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    options: WatchOptions,
+  ): Promise<Result<WatchEvent[]>>;
+  /** Requests sent so far (HTTP requests, or kubectl runs). */
+  requestCount(): number;
+}
+
+/** The REST collection path of a kind, as watches address it. */
+export function collectionPath(kind: ResourceKind, namespace: string | undefined): string {
+  const apps = kind === 'deployments' || kind === 'statefulsets' || kind === 'replicasets';
+  const ns =
+    CLUSTER_SCOPED.has(kind) || namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+  return `${apps ? '/apis/apps/v1' : '/api/v1'}${ns}/${kind}`;
+}
+
+export function readFailure<T>(code: ReadErrorCode, message: string): Result<T> {
+  return { ok: false, error: { code, message } };
+}

@@ -1,0 +1,147 @@
+import { execa } from 'execa';
+import type { Result } from '../core/errors.js';
+import { fail, ok } from '../core/errors.js';
+import type { ClusterReader, ResourceKind, WatchEvent } from './cluster-reader.js';
+import { CLUSTER_SCOPED } from './cluster-reader.js';
+import { splitJsonValues } from './json-stream.js';
+import type { KObject } from './k8s-types.js';
+import type { RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, withRetry } from './retry.js';
+
+export interface KubectlReaderOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** The binary to run; `kubectl` on PATH by default. */
+  binary?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  retry?: RetryPolicy;
+}
+
+/** The only kubectl verbs this reader may run. */
+const READ_VERBS = new Set(['get', 'logs']);
+const MAX_BUFFER = 64 * 1024 * 1024;
+
+export function classifyKubectlError(stderr: string): string {
+  if (/forbidden|unauthorized|must be logged in/i.test(stderr)) return 'forbidden';
+  if (/NotFound|not found/i.test(stderr)) return 'not-found';
+  if (/connection refused|unable to connect|no such host|dial tcp|certificate/i.test(stderr))
+    return 'unreachable';
+  if (/timeout|deadline exceeded|i\/o timeout/i.test(stderr)) return 'timeout';
+  if (/TooManyRequests|InternalError|ServiceUnavailable/i.test(stderr)) return 'server';
+  return 'failed';
+}
+
+/** The observer's reader through `kubectl ... -o json`: argv only, no shell, a minimal environment. */
+export function createKubectlReader(options: KubectlReaderOptions = {}): ClusterReader {
+  const env = options.env ?? process.env;
+  const childEnv: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'KUBECONFIG'] as const) {
+    const value = env[key];
+    if (value !== undefined) childEnv[key] = value;
+  }
+  const common = [
+    ...(options.kubeconfig === undefined ? [] : ['--kubeconfig', options.kubeconfig]),
+    ...(options.context === undefined ? [] : ['--context', options.context]),
+    `--request-timeout=${Math.ceil((options.timeoutMs ?? 20_000) / 1000)}s`,
+  ];
+  let requests = 0;
+
+  async function run(argv: string[]): Promise<Result<string>> {
+    if (!READ_VERBS.has(argv[0] ?? '')) return fail('failed', `refusing kubectl verb "${argv[0]}"`);
+    return withRetry(async () => {
+      requests++;
+      const result = await execa(options.binary ?? 'kubectl', [...argv, ...common], {
+        reject: false,
+        extendEnv: false,
+        env: childEnv,
+        timeout: (options.timeoutMs ?? 20_000) + 5_000,
+        maxBuffer: MAX_BUFFER,
+        stdin: 'ignore',
+      });
+      if (result.timedOut) return fail<string>('timeout', 'kubectl timed out');
+      if (result.exitCode !== 0) {
+        const message = (result.stderr || result.shortMessage || 'kubectl failed').trim().slice(0, 500);
+        return fail<string>(classifyKubectlError(message), message);
+      }
+      return ok(result.stdout);
+    }, options.retry ?? DEFAULT_RETRY);
+  }
+
+  function scope(kind: ResourceKind, namespace: string | undefined): string[] {
+    if (CLUSTER_SCOPED.has(kind)) return [];
+    return namespace === undefined ? ['--all-namespaces'] : ['--namespace', namespace];
+  }
+
+  function parse(stdout: string): Result<KObject & { items?: unknown[] }> {
+    try {
+      return ok(JSON.parse(stdout) as KObject & { items?: unknown[] });
+    } catch {
+      return fail('failed', 'kubectl printed something that is not JSON');
+    }
+  }
+
+  return {
+    transport: 'kubectl',
+    requestCount: () => requests,
+    async list(kind, namespace) {
+      const out = await run(['get', kind, ...scope(kind, namespace), '--output', 'json', '--chunk-size=500']);
+      if (!out.ok) return out;
+      const parsed = parse(out.value);
+      if (!parsed.ok) return parsed;
+      return ok(Array.isArray(parsed.value.items) ? (parsed.value.items as KObject[]) : []);
+    },
+    async get(kind, name, namespace) {
+      const out = await run(['get', kind, name, ...scope(kind, namespace ?? 'default'), '--output', 'json']);
+      return out.ok ? parse(out.value) : out;
+    },
+    async watch(kind, namespace, watchOptions) {
+      requests++;
+      // Ended by the timeout on purpose: what kubectl printed until then is the answer.
+      const result = await execa(
+        options.binary ?? 'kubectl',
+        [
+          'get',
+          kind,
+          ...scope(kind, namespace),
+          '--watch',
+          '--output-watch-events',
+          '--output',
+          'json',
+          ...common,
+        ],
+        {
+          reject: false,
+          extendEnv: false,
+          env: childEnv,
+          timeout: watchOptions.durationMs,
+          maxBuffer: MAX_BUFFER,
+          stdin: 'ignore',
+        },
+      );
+      if (!result.timedOut && result.exitCode !== 0) {
+        const message = (result.stderr || result.shortMessage || 'kubectl failed').trim().slice(0, 500);
+        return fail(classifyKubectlError(message), message);
+      }
+      const events: WatchEvent[] = [];
+      for (const value of splitJsonValues(result.stdout ?? '')) {
+        const e = value as { type?: unknown; object?: unknown };
+        if (typeof e.type === 'string' && e.object && typeof e.object === 'object')
+          events.push({ type: e.type, object: e.object });
+      }
+      return ok(watchOptions.maxEvents === undefined ? events : events.slice(0, watchOptions.maxEvents));
+    },
+    async log(namespace, pod, logOptions) {
+      return run([
+        'logs',
+        pod,
+        '--namespace',
+        namespace,
+        `--tail=${logOptions.tailLines}`,
+        `--limit-bytes=${logOptions.limitBytes ?? 256 * 1024}`,
+        ...(logOptions.container === undefined ? [] : ['--container', logOptions.container]),
+        ...(logOptions.previous ? ['--previous'] : []),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import type { Evidence } from '../core/evidence.js';
+import type { Result } from '../core/errors.js';
+import { fail, ok } from '../core/errors.js';
+import { analyzeEvents } from './analyzers/events.js';
+import type { Finding } from './analyzers/finding.js';
+import { analyzeLogs } from './analyzers/logs.js';
+import { analyzeNodes } from './analyzers/nodes.js';
+import { analyzePods } from './analyzers/pods.js';
+import { analyzeServices } from './analyzers/services.js';
+import { analyzeStorage } from './analyzers/storage.js';
+import type { MetricsSource } from './analyzers/telemetry.js';
+import { analyzeTelemetry } from './analyzers/telemetry.js';
+import { analyzeWorkloads } from './analyzers/workloads.js';
+import type { ClusterReader } from './cluster-reader.js';
+import { nameOf } from './k8s-types.js';
+import { rankFindings } from './rank.js';
+import { redactText } from './redact.js';
+import type { Gap, Snapshot } from './snapshot.js';
+import { collectSnapshot } from './snapshot.js';
+import { fitToBudget } from './token-budget.js';
+
+export interface ObserveOptions {
+  /** Undefined: all namespaces. */
+  namespace?: string;
+  maxEvidenceTokens?: number;
+  tailLines?: number;
+  /** A Prometheus API to read error ratios and latency from; without it, metrics are skipped. */
+  metrics?: MetricsSource;
+  /** The clock for observedAt; injectable for tests. */
+  now?: () => Date;
+}
+
+export interface ObservationReport {
+  namespace?: string;
+  transport: ClusterReader['transport'];
+  evidence: Evidence[];
+  /** Ranked evidence that did not fit the token budget. */
+  dropped: number;
+  gaps: Gap[];
+  /** True when any kept evidence is error or critical. */
+  incident: boolean;
+  stats: { requests: number; durationMs: number; objects: number; logs: number; tokens: number };
+}
+
+/** Every analyzer over one snapshot; analyzers are pure functions of it. */
+export function analyzeSnapshot(s: Snapshot): Finding[] {
+  const workloadNames = new Set([...s.deployments, ...s.statefulsets].map((w) => nameOf(w).toLowerCase()));
+  return [
+    ...analyzeNodes(s.nodes),
+    ...analyzePods(s.pods, s.replicasets),
+    ...analyzeWorkloads('Deployment', s.deployments, s.services, workloadNames),
+    ...analyzeWorkloads('StatefulSet', s.statefulsets, s.services, workloadNames),
+    ...analyzeServices(s.services, s.endpoints, s.pods),
+    ...analyzeEvents(s.events, s.pods, s.replicasets),
+    ...analyzeStorage(s.pvcs, s.pvs, s.pods, s.replicasets),
+    ...analyzeLogs(s.logs, s.pods, s.services, s.replicasets),
+  ];
+}
+
+function gapFinding(gap: Gap): Finding {
+  return {
+    source: 'kubernetes',
+    subject: { kind: 'Gap', name: gap.what, ...(gap.namespace ? { namespace: gap.namespace } : {}) },
+    signal: 'gap',
+    severity: 'info',
+    score: 1,
+    summary: `could not read ${gap.what} (${gap.code}): ${gap.message}`.slice(0, 500),
+  };
+}
+
+/** Reads the cluster once and returns ranked, cited, redacted, token-budgeted evidence. */
+export async function observe(
+  reader: ClusterReader,
+  options: ObserveOptions = {},
+): Promise<Result<ObservationReport>> {
+  const started = performance.now();
+  const now = (options.now ?? (() => new Date()))().toISOString();
+  const snapshot = await collectSnapshot(reader, {
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(options.tailLines === undefined ? {} : { tailLines: options.tailLines }),
+  });
+  if (!snapshot.ok) return fail(snapshot.error.code, snapshot.error.message);
+  const s = snapshot.value;
+  let findings: Finding[];
+  try {
+    findings = analyzeSnapshot(s);
+  } catch (error) {
+    return fail('internal', `an analyzer failed: ${(error as Error).message}`);
+  }
+  if (options.metrics) {
+    const telemetry = await analyzeTelemetry(options.metrics, options.namespace);
+    findings.push(...telemetry.findings);
+    s.gaps.push(...telemetry.gaps);
+  }
+  const ranked = [...rankFindings(findings), ...s.gaps.map(gapFinding)];
+  const evidence: Evidence[] = ranked.map((f, i) => ({
+    id: `ev-${i + 1}`,
+    source: f.source,
+    subject: f.subject,
+    signal: f.signal.slice(0, 64),
+    severity: f.severity,
+    summary: redactText(f.summary).slice(0, 500),
+    ...(f.excerpt === undefined ? {} : { excerpt: redactText(f.excerpt).slice(0, 2000) }),
+    observedAt: now,
+  }));
+  const budget = fitToBudget(evidence, options.maxEvidenceTokens ?? 4000);
+  const objects =
+    s.nodes.length +
+    s.pods.length +
+    s.deployments.length +
+    s.statefulsets.length +
+    s.replicasets.length +
+    s.services.length +
+    s.endpoints.length +
+    s.events.length +
+    s.pvcs.length +
+    s.pvs.length;
+  return ok({
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    transport: reader.transport,
+    // Renumbered after the budget so ids run ev-1, ev-2, … in rank order.
+    evidence: budget.kept.map((e, i) => ({ ...e, id: `ev-${i + 1}` })),
+    dropped: budget.dropped.length,
+    gaps: s.gaps,
+    incident: budget.kept.some((e) => e.severity === 'error' || e.severity === 'critical'),
+    stats: {
+      requests: reader.requestCount(),
+      durationMs: Math.round(performance.now() - started),
+      objects,
+      logs: s.logs.length,
+      tokens: budget.tokens,
+    },
+  });
+}

@@ -1,0 +1,104 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderKubeconfig, SimServer } from '../../aiopslab-harness/sim/index.js';
+import { Evidence } from '../../src/core/evidence.js';
+import { prepareCluster } from '../observer/sim-helpers.js';
+
+const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
+const NS = 'test-hotel-reservation';
+let dir: string;
+let faulty: SimServer;
+let healthy: SimServer;
+
+function aoi(args: string[]) {
+  return execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    timeout: 60_000,
+    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir, PATH: process.env.PATH ?? '' },
+    extendEnv: false,
+  });
+}
+
+async function kubeconfigFor(server: SimServer, name: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, renderKubeconfig(server.url, server.tokens, server.caPem), { mode: 0o600 });
+  return path;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aoi-cli-observe-'));
+  faulty = await SimServer.start(
+    prepareCluster({ app: 'hotel-reservation', fault: 'revoke_auth_mongodb', target: 'mongodb-geo' }),
+  );
+  healthy = await SimServer.start(prepareCluster({ app: 'hotel-reservation', fault: 'noop' }));
+});
+
+afterAll(async () => {
+  await Promise.all([faulty.close(), healthy.close()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('aoi observe', () => {
+  it('prints ranked JSON evidence and exits 1 when a fault is present', async () => {
+    const kubeconfig = await kubeconfigFor(faulty, 'faulty.kubeconfig');
+    const result = await aoi([
+      'observe',
+      '--kubeconfig',
+      kubeconfig,
+      '-n',
+      NS,
+      '--output',
+      'json',
+      '--prometheus-url',
+      faulty.url,
+    ]);
+    expect(result.exitCode, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      evidence: unknown[];
+      incident: boolean;
+      transport: string;
+      gaps: unknown[];
+    };
+    expect(report.gaps).toEqual([]);
+    expect(report.incident).toBe(true);
+    const evidence = report.evidence.map((e) => Evidence.parse(e));
+    expect(evidence[0]?.id).toBe('ev-1');
+    expect(evidence.slice(0, 5).some((e) => e.subject.name.startsWith('mongodb-geo'))).toBe(true);
+    expect(evidence.some((e) => e.source === 'metrics')).toBe(true);
+    expect(faulty.writesBy('observer')).toEqual([]);
+  });
+
+  it('exits 0 on a healthy namespace, in text, through kubectl too', async () => {
+    const kubeconfig = await kubeconfigFor(healthy, 'healthy.kubeconfig');
+    for (const transport of ['api', 'kubectl']) {
+      const result = await aoi(['observe', '--kubeconfig', kubeconfig, '-n', NS, '--transport', transport]);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`aoi observe: namespace ${NS} via ${transport}`);
+      expect(result.stdout).toContain('Incident: no.');
+    }
+  });
+
+  it('exits 2 with a clear message when the cluster is unreachable', async () => {
+    const path = join(dir, 'gone.kubeconfig');
+    await writeFile(path, renderKubeconfig('https://127.0.0.1:1', faulty.tokens, faulty.caPem));
+    const result = await aoi(['observe', '--kubeconfig', path, '-n', NS]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/aoi: error: cannot reach the cluster/);
+    expect(result.stdout).toBe('');
+  });
+
+  it.each([
+    ['a bad --output', ['--output', 'yaml'], /argument 'yaml' is invalid/],
+    ['a bad --transport', ['--transport', 'ssh'], /argument 'ssh' is invalid/],
+    ['a tiny token budget', ['--max-evidence-tokens', '5'], /at least 100/],
+    ['-n with -A', ['-n', NS, '-A'], /either --namespace or --all-namespaces/],
+    ['a missing kubeconfig', ['--kubeconfig', '/nonexistent/kc'], /cannot load the kubeconfig/],
+  ])('rejects %s with exit code 2', async (_name, args, message) => {
+    const result = await aoi(['observe', ...args]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
