@@ -42,9 +42,23 @@ function randomLooking(s: string, minLength: number): boolean {
   return entropy(s) >= (/^[0-9a-fA-F]+$/.test(s) ? 3 : 3.5);
 }
 
+/** A Kind word or a DNS name: `Pod/test-social/user-service-7d9f8c6b5-abcde` is a path of these. */
+const OBJECT_PATH_SEGMENT = /^(?:[A-Z][A-Za-z]*|[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)$/;
+
+function isObjectPath(token: string): boolean {
+  const parts = token.split('/');
+  return parts.length > 1 && parts.every((part) => OBJECT_PATH_SEGMENT.test(part));
+}
+
 function isSecretLike(token: string): boolean {
   // Whole token: mixed case plus digits is base64, never a Kubernetes name (those are lowercase).
-  if (!token.startsWith('/') && /[a-z]/.test(token) && /[A-Z]/.test(token) && randomLooking(token, 24))
+  if (
+    !token.startsWith('/') &&
+    !isObjectPath(token) &&
+    /[a-z]/.test(token) &&
+    /[A-Z]/.test(token) &&
+    randomLooking(token, 24)
+  )
     return true;
   return token.split(/[-_/.+=]/).some((part) => randomLooking(part, 24));
 }

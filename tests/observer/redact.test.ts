@@ -37,6 +37,11 @@ const secretLines: [string, string, string][] = [
   ['hex canary alone', `request signed with ${HEX}`, HEX],
   ['base64 canary alone', `cookie value ${B64} set`, B64],
   ['canary in url path', `GET https://hooks.example.com/services/${B64}`, B64],
+  [
+    'base64 with slashes',
+    'sealed aGVsbG8vd29ybGQ/c2VjcmV0S2V5MTIz/NDU2Nzg5QUJDZGVm here',
+    'c2VjcmV0S2V5MTIz',
+  ],
 ];
 
 describe('redactText', () => {
@@ -82,6 +87,8 @@ describe('redactText', () => {
     'org.apache.thrift.transport.TTransportException: java.net.ConnectException: Connection refused',
     'userHandler [username: Cornell_12, password: ********]',
     'max_tokens_per_request is a config option, and tokenizer works',
+    'Pod/test-social-network/user-service-7d9f8c6b5-abcde is not ready',
+    'Deployment/test-hotel-reservation/mongodb-reservation ReplicaSet/test-hotel-reservation/mongodb-reservation-5d8c4b9f7',
   ];
 
   it.each(ordinary)('leaves ordinary lines alone: %s', (line) => {
