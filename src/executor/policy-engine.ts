@@ -14,7 +14,7 @@
 import type { ActionProposal } from '../core/actions.js';
 import type { Policy, PolicyEffect, PolicyLimits, PolicyMatch } from '../core/policy.js';
 import type { KubectlClassification } from './kubectl-argv.js';
-import { canonicalResource, classifyKubectlArgv } from './kubectl-argv.js';
+import { IMAGE_REFERENCE, canonicalResource, classifyKubectlArgv } from './kubectl-argv.js';
 
 export interface DecisionContext {
   /** The target namespace; undefined only for a kubectl read without -n. */
@@ -50,7 +50,73 @@ export function actionNamespace(action: ActionProposal): string | undefined {
   return (c.ok ? c.namespace : undefined) ?? action.namespace;
 }
 
+/** A proposal larger than this (as JSON) is refused: no fix needs it, and it would bloat the audit log. */
+export const MAX_PROPOSAL_CHARS = 256 * 1024;
+
+/** Values no schema lets through but no action needs either; checked before anything else. */
+function invalidValue(action: ActionProposal): Decision | undefined {
+  const json = JSON.stringify(action);
+  if (json.length > MAX_PROPOSAL_CHARS)
+    return deny('builtin:oversized', `proposal is ${json.length} characters (max ${MAX_PROPOSAL_CHARS})`);
+  if (hasNul(action)) return deny('builtin:invalid-value', 'a field contains NUL');
+  if (action.kind === 'setImage' && !IMAGE_REFERENCE.test(action.image))
+    return deny('builtin:invalid-value', `"${action.image}" is not an image reference`);
+  return undefined;
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
+  return false;
+}
+
 export function decide(action: ActionProposal, policy: Policy, context: DecisionContext): Decision {
+  const invalid = invalidValue(action);
+  if (invalid) return invalid;
+  const decision = decideByRules(action, policy, context);
+  return decision.effect === 'deny' ? decision : (heldToTypedRules(action, policy, context) ?? decision);
+}
+
+/**
+ * `kubectl scale` may not dodge the replica limits of `scaleDeployment`: the same change, as the typed
+ * action (whose current replica count the kubectl path does not read), must be allowed as well.
+ */
+function heldToTypedRules(
+  action: ActionProposal,
+  policy: Policy,
+  context: DecisionContext,
+): Decision | undefined {
+  if (action.kind !== 'kubectl') return undefined;
+  const c = classifyKubectlArgv(action.argv);
+  if (!c.ok || c.verb !== 'scale' || c.namespace === undefined) return undefined;
+  const replicas = Number(replicasFlag(action.argv));
+  for (const name of c.names) {
+    const typed: ActionProposal = {
+      kind: 'scaleDeployment',
+      namespace: c.namespace,
+      name,
+      replicas,
+      rationale: action.rationale,
+      evidence: action.evidence,
+    };
+    const d = decideByRules(typed, policy, context);
+    if (d.effect === 'deny')
+      return deny('builtin:kubectl-scale', `kubectl scale is held to the scaleDeployment rules: ${d.reason}`);
+  }
+  return undefined;
+}
+
+function replicasFlag(argv: readonly string[]): string | undefined {
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--replicas') return argv[i + 1];
+    if (arg.startsWith('--replicas=')) return arg.slice('--replicas='.length);
+  }
+  return undefined;
+}
+
+function decideByRules(action: ActionProposal, policy: Policy, context: DecisionContext): Decision {
   let kubectl: Classified | undefined;
   if (action.kind === 'kubectl') {
     const c = classifyKubectlArgv(action.argv);

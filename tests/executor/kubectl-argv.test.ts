@@ -75,7 +75,7 @@ describe('classifyKubectlArgv', () => {
     [['delete', 'pod', 'web-1', '-A', '-n', 'x'], /flag "-A"/],
     [['label', 'pods', 'a', '-A', 'x=y'], /flag "-A"/],
     [['delete', 'deployment', 'web', '-n', 'x'], /may only touch pod/],
-    [['delete', 'pods', '-n', 'x', '-l', 'app=web'], /needs an object name/],
+    [['delete', 'pods', '-n', 'x', '-l', 'app=web'], /select objects by label/],
     [['patch', 'cm', '-', '-n', 'x'], /stdin/],
     [['get', 'pods\0', '-n', 'x'], /NUL/],
     [['get', 'pods', '-n', 'bad ns'], /not a namespace/],

@@ -1,0 +1,367 @@
+/**
+ * Done-when per mitigation fault: the RIGHT fix for each of the benchmark's mitigation problems, expressed as
+ * typed actions (mirroring the oracle solver), goes through the real executor with `policies/bench.yaml`
+ * against the fault-injected simulator; every action verifies and the strict mitigation score passes. Then a
+ * deliberately wrong action fails verification and is rolled back to an identical spec.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareCluster } from '../../aiopslab-harness/bench/environment.js';
+import { loadProblems } from '../../aiopslab-harness/bench/load-problems.js';
+import { scoreMitigation, simClusterState } from '../../aiopslab-harness/bench/mitigation.js';
+import type { Problem } from '../../aiopslab-harness/bench/problem.js';
+import { getApp } from '../../aiopslab-harness/sim/apps/index.js';
+import type { ComponentSpec } from '../../aiopslab-harness/sim/apps/types.js';
+import type { SimCluster } from '../../aiopslab-harness/sim/cluster.js';
+import { EXECUTOR_CONTEXT, renderKubeconfig } from '../../aiopslab-harness/sim/kubeconfig.js';
+import { SimServer } from '../../aiopslab-harness/sim/server/http.js';
+import type { ActionProposal } from '../../src/core/actions.js';
+import type { Policy } from '../../src/core/policy.js';
+import type { ExecutorClients } from '../../src/executor/actions/types.js';
+import { preApprovedApprover } from '../../src/executor/approval.js';
+import { AuditLog, verifyAuditLog } from '../../src/executor/audit-log.js';
+import type { ExecutionResult } from '../../src/executor/executor.js';
+import { execute } from '../../src/executor/executor.js';
+import { loadPolicy } from '../../src/executor/load-policy.js';
+import { readBackVerifier } from '../../src/executor/verifier.js';
+import { clientsFor } from './sim-fixture.js';
+
+const SEED = 7;
+const common = { rationale: 'the right fix for the injected fault', evidence: ['ev-1'] };
+
+let dir: string;
+let bench: Policy;
+let problems: Problem[];
+
+interface Env {
+  problem: Problem;
+  cluster: SimCluster;
+  server: SimServer;
+  clients: ExecutorClients;
+  audit: AuditLog;
+  component: ComponentSpec | undefined;
+}
+
+/** The fix, as the actions an agent would propose, in order; built from the live cluster where needed. */
+type Fix = (env: Env) => Promise<ActionProposal[]> | ActionProposal[];
+
+function need(env: Env): ComponentSpec {
+  if (!env.component) throw new Error(`${env.problem.id}: no target component`);
+  return env.component;
+}
+
+const restart = (env: Env, c: ComponentSpec): ActionProposal => ({
+  kind: 'rolloutRestart',
+  namespace: env.problem.namespace,
+  name: c.name,
+  workload: c.workload,
+  ...common,
+});
+
+/** The MongoDB restarts (its init script re-grants / re-creates the user), then every Deployment calling it. */
+function restartDatabaseAndCallers(env: Env): ActionProposal[] {
+  const db = need(env);
+  const callers =
+    getApp(env.problem.app)?.components.filter(
+      (c) => c.workload === 'Deployment' && c.calls.includes(db.name),
+    ) ?? [];
+  return [restart(env, db), ...callers.map((c) => restart(env, c))];
+}
+
+const kubectl = (argv: string[]): ActionProposal => ({ kind: 'kubectl', argv, ...common });
+
+const FIXES: Record<string, Fix> = {
+  misconfig_k8s_target_port: (env) => {
+    const c = need(env);
+    return [
+      {
+        kind: 'patchService',
+        namespace: env.problem.namespace,
+        name: c.name,
+        ports: c.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.containerPort })),
+        ...common,
+      },
+    ];
+  },
+  scale_pods_to_zero: (env) => [
+    {
+      kind: 'scaleDeployment',
+      namespace: env.problem.namespace,
+      name: need(env).name,
+      replicas: need(env).replicas ?? 1,
+      ...common,
+    },
+  ],
+  assign_to_non_existent_node: async (env) => {
+    const d = await env.clients.apps.readNamespacedDeployment({
+      name: need(env).name,
+      namespace: env.problem.namespace,
+    });
+    const keys = Object.keys(d.spec?.template.spec?.nodeSelector ?? {});
+    return [
+      {
+        kind: 'patchNodeSelector',
+        namespace: env.problem.namespace,
+        name: need(env).name,
+        nodeSelector: Object.fromEntries(keys.map((k) => [k, null])),
+        ...common,
+      },
+    ];
+  },
+  misconfig_app: (env) => [
+    {
+      kind: 'setImage',
+      namespace: env.problem.namespace,
+      name: need(env).name,
+      container: need(env).containerName,
+      image: need(env).image,
+      ...common,
+    },
+  ],
+  revoke_auth_mongodb: restartDatabaseAndCallers,
+  user_unregistered_mongodb: restartDatabaseAndCallers,
+  auth_miss_mongodb: async (env) => {
+    const ns = env.problem.namespace;
+    const d = await env.clients.apps.readNamespacedDeployment({ name: need(env).name, namespace: ns });
+    const patches: ActionProposal[] = [];
+    for (const volume of d.spec?.template.spec?.volumes ?? []) {
+      const name = volume.configMap?.name;
+      if (!name) continue;
+      const cm = await env.clients.core.readNamespacedConfigMap({ name, namespace: ns });
+      const data: Record<string, string> = {};
+      for (const [key, text] of Object.entries(cm.data ?? {})) {
+        if (!key.endsWith('mongod.conf')) continue;
+        const conf = (parse(text) ?? {}) as { net?: { tls?: Record<string, unknown> } };
+        if (conf.net?.tls) conf.net.tls = { ...conf.net.tls, mode: 'disabled' };
+        data[key] = stringify(conf);
+      }
+      if (Object.keys(data).length > 0)
+        patches.push(
+          kubectl(['patch', 'configmap', name, '-n', ns, '--type', 'merge', '-p', JSON.stringify({ data })]),
+        );
+    }
+    expect(patches.length).toBeGreaterThan(0);
+    return [...patches, ...restartDatabaseAndCallers(env)];
+  },
+  redeploy_without_pv: async (env) => {
+    const ns = env.problem.namespace;
+    const volumes = await env.clients.core.listPersistentVolume();
+    const released = volumes.items.filter(
+      (pv) => pv.status?.phase === 'Released' && pv.spec?.claimRef?.namespace === ns,
+    );
+    expect(released.length).toBeGreaterThan(0);
+    // A PV is cluster-scoped; the classifier still demands -n, which bench.yaml's namespace rule checks.
+    return released.map((pv) =>
+      kubectl([
+        'patch',
+        'pv',
+        pv.metadata!.name!,
+        '-n',
+        ns,
+        '--type',
+        'json',
+        '-p',
+        '[{"op":"remove","path":"/spec/claimRef"}]',
+      ]),
+    );
+  },
+  feature_flag: async (env) => {
+    const ns = env.problem.namespace;
+    const flag = String(env.problem.fault.params?.['flag'] ?? '');
+    const cm = await env.clients.core.readNamespacedConfigMap({ name: 'flagd-config', namespace: ns });
+    const doc = JSON.parse(cm.data?.['demo.flagd.json'] ?? '{}') as {
+      flags?: Record<string, { defaultVariant?: string }>;
+    };
+    const entry = doc.flags?.[flag];
+    if (!entry) throw new Error(`flag ${flag} not found`);
+    entry.defaultVariant = 'off';
+    const body = JSON.stringify({ data: { 'demo.flagd.json': JSON.stringify(doc, null, 2) } });
+    return [kubectl(['patch', 'configmap', 'flagd-config', '-n', ns, '--type', 'merge', '-p', body])];
+  },
+};
+
+async function startEnv(problem: Problem): Promise<Env> {
+  const cluster = prepareCluster(problem, SEED);
+  const server = await SimServer.start({ cluster, realtime: true, speed: 20 });
+  const sub = await mkdtemp(join(dir, 'env-'));
+  const kubeconfig = join(sub, 'kubeconfig');
+  await writeFile(kubeconfig, renderKubeconfig(server.url, server.tokens, server.caPem), { mode: 0o600 });
+  const clients: ExecutorClients = {
+    ...clientsFor(server, 'executor'),
+    kubectl: {
+      kubeconfig,
+      context: EXECUTOR_CONTEXT,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sub, KUBECACHEDIR: join(sub, 'cache') },
+      timeoutMs: 20_000,
+      cwd: sub,
+    },
+  };
+  const audit = await AuditLog.open(join(sub, 'audit.jsonl'));
+  const component = getApp(problem.app)?.components.find((c) => c.name === problem.fault.target);
+  return { problem, cluster, server, clients, audit, component };
+}
+
+async function closeEnv(env: Env): Promise<void> {
+  await env.audit.close();
+  await env.server.close();
+}
+
+function run(env: Env, action: ActionProposal, actionsSoFar: number): Promise<ExecutionResult> {
+  return execute(action, {
+    policy: bench,
+    approver: preApprovedApprover(['*']),
+    audit: env.audit,
+    clients: env.clients,
+    verifier: readBackVerifier({ timeoutMs: 30_000, pollMs: 100 }),
+    incident: { actionsSoFar },
+  });
+}
+
+/** The strict score, polled briefly: some checks (every pod Running) need the simulated clock to move on. */
+async function strictScore(env: Env): Promise<{ success: boolean; detail: string }> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const score = await scoreMitigation(env.problem, simClusterState(env.cluster), 'strict');
+    if (score.success || Date.now() > deadline) return score;
+    await sleep(200);
+  }
+}
+
+const table: string[] = [];
+
+/** The 14 mitigation problems but wrong_bin_usage (see the skip below). */
+const ids = [
+  'astronomy_shop_kafka_queue_problems-mitigation-1',
+  'revoke_auth_mongodb-mitigation-1',
+  'revoke_auth_mongodb-mitigation-2',
+  'user_unregistered_mongodb-mitigation-1',
+  'user_unregistered_mongodb-mitigation-2',
+  'misconfig_app_hotel_res-mitigation-1',
+  'redeploy_without_PV-mitigation-1',
+  'k8s_target_port-misconfig-mitigation-1',
+  'k8s_target_port-misconfig-mitigation-2',
+  'k8s_target_port-misconfig-mitigation-3',
+  'auth_miss_mongodb-mitigation-1',
+  'scale_pod_zero_social_net-mitigation-1',
+  'assign_to_non_existent_node_social_net-mitigation-1',
+];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aoi-mitigations-'));
+  bench = await loadPolicy('bench');
+  problems = (await loadProblems()).filter((p) => p.task === 'mitigation');
+});
+
+afterAll(async () => {
+  console.log(`mitigation fixes through the executor:\n${table.join('\n')}`);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the right fix per mitigation fault, through execute() with bench.yaml', () => {
+  it('has the 14 mitigation problems', () => {
+    expect(problems).toHaveLength(14);
+    expect(problems.map((p) => p.id).sort()).toEqual([...ids, 'wrong_bin_usage-mitigation-1'].sort());
+  });
+
+  // The fix sets profile's container command back to its own binary. No typed action changes a command,
+  // bench.yaml allows kubectl only for `patch configmap` and `patch pv`, and rollbackDeployment has nothing to
+  // return to: the fault rewrites the template in place, leaving a single revision.
+  it.skip('wrong_bin_usage-mitigation-1: not expressible with the action catalog (no command action)', () => {});
+
+  it.concurrent.each(ids)('%s: every action verified, strict score passes', async (id) => {
+    const problem = problems.find((p) => p.id === id);
+    if (!problem) throw new Error(`no problem ${id}`);
+    const fix = FIXES[problem.fault.kind];
+    if (!fix) throw new Error(`no fix for ${problem.fault.kind}`);
+    const env = await startEnv(problem);
+    try {
+      const actions = await fix(env);
+      const statuses: string[] = [];
+      for (const [i, action] of actions.entries()) {
+        const result = await run(env, action, i);
+        statuses.push(result.status);
+        expect(result.status, `${id} action ${i} (${action.kind}): ${result.message}`).toBe('verified');
+      }
+      const score = await strictScore(env);
+      table.push(
+        `${problem.fault.kind} (${id}): ${actions.map((a) => a.kind).join(', ')} → ${statuses.join(',')} → ${score.detail}`,
+      );
+      expect(score, score.detail).toMatchObject({ success: true });
+      expect(await verifyAuditLog(env.audit.path)).toMatchObject({ ok: true });
+    } finally {
+      await closeEnv(env);
+    }
+  });
+});
+
+describe('a wrong fix fails verification and is rolled back to an identical spec', () => {
+  const wrong: [string, (env: Env) => ActionProposal, 'deployment' | 'service'][] = [
+    [
+      'misconfig_app_hotel_res-mitigation-1',
+      (env) => ({
+        kind: 'setImage',
+        namespace: env.problem.namespace,
+        name: need(env).name,
+        container: need(env).containerName,
+        image: `${need(env).image.split(':')[0]!}:no-such-tag-0.0.0`,
+        ...common,
+      }),
+      'deployment',
+    ],
+    [
+      'wrong_bin_usage-mitigation-1',
+      (env) => ({
+        kind: 'setImage',
+        namespace: env.problem.namespace,
+        name: need(env).name,
+        container: need(env).containerName,
+        image: 'example.invalid/no-such-image:0.0.0',
+        ...common,
+      }),
+      'deployment',
+    ],
+    [
+      'assign_to_non_existent_node_social_net-mitigation-1',
+      (env) => ({
+        kind: 'patchNodeSelector',
+        namespace: env.problem.namespace,
+        name: need(env).name,
+        nodeSelector: { 'kubernetes.io/hostname': 'no-such-node' },
+        ...common,
+      }),
+      'deployment',
+    ],
+  ];
+
+  it.concurrent.each(wrong)('%s: wrong action → rolledBack, spec unchanged', async (id, build, kind) => {
+    const problem = problems.find((p) => p.id === id);
+    if (!problem) throw new Error(`no problem ${id}`);
+    const env = await startEnv(problem);
+    try {
+      const ref = { name: need(env).name, namespace: problem.namespace };
+      const read = async () =>
+        kind === 'deployment'
+          ? (await env.clients.apps.readNamespacedDeployment(ref)).spec
+          : (await env.clients.core.readNamespacedService(ref)).spec;
+      const before = await read();
+      const result = await execute(build(env), {
+        policy: bench,
+        approver: preApprovedApprover(['*']),
+        audit: env.audit,
+        clients: env.clients,
+        verifier: readBackVerifier({ timeoutMs: 8_000, pollMs: 100 }),
+      });
+      expect(result.status, result.message).toBe('rolledBack');
+      expect(await read()).toEqual(before);
+      table.push(
+        `WRONG ${id}: ${build(env).kind} → ${result.status} (${result.verification?.message ?? ''})`,
+      );
+    } finally {
+      await closeEnv(env);
+    }
+  });
+});
