@@ -127,3 +127,32 @@ export function statusFailure(status: number, detail: string): Failure {
   if (status === 429 || status >= 500) return { code: 'unreachable', message: `HTTP ${status}${text}` };
   return { code: 'bad-response', message: `HTTP ${status}${text}` };
 }
+
+/**
+ * GETs `path` under `base` and parses the body as JSON. An invalid URL or a reply that is not JSON is a
+ * failure (an error status with a plain-text body becomes that status's failure); otherwise the status
+ * comes back with the JSON for the caller's own envelope checks.
+ */
+export async function getJson(
+  base: string,
+  path: string,
+  params: Record<string, string>,
+  options: HttpReaderOptions,
+  what: string,
+): Promise<Result<{ status: number; json: unknown }>> {
+  let url: URL;
+  try {
+    url = endpoint(base, path, params);
+  } catch {
+    return fail('unreachable', `invalid ${what} URL`);
+  }
+  const reply = await getText(url, options);
+  if (!reply.ok) return reply;
+  const { status, body } = reply.value;
+  try {
+    return ok({ status, json: JSON.parse(body) as unknown });
+  } catch {
+    if (status < 200 || status >= 300) return { ok: false, error: statusFailure(status, body.trim()) };
+    return fail('bad-response', `${path}: reply is not JSON`);
+  }
+}

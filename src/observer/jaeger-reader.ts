@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import type { HttpReaderOptions } from './https-json.js';
-import { endpoint, getText, statusFailure } from './https-json.js';
+import { getJson, statusFailure } from './https-json.js';
 
 export const JaegerTag = z.object({
   key: z.string(),
@@ -81,22 +81,9 @@ export class JaegerReader {
   }
 
   private async get(path: string, params: Record<string, string>): Promise<Result<unknown>> {
-    let url: URL;
-    try {
-      url = endpoint(this.options.url, path, params);
-    } catch {
-      return fail('unreachable', 'invalid Jaeger URL');
-    }
-    const reply = await getText(url, this.options);
+    const reply = await getJson(this.options.url, path, params, this.options, 'Jaeger');
     if (!reply.ok) return reply;
-    const { status, body } = reply.value;
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      if (status < 200 || status >= 300) return { ok: false, error: statusFailure(status, body.trim()) };
-      return fail('bad-response', `${path}: reply is not JSON`);
-    }
+    const { status, json } = reply.value;
     const envelope = Envelope.safeParse(json);
     const detail = envelope.success ? (envelope.data.errors ?? []).map((e) => e.msg).join('; ') : '';
     if (status < 200 || status >= 300 || detail) return { ok: false, error: statusFailure(status, detail) };

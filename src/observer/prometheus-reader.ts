@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import type { HttpReaderOptions } from './https-json.js';
-import { endpoint, getText, statusFailure } from './https-json.js';
+import { getJson, statusFailure } from './https-json.js';
 
 const SampleValue = z.tuple([z.number(), z.string()]);
 const Labels = z.record(z.string(), z.string());
@@ -97,22 +97,9 @@ export class PrometheusReader {
   }
 
   private async get(path: string, params: Record<string, string>): Promise<Result<Data>> {
-    let url: URL;
-    try {
-      url = endpoint(this.options.url, path, params);
-    } catch {
-      return fail('unreachable', 'invalid Prometheus URL');
-    }
-    const reply = await getText(url, this.options);
+    const reply = await getJson(this.options.url, path, params, this.options, 'Prometheus');
     if (!reply.ok) return reply;
-    const { status, body } = reply.value;
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      if (status < 200 || status >= 300) return { ok: false, error: statusFailure(status, body.trim()) };
-      return fail('bad-response', `${path}: reply is not JSON`);
-    }
+    const { status, json } = reply.value;
     const envelope = Envelope.safeParse(json);
     if (status < 200 || status >= 300 || (envelope.success && envelope.data.status === 'error'))
       return { ok: false, error: statusFailure(status, envelope.success ? (envelope.data.error ?? '') : '') };
