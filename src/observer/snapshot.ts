@@ -1,6 +1,7 @@
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import type { ClusterReader, ResourceKind } from './cluster-reader.js';
+import { RESOURCE_KINDS } from './cluster-reader.js';
 import type {
   Endpoints,
   KEvent,
@@ -69,34 +70,26 @@ export async function collectSnapshot(
   // Pods first: an unreachable cluster is reported before anything else is tried.
   const pods = await read('pods');
   if (!pods.ok && pods.error.code === 'unreachable') return fail('cluster-unreachable', pods.error.message);
-  const kinds = [
-    'nodes',
-    'deployments',
-    'statefulsets',
-    'replicasets',
-    'services',
-    'endpoints',
-    'events',
-    'persistentvolumeclaims',
-    'persistentvolumes',
-  ] as const;
-  const results = await Promise.all(kinds.map(read));
-  const got = (i: number): KObject[] => {
-    const r = results[i];
+  const rest = RESOURCE_KINDS.filter((kind) => kind !== 'pods');
+  const results = new Map<ResourceKind, Result<KObject[]>>(
+    await Promise.all(rest.map(async (kind) => [kind, await read(kind)] as const)),
+  );
+  const got = (kind: ResourceKind): KObject[] => {
+    const r = results.get(kind);
     return r?.ok ? r.value : [];
   };
   const snapshot: Snapshot = {
     ...(ns === undefined ? {} : { namespace: ns }),
     pods: pods.ok ? pods.value : [],
-    nodes: got(0),
-    deployments: got(1),
-    statefulsets: got(2),
-    replicasets: got(3),
-    services: got(4),
-    endpoints: got(5),
-    events: got(6),
-    pvcs: got(7),
-    pvs: got(8),
+    nodes: got('nodes'),
+    deployments: got('deployments'),
+    statefulsets: got('statefulsets'),
+    replicasets: got('replicasets'),
+    services: got('services'),
+    endpoints: got('endpoints'),
+    events: got('events'),
+    pvcs: got('persistentvolumeclaims'),
+    pvs: got('persistentvolumes'),
     logs: [],
     gaps,
   };
