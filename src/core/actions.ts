@@ -8,6 +8,7 @@ export const ActionKind = z.enum([
   'deletePod',
   'patchService',
   'setImage',
+  'setCommand',
   'setEnv',
   'rollbackDeployment',
   'patchNodeSelector',
@@ -68,6 +69,25 @@ export const SetImageAction = z.object({
   ...common,
 });
 
+const CommandWord = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((word) => !word.includes('\0'), 'must not contain NUL');
+
+export const SetCommandAction = z.object({
+  kind: z.literal('setCommand'),
+  ...target,
+  container: K8sLabel,
+  command: z
+    .array(CommandWord)
+    .min(1)
+    .max(64)
+    .describe('The container command, one argv item each (no shell)'),
+  args: z.array(CommandWord).max(64).optional().describe('The container args; left as they are when absent'),
+  ...common,
+});
+
 const EnvName = z.string().regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, 'must be an environment variable name');
 
 export const SetEnvAction = z.object({
@@ -116,6 +136,7 @@ export const ActionProposal = z.discriminatedUnion('kind', [
   DeletePodAction,
   PatchServiceAction,
   SetImageAction,
+  SetCommandAction,
   SetEnvAction,
   RollbackDeploymentAction,
   PatchNodeSelectorAction,

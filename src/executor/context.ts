@@ -46,6 +46,7 @@ async function readTarget(
       return pick(await apps.readNamespacedDeployment(ref));
     case 'scaleDeployment':
     case 'setImage':
+    case 'setCommand':
     case 'setEnv':
     case 'rollbackDeployment':
     case 'patchNodeSelector':

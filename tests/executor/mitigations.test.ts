@@ -112,6 +112,16 @@ const FIXES: Record<string, Fix> = {
       },
     ];
   },
+  wrong_bin_usage: (env) => [
+    {
+      kind: 'setCommand',
+      namespace: env.problem.namespace,
+      name: need(env).name,
+      container: need(env).containerName,
+      command: need(env).command ?? [need(env).name],
+      ...common,
+    },
+  ],
   misconfig_app: (env) => [
     {
       kind: 'setImage',
@@ -233,7 +243,7 @@ async function strictScore(env: Env): Promise<{ success: boolean; detail: string
 
 const table: string[] = [];
 
-/** The 14 mitigation problems but wrong_bin_usage (see the skip below). */
+/** The 14 mitigation problems. */
 const ids = [
   'astronomy_shop_kafka_queue_problems-mitigation-1',
   'revoke_auth_mongodb-mitigation-1',
@@ -246,6 +256,7 @@ const ids = [
   'k8s_target_port-misconfig-mitigation-2',
   'k8s_target_port-misconfig-mitigation-3',
   'auth_miss_mongodb-mitigation-1',
+  'wrong_bin_usage-mitigation-1',
   'scale_pod_zero_social_net-mitigation-1',
   'assign_to_non_existent_node_social_net-mitigation-1',
 ];
@@ -264,13 +275,8 @@ afterAll(async () => {
 describe('the right fix per mitigation fault, through execute() with bench.yaml', () => {
   it('has the 14 mitigation problems', () => {
     expect(problems).toHaveLength(14);
-    expect(problems.map((p) => p.id).sort()).toEqual([...ids, 'wrong_bin_usage-mitigation-1'].sort());
+    expect(problems.map((p) => p.id).sort()).toEqual([...ids].sort());
   });
-
-  // The fix sets profile's container command back to its own binary. No typed action changes a command,
-  // bench.yaml allows kubectl only for `patch configmap` and `patch pv`, and rollbackDeployment has nothing to
-  // return to: the fault rewrites the template in place, leaving a single revision.
-  it.skip('wrong_bin_usage-mitigation-1: not expressible with the action catalog (no command action)', () => {});
 
   it.concurrent.each(ids)('%s: every action verified, strict score passes', async (id) => {
     const problem = problems.find((p) => p.id === id);

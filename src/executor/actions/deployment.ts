@@ -31,6 +31,28 @@ export const setImage: HandlerFor<'setImage'> = deploymentHandler({
   },
 });
 
+export const setCommand: HandlerFor<'setCommand'> = deploymentHandler({
+  change(a, d) {
+    containerNamed(d, a.container);
+    const containers = [{ name: a.container, command: a.command, ...(a.args ? { args: a.args } : {}) }];
+    return {
+      body: { spec: { template: { spec: { containers } } } },
+      type: 'strategic',
+      note: `${a.container} command → ${JSON.stringify(a.command)}`,
+    };
+  },
+  mismatch(a, d) {
+    const { container } = containerNamed(d, a.container);
+    const same = (x: string[] | undefined, y: string[] | undefined) =>
+      JSON.stringify(x ?? []) === JSON.stringify(y ?? []);
+    if (!same(container.command, a.command))
+      return `command ${JSON.stringify(container.command ?? [])}, expected ${JSON.stringify(a.command)}`;
+    return a.args && !same(container.args, a.args)
+      ? `args ${JSON.stringify(container.args ?? [])}, expected ${JSON.stringify(a.args)}`
+      : undefined;
+  },
+});
+
 export const setEnv: HandlerFor<'setEnv'> = deploymentHandler({
   change(a, d) {
     const { index, container } = containerNamed(d, a.container);

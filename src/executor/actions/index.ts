@@ -1,6 +1,13 @@
 import type { ActionProposal } from '../../core/actions.js';
 import type { ActionHandler, HandlerFor } from './types.js';
-import { patchNodeSelector, rollbackDeployment, scaleDeployment, setEnv, setImage } from './deployment.js';
+import {
+  patchNodeSelector,
+  rollbackDeployment,
+  scaleDeployment,
+  setCommand,
+  setEnv,
+  setImage,
+} from './deployment.js';
 import { kubectl } from './kubectl.js';
 import { deletePod } from './pod.js';
 import { rolloutRestart } from './restart.js';
@@ -12,6 +19,7 @@ const HANDLERS: { [K in ActionProposal['kind']]: HandlerFor<K> } = {
   deletePod,
   patchService,
   setImage,
+  setCommand,
   setEnv,
   rollbackDeployment,
   patchNodeSelector,
