@@ -6,11 +6,10 @@
  * at load with a line-accurate error.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXECUTOR_CONTEXT, renderKubeconfig } from '../../aiopslab-harness/sim/kubeconfig.js';
 import type { SimServer } from '../../aiopslab-harness/sim/server/http.js';
 import { ActionProposal } from '../../src/core/actions.js';
 import { AuditEntry } from '../../src/core/audit.js';
@@ -21,7 +20,7 @@ import { AuditLog, verifyAuditLog } from '../../src/executor/audit-log.js';
 import { execute } from '../../src/executor/executor.js';
 import { loadPolicy, parsePolicy } from '../../src/executor/load-policy.js';
 import { readBackVerifier } from '../../src/executor/verifier.js';
-import { NS, clientsFor, startSim } from './sim-fixture.js';
+import { NS, clientsWithKubectl, startSim } from './sim-fixture.js';
 
 type PolicyName = 'bench' | 'standard';
 interface ActionCase {
@@ -383,18 +382,7 @@ async function auditEntries(): Promise<AuditEntry[]> {
 beforeAll(async () => {
   server = await startSim(33);
   dir = await mkdtemp(join(tmpdir(), 'aoi-hostile-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, renderKubeconfig(server.url, server.tokens, server.caPem), { mode: 0o600 });
-  clients = {
-    ...clientsFor(server, 'executor'),
-    kubectl: {
-      kubeconfig,
-      context: EXECUTOR_CONTEXT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECACHEDIR: join(dir, 'cache') },
-      timeoutMs: 20_000,
-      cwd: dir,
-    },
-  };
+  clients = await clientsWithKubectl(server, dir);
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
   policies.bench = await loadPolicy('bench');
   policies.standard = await loadPolicy('standard');

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXECUTOR_CONTEXT, renderKubeconfig } from '../../aiopslab-harness/sim/kubeconfig.js';
 import type { SimServer } from '../../aiopslab-harness/sim/server/http.js';
 import type { ActionProposal } from '../../src/core/actions.js';
 import type { Policy } from '../../src/core/policy.js';
@@ -12,7 +11,7 @@ import { denyingApprover } from '../../src/executor/approval.js';
 import { AuditLog, verifyAuditLog } from '../../src/executor/audit-log.js';
 import { execute } from '../../src/executor/executor.js';
 import { loadPolicy } from '../../src/executor/load-policy.js';
-import { NS, clientsFor, startSim, writesSince } from './sim-fixture.js';
+import { NS, clientsWithKubectl, startSim, writesSince } from './sim-fixture.js';
 
 let server: SimServer;
 let dir: string;
@@ -33,18 +32,7 @@ const lastSeq = () => server.requestLog.at(-1)?.seq ?? 0;
 beforeAll(async () => {
   server = await startSim(5);
   dir = await mkdtemp(join(tmpdir(), 'aoi-kubectl-action-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, renderKubeconfig(server.url, server.tokens, server.caPem), { mode: 0o600 });
-  clients = {
-    ...clientsFor(server, 'executor'),
-    kubectl: {
-      kubeconfig,
-      context: EXECUTOR_CONTEXT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECACHEDIR: join(dir, 'cache') },
-      timeoutMs: 20_000,
-      cwd: dir,
-    },
-  };
+  clients = await clientsWithKubectl(server, dir);
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
   bench = await loadPolicy('bench');
   await clients.core.createNamespacedConfigMap({

@@ -1,5 +1,8 @@
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SimCluster } from '../../aiopslab-harness/sim/cluster.js';
+import { EXECUTOR_CONTEXT, renderKubeconfig } from '../../aiopslab-harness/sim/kubeconfig.js';
 import { getApp } from '../../aiopslab-harness/sim/apps/index.js';
 import { SimServer } from '../../aiopslab-harness/sim/server/http.js';
 import type { ExecutorClients } from '../../src/executor/actions/types.js';
@@ -25,6 +28,22 @@ export function clientsFor(server: SimServer, role: 'executor' | 'observer'): Ex
     currentContext: 'x',
   });
   return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
+}
+
+/** The executor's API clients plus a kubeconfig in `dir` for its kubectl action, with a clean environment. */
+export async function clientsWithKubectl(server: SimServer, dir: string): Promise<ExecutorClients> {
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeFile(kubeconfig, renderKubeconfig(server.url, server.tokens, server.caPem), { mode: 0o600 });
+  return {
+    ...clientsFor(server, 'executor'),
+    kubectl: {
+      kubeconfig,
+      context: EXECUTOR_CONTEXT,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, KUBECACHEDIR: join(dir, 'cache') },
+      timeoutMs: 20_000,
+      cwd: dir,
+    },
+  };
 }
 
 /** Writes (dry runs included) made after the request-log position `since`. */
