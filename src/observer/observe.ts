@@ -1,4 +1,4 @@
-import type { Evidence } from '../core/evidence.js';
+import type { Evidence, EvidenceAttributes } from '../core/evidence.js';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import { analyzeEvents } from './analyzers/events.js';
@@ -68,6 +68,12 @@ function gapFinding(gap: Gap): Finding {
   };
 }
 
+function redactAttributes(attributes: EvidenceAttributes): EvidenceAttributes {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([k, v]) => [k, typeof v === 'string' ? redactText(v).slice(0, 500) : v]),
+  );
+}
+
 /** Reads the cluster once and returns ranked, cited, redacted, token-budgeted evidence. */
 export async function observe(
   reader: ClusterReader,
@@ -102,6 +108,9 @@ export async function observe(
     summary: redactText(f.summary).slice(0, 500),
     ...(f.excerpt === undefined ? {} : { excerpt: redactText(f.excerpt).slice(0, 2000) }),
     observedAt: now,
+    ...(f.component === undefined ? {} : { component: f.component }),
+    ...(f.blames === undefined || f.blames.length === 0 ? {} : { blames: f.blames.slice(0, 20) }),
+    ...(f.attributes === undefined ? {} : { attributes: redactAttributes(f.attributes) }),
   }));
   const budget = fitToBudget(evidence, options.maxEvidenceTokens ?? 4000);
   const objects =

@@ -1,4 +1,4 @@
-import type { EvidenceSource, Severity, Subject } from '../../core/evidence.js';
+import type { EvidenceAttributes, EvidenceSource, Severity, Subject } from '../../core/evidence.js';
 import type { KObject, Pod, Workload } from '../k8s-types.js';
 import { asArray } from '../k8s-types.js';
 
@@ -16,6 +16,8 @@ export interface Finding {
   component?: string;
   /** Components this finding's text says it failed to reach. */
   blames?: string[];
+  /** Machine-readable facts (ports, revisions, object names) the reasoner's rules and actions use. */
+  attributes?: EvidenceAttributes;
 }
 
 export function subjectOf(kind: string, o: KObject): Subject {
