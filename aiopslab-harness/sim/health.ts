@@ -55,6 +55,8 @@ export interface EdgeHealth {
   error?: string;
   /** What the callee logs about these calls (mongod logs refused logins), if anything. */
   calleeLog?: string;
+  /** Fraction of these calls the callee receives and answers with an error of its own (a fault in its code). */
+  servedErrorRate?: number;
   /** Time one call takes, network delay included. */
   latencyMs: number;
   /** Fraction of packets lost on the way. */
@@ -194,6 +196,12 @@ export function computeHealth(world: SimWorld, namespace: string, now: number): 
           dial.loss * 3000 +
           (callee?.latencyMs ?? 1) +
           edgeFlags.reduce((n, f) => n + (f.latencyMs ?? 0), 0);
+        // A fault in the callee's own code on these callers' calls: it serves them, fails, and logs it.
+        const served = edgeFlags.filter((f) => f.errorRate && f.log);
+        if (served.length > 0) {
+          edge.servedErrorRate = round(1 - served.reduce((n, f) => n * (1 - (f.errorRate ?? 0)), 1));
+          edge.calleeLog = served[0]!.log!;
+        }
         if (dial.loss >= upstream && dial.loss > 0)
           edge.error = clientError(view.dialect, protocol, { kind: 'timeout' }, dial.target);
         else if (upstream > 0) {

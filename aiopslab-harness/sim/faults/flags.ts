@@ -48,7 +48,7 @@ export interface FlagEffect {
   /** Fraction of affected calls that fail, and the error the caller gets. */
   errorRate?: number;
   error?: string;
-  /** What the component itself logs when it fails a call. */
+  /** What the component itself logs when it fails a call (only those of `callers`, when set). */
   log?: string;
   /** The caller cannot even reach it (paymentUnreachable dials a bad address). */
   dialError?: string;
@@ -86,12 +86,16 @@ export const FLAG_EFFECTS: Record<string, EffectOf> = {
       errorRate: 1,
       error:
         "rpc error: code = FailedPrecondition desc = Can't access cart storage. System.ApplicationException: Wasn't able to connect to redis",
-      log: "{time} fail: cart.cartstore.ValkeyCartStore[0] EmptyCartAsync failed: Wasn't able to connect to redis",
+      // .NET's console logger: the level word and category on one line, the message indented below.
+      log: "fail: cart.cartstore.ValkeyCartStore[0]\n      Wasn't able to connect to redis",
     },
   ],
-  imageSlowLoad: (level) => [{ component: 'image-provider', latencyMs: level }],
+  // AIOpsLab's deployment serves product images through the frontend (its answer is `frontend`): the
+  // frontend answers slowly, frontend-proxy waits on it, image-provider itself stays fast.
+  imageSlowLoad: (level) => [{ component: 'frontend', latencyMs: level }],
+  // The producer floods the topic (broker CPU and request rate up); the consumers fall behind (lag).
   kafkaQueueProblems: (level) => [
-    { component: 'kafka', cpu: 3, requests: Math.max(1, level / 10) },
+    { component: 'kafka', cpu: 6, requests: Math.max(1, level / 10) },
     { component: 'kafka', callers: ['accounting', 'fraud-detection'], latencyMs: 5000 },
   ],
   loadGeneratorFloodHomepage: (level) => [
@@ -121,7 +125,8 @@ export const FLAG_EFFECTS: Record<string, EffectOf> = {
       log: '{time} ERROR product-catalog: GetProduct OLJCESPC7Z: Product Catalog Fail Feature Flag Enabled',
     },
   ],
-  recommendationCacheFailure: () => [{ component: 'recommendation', memory: 4, latencyMs: 50 }],
+  // The cache never evicts: the working set grows towards the limit and lookups slow down.
+  recommendationCacheFailure: () => [{ component: 'recommendation', memory: 4, cpu: 2, latencyMs: 400 }],
   emailMemoryLeak: (level) => [{ component: 'email', memory: 1 + Math.log10(1 + level), latencyMs: 20 }],
 };
 

@@ -44,6 +44,10 @@ export const METRICS: Record<string, MetricInfo> = {
     type: 'counter',
     help: 'Calls made to other services, by callee and status code.',
   },
+  client_request_duration_seconds: {
+    type: 'histogram',
+    help: 'Time taken by calls to other services, by callee.',
+  },
 };
 
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -166,7 +170,9 @@ export function podSeries(pod: PodFacts, history: HealthHistory): SeriesDef[] {
     add('kube_pod_status_ready', { condition }, (t) =>
       exists(t) ? Number(condition === String(readyAt(pod, t))) : undefined,
     );
-  if (!component || component.ports.length === 0) return out;
+  if (!component) return out;
+  edgeSeries(component.name, component.calls, segment, perPod, add, countOf);
+  if (component.ports.length === 0) return out;
 
   const errorRate = (t: number) => flowOf(t)?.errorRate ?? 0;
   const latency = (t: number) => flowOf(t)?.health.latencyMs ?? 1;
@@ -188,14 +194,38 @@ export function podSeries(pod: PodFacts, history: HealthHistory): SeriesDef[] {
   const sumRate = (t: number) => served(t) * meanLatencySeconds(latency(t));
   add('request_duration_seconds_sum', {}, countOf(sumRate, { histogram: '1' }, false));
   add('request_duration_seconds_count', {}, countOf(served, { histogram: '1' }));
-  for (const peer of component.calls) {
-    const key = `${component.name}>${peer}`;
+  return out;
+}
+
+type CountOf = (rate: (t: number) => number, labels: Labels) => SampleFn;
+
+/** The client side of each call edge: calls by callee and status code, and how long they take. */
+function edgeSeries(
+  caller: string,
+  callees: readonly string[],
+  segment: (t: number) => HealthSegment | undefined,
+  perPod: (t: number, total: (s: HealthSegment) => number) => number,
+  add: (name: string, labels: Labels, fn: SampleFn) => void,
+  countOf: CountOf,
+): void {
+  for (const peer of callees) {
+    const key = `${caller}>${peer}`;
     const edgeRate = (t: number) => perPod(t, (s) => s.flows.edges.get(key)?.rate ?? 0);
     const edgeErrors = (t: number) => segment(t)?.flows.edges.get(key)?.health.errorRate ?? 0;
+    const edgeLatency = (t: number) => segment(t)?.flows.edges.get(key)?.health.latencyMs ?? 1;
     for (const code of ['200', '500']) {
       const rate = (t: number) => edgeRate(t) * (code === '500' ? edgeErrors(t) : 1 - edgeErrors(t));
       add('client_requests_total', { peer, code }, countOf(rate, { peer, code }));
     }
+    for (const le of [...LATENCY_BUCKETS, Infinity]) {
+      const leText = le === Infinity ? '+Inf' : String(le);
+      const rate = (t: number) => edgeRate(t) * latencyCdf(le, edgeLatency(t));
+      add(
+        'client_request_duration_seconds_bucket',
+        { peer, le: leText },
+        countOf(rate, { peer, le: leText, histogram: '1' }),
+      );
+    }
+    add('client_request_duration_seconds_count', { peer }, countOf(edgeRate, { peer, histogram: '1' }));
   }
-  return out;
 }

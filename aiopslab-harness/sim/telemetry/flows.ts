@@ -10,6 +10,8 @@ import type { AppHealth, ComponentHealth, EdgeHealth } from '../health.js';
 
 export const WORKLOAD_RPS = 20;
 export const INFRA_CALLS = 0.1;
+/** Messages per second a queue consumer (a component without ports) handles. */
+export const CONSUMER_RPS = WORKLOAD_RPS * INFRA_CALLS;
 
 export interface ComponentFlow {
   health: ComponentHealth;
@@ -51,8 +53,9 @@ export function callsPerRequest(app: AppSpec, caller: ComponentSpec, callee: Com
 /** Fraction of calls over an edge that reach the callee's server. */
 export function arrivalRate(edge: EdgeHealth, callee: ComponentHealth): number {
   if (!callee.reachable) return 0;
-  // The edge alone fails (a dial error, a policy between these two): nothing gets through.
-  if (edge.errorRate >= 1 && edge.lossRate < 1 && callee.errorRate < 1) return 0;
+  // The edge alone fails (a dial error, a policy between these two): nothing gets through, unless the
+  // callee itself receives these calls and fails them.
+  if (edge.errorRate >= 1 && edge.lossRate < 1 && callee.errorRate < 1 && !edge.servedErrorRate) return 0;
   return 1 - edge.lossRate;
 }
 
@@ -80,6 +83,8 @@ export function computeFlows(app: AppSpec, health: AppHealth): Flows {
       if (!edge) continue;
       rate += inflowOf(caller.name) * callsPerRequest(app, caller, spec) * arrivalRate(edge, h);
     }
+    // A consumer (no port, nobody calls it) works through its queue at a steady pace of its own.
+    if (spec.ports.length === 0 && !callers.has(name) && !entries.has(name)) rate = CONSUMER_RPS;
     if (!h.reachable || h.ready === 0) rate = 0;
     rate *= h.load.requests;
     visiting.delete(name);
@@ -89,7 +94,22 @@ export function computeFlows(app: AppSpec, health: AppHealth): Flows {
 
   const components = new Map<string, ComponentFlow>();
   for (const h of health.components) {
-    components.set(h.name, { health: h, inflow: inflowOf(h.name), errorRate: h.errorRate });
+    const total = inflowOf(h.name);
+    // Calls it receives and fails itself on some callers' behalf count in its own error ratio.
+    let failed = 0;
+    for (const caller of callers.get(h.name) ?? []) {
+      const edge = edgeHealth.get(`${caller.name}>${h.name}`);
+      const spec = specs.get(h.name);
+      if (!edge?.servedErrorRate || !spec) continue;
+      const arriving = inflowOf(caller.name) * callsPerRequest(app, caller, spec) * arrivalRate(edge, h);
+      failed += arriving * h.load.requests * edge.servedErrorRate;
+    }
+    const served = total > 0 ? Math.min(1, failed / total) : 0;
+    components.set(h.name, {
+      health: h,
+      inflow: total,
+      errorRate: 1 - (1 - h.errorRate) * (1 - served),
+    });
   }
   const edges = new Map<string, EdgeFlow>();
   for (const e of health.edges) {

@@ -18,6 +18,8 @@ export interface SelectorExpr {
   type: 'selector';
   name?: string;
   matchers: Matcher[];
+  /** `offset <duration>`: evaluated this long before the query time. */
+  offsetMs?: number;
   pos: number;
 }
 

@@ -68,19 +68,22 @@ export class Evaluator {
         return { type: 'string', s: expr.value };
       case 'selector': {
         const samples: VectorSample[] = [];
+        const at = t - (expr.offsetMs ?? 0);
         for (const series of this.select(expr)) {
-          const last = series.samples(t - LOOKBACK_MS, t).at(-1);
+          const last = series.samples(at - LOOKBACK_MS, at).at(-1);
           if (last) samples.push({ labels: series.labels, v: last.v });
         }
         return { type: 'vector', samples };
       }
-      case 'matrix':
+      case 'matrix': {
+        const at = t - (expr.selector.offsetMs ?? 0);
         return {
           type: 'matrix',
           series: this.select(expr.selector)
-            .map((s) => ({ labels: s.labels, points: s.samples(t - expr.rangeMs, t) }))
+            .map((s) => ({ labels: s.labels, points: s.samples(at - expr.rangeMs, at) }))
             .filter((s) => s.points.length > 0),
         };
+      }
       case 'call':
         return this.call(expr, t);
       case 'aggregate':
@@ -113,12 +116,13 @@ export class Evaluator {
       return { type: 'vector', samples: histogramQuantile(this.scalar(arg!, t), this.vector(args[1]!, t)) };
     if (arg?.type === 'matrix') {
       const samples: VectorSample[] = [];
+      const end = t - (arg.selector.offsetMs ?? 0);
       for (const series of this.select(arg.selector)) {
-        const points = series.samples(t - arg.rangeMs, t);
-        const from = t - arg.rangeMs;
+        const points = series.samples(end - arg.rangeMs, end);
+        const from = end - arg.rangeMs;
         const v =
           func === 'rate' || func === 'increase' || func === 'delta'
-            ? extrapolatedRate(points, from, t, func !== 'delta', func === 'rate')
+            ? extrapolatedRate(points, from, end, func !== 'delta', func === 'rate')
             : func === 'irate' || func === 'idelta'
               ? instantRate(points, func === 'irate')
               : overTime(func, points);

@@ -126,8 +126,26 @@ class Parser extends TokenStream {
         if (expr.type !== 'selector') this.fail(tok, 'ranges only allowed for vector selectors');
         if (range.value === 0) this.fail(range, 'range selector must be positive');
         expr = { type: 'matrix', selector: expr, rangeMs: range.value!, pos: expr.pos };
-      } else if (this.isIdent('offset')) this.fail(tok, 'offset modifier is not supported');
-      else if (tok.kind === '@') this.fail(tok, '@ modifier is not supported');
+      } else if (this.isIdent('offset')) {
+        this.next();
+        const sign = this.peek();
+        const negative = sign.kind === 'op' && sign.text === '-';
+        if (negative) this.next();
+        const by = this.next();
+        if (by.kind !== 'duration') this.fail(by, `unexpected ${describe(by)} in offset, expected duration`);
+        const selector = expr.type === 'matrix' ? expr.selector : expr.type === 'selector' ? expr : undefined;
+        if (!selector)
+          this.fail(
+            tok,
+            'offset modifier must be preceded by an instant vector selector or range vector selector',
+          );
+        if (selector.offsetMs !== undefined) this.fail(tok, 'offset may not be set multiple times');
+        const offsetMs = negative ? -by.value! : by.value!;
+        expr =
+          expr.type === 'matrix'
+            ? { ...expr, selector: { ...selector, offsetMs } }
+            : { ...selector, offsetMs };
+      } else if (tok.kind === '@') this.fail(tok, '@ modifier is not supported');
       else return expr;
     }
   }

@@ -73,18 +73,28 @@ const CASES: Case[] = [
     flag: 'cartFailure',
     target: 'cart',
     variant: 'on',
-    symptom: (h) => {
+    symptom: (h, cluster) => {
       expect(edge(h, 'checkout', 'cart').error).toContain("Can't access cart storage");
+      // cart receives checkout's EmptyCart calls and fails them itself, logging at .NET's `fail:` level.
+      expect(edge(h, 'checkout', 'cart').servedErrorRate).toBe(1);
       expect(edge(h, 'frontend', 'cart').ok).toBe(true);
       expect(component(h, 'checkout').errorRate).toBe(1);
+      expect(logs(cluster, NS, 'cart', { sinceSeconds: 170 })).toContain(
+        "fail: cart.cartstore.ValkeyCartStore[0]\n      Wasn't able to connect to redis",
+      );
     },
   },
   {
     flag: 'imageSlowLoad',
     target: 'frontend',
     variant: '10sec',
-    symptom: (h) =>
-      expect(edge(h, 'frontend-proxy', 'image-provider').latencyMs).toBeGreaterThanOrEqual(10_000),
+    symptom: (h) => {
+      // AIOpsLab's answer is the frontend: it serves the images slowly, image-provider stays fast.
+      expect(component(h, 'frontend').latencyMs).toBeGreaterThanOrEqual(10_000);
+      expect(edge(h, 'frontend-proxy', 'frontend').latencyMs).toBeGreaterThanOrEqual(10_000);
+      expect(component(h, 'image-provider').latencyMs).toBeLessThan(10);
+      expect(edge(h, 'frontend-proxy', 'image-provider').latencyMs).toBeLessThan(10);
+    },
   },
   {
     flag: 'kafkaQueueProblems',
@@ -94,6 +104,7 @@ const CASES: Case[] = [
       expect(edge(h, 'accounting', 'kafka').latencyMs).toBeGreaterThanOrEqual(5_000);
       expect(edge(h, 'fraud-detection', 'kafka').latencyMs).toBeGreaterThanOrEqual(5_000);
       expect(component(h, 'kafka').load.requests).toBeGreaterThan(1);
+      expect(component(h, 'kafka').load.cpu).toBeGreaterThan(4);
     },
   },
   {
@@ -138,7 +149,10 @@ const CASES: Case[] = [
     flag: 'recommendationCacheFailure',
     target: 'recommendation',
     variant: 'on',
-    symptom: (h) => expect(component(h, 'recommendation').load.memory).toBeGreaterThan(1),
+    symptom: (h) => {
+      expect(component(h, 'recommendation').load.memory).toBeGreaterThan(1);
+      expect(component(h, 'recommendation').latencyMs).toBeGreaterThanOrEqual(400);
+    },
   },
 ];
 

@@ -197,8 +197,8 @@ describe('telemetry over HTTPS', () => {
       step: '15s',
     });
     expect(backwards.error).toBe('end timestamp must not be before start time');
-    expect((await prom('/api/v1/query', { query: 'foo offset 5m' })).error).toContain(
-      'offset modifier is not supported',
+    expect((await prom('/api/v1/query', { query: 'foo @ 100' })).error).toContain(
+      '@ modifier is not supported',
     );
   });
 

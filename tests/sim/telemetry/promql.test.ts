@@ -79,6 +79,24 @@ function parseErrorOf(query: string): string {
   throw new Error(`${query} parsed`);
 }
 
+describe('PromQL offset modifier', () => {
+  it('reads an instant selector and a range that far back', () => {
+    expect(vector('req{service="a",code="200"} offset 5m')).toEqual({
+      '__name__=req,service=a,code=200': 3000,
+    });
+    expect(vector('req{service="a",code="200"}')).toEqual({ '__name__=req,service=a,code=200': 6000 });
+    // The counter restarts at 300s; a window ending at 290s sees only its first life.
+    expect(vector('increase(resets[1m] offset 310s)')).toEqual({ 'service=a': 60 });
+    expect(vector('rate(req{service="b"}[2m] offset 4m)')).toEqual({
+      'service=b,code=200': 2,
+      'service=b,code=500': 0,
+    });
+    expect(parsePromQL('rate(req[5m] offset 30m)')).toMatchObject({
+      args: [{ type: 'matrix', selector: { offsetMs: 1_800_000 } }],
+    });
+  });
+});
+
 describe('PromQL parser', () => {
   it.each([
     ['sum by (service) (rate(req{code=~"5.."}[5m]))', 'aggregate'],
@@ -111,7 +129,12 @@ describe('PromQL parser', () => {
       'rate(req)',
       '1:6: parse error: expected type range vector in call to function "rate", got instant vector',
     ],
-    ['req offset 5m', '1:5: parse error: offset modifier is not supported'],
+    [
+      'sum(req) offset 5m',
+      '1:10: parse error: offset modifier must be preceded by an instant vector selector or range vector selector',
+    ],
+    ['req offset 5m offset 1m', '1:15: parse error: offset may not be set multiple times'],
+    ['req offset 5', '1:12: parse error: unexpected number "5" in offset, expected duration'],
     ['req @ 100', '1:5: parse error: @ modifier is not supported'],
     ['rate(req[5m:1m])', '1:12: parse error: subqueries are not supported'],
     [
