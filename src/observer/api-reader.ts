@@ -93,6 +93,8 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
       ns
         ? core.listNamespacedPersistentVolumeClaim({ namespace: ns, ...q })
         : core.listPersistentVolumeClaimForAllNamespaces(q),
+    configmaps: (ns, q) =>
+      ns ? core.listNamespacedConfigMap({ namespace: ns, ...q }) : core.listConfigMapForAllNamespaces(q),
     deployments: (ns, q) =>
       ns ? apps.listNamespacedDeployment({ namespace: ns, ...q }) : apps.listDeploymentForAllNamespaces(q),
     statefulsets: (ns, q) =>
@@ -110,6 +112,7 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
     events: (name, namespace) => core.readNamespacedEvent({ name, namespace }),
     persistentvolumeclaims: (name, namespace) =>
       core.readNamespacedPersistentVolumeClaim({ name, namespace }),
+    configmaps: (name, namespace) => core.readNamespacedConfigMap({ name, namespace }),
     deployments: (name, namespace) => apps.readNamespacedDeployment({ name, namespace }),
     statefulsets: (name, namespace) => apps.readNamespacedStatefulSet({ name, namespace }),
     replicasets: (name, namespace) => apps.readNamespacedReplicaSet({ name, namespace }),
@@ -188,6 +191,7 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
           limitBytes: logOptions.limitBytes ?? 256 * 1024,
           ...(logOptions.container === undefined ? {} : { container: logOptions.container }),
           ...(logOptions.previous ? { previous: true } : {}),
+          ...(logOptions.sinceSeconds === undefined ? {} : { sinceSeconds: logOptions.sinceSeconds }),
         }),
       );
     },

@@ -13,6 +13,7 @@ export const RESOURCE_KINDS = [
   'events',
   'persistentvolumeclaims',
   'persistentvolumes',
+  'configmaps',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -26,6 +27,8 @@ export interface LogOptions {
   tailLines: number;
   previous?: boolean;
   limitBytes?: number;
+  /** Only lines logged in the last N seconds (after a fix: has the component logged errors since?). */
+  sinceSeconds?: number;
 }
 
 export interface WatchEvent {

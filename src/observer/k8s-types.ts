@@ -4,6 +4,7 @@ export interface ObjectMeta {
   namespace?: string;
   uid?: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   ownerReferences?: { kind?: string; name?: string }[];
   creationTimestamp?: string;
   deletionTimestamp?: string;
@@ -36,7 +37,12 @@ export interface PodSpec {
   affinity?: unknown;
   tolerations?: { key?: string; operator?: string; effect?: string }[];
   containers?: Container[];
-  volumes?: { name?: string; persistentVolumeClaim?: { claimName?: string } }[];
+  volumes?: {
+    name?: string;
+    persistentVolumeClaim?: { claimName?: string };
+    configMap?: { name?: string };
+    projected?: { sources?: { configMap?: { name?: string } }[] };
+  }[];
 }
 
 export interface ContainerState {
@@ -125,6 +131,10 @@ export interface PersistentVolume extends KObject {
     capacity?: Record<string, string>;
   };
   status?: { phase?: string };
+}
+
+export interface ConfigMap extends KObject {
+  data?: Record<string, string>;
 }
 
 export interface Node extends KObject {

@@ -141,6 +141,7 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
         `--limit-bytes=${logOptions.limitBytes ?? 256 * 1024}`,
         ...(logOptions.container === undefined ? [] : ['--container', logOptions.container]),
         ...(logOptions.previous ? ['--previous'] : []),
+        ...(logOptions.sinceSeconds === undefined ? [] : [`--since=${logOptions.sinceSeconds}s`]),
       ]);
     },
   };

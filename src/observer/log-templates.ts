@@ -41,10 +41,11 @@ const MASKS: [RegExp, string][] = [
 ];
 
 // Upper-case markers must really be upper case: "err" inside prose is no level.
+// .NET's console logger writes its level as a lower-case word first on the line: `fail:`, `crit:`, `warn:`.
 const ERROR_MARK =
-  /\b(?:ERROR|ERR|FATAL|FTL|PANIC|PNC|CRIT|CRITICAL|SEVERE|EMERG)\b|<(?:error|fatal|critical)>|\[(?:error|crit|alert|emerg)\]|"s":\s*"[EF]"|\blevel[=:]\s*"?(?:error|err|fatal|panic|critical)\b|"level":\s*"(?:error|err|fatal|panic|critical)"/;
+  /(?:^|[\s\]])(?:fail|crit):\s|\b(?:ERROR|ERR|FATAL|FTL|PANIC|PNC|CRIT|CRITICAL|SEVERE|EMERG)\b|<(?:error|fatal|critical)>|\[(?:error|crit|alert|emerg)\]|"s":\s*"[EF]"|\blevel[=:]\s*"?(?:error|err|fatal|panic|critical)\b|"level":\s*"(?:error|err|fatal|panic|critical)"/;
 const WARN_MARK =
-  /\b(?:WARN|WARNING|WRN)\b|<warn(?:ing)?>|\[warn\]|"s":\s*"W"|\blevel[=:]\s*"?warn(?:ing)?\b|"level":\s*"warn(?:ing)?"/;
+  /(?:^|[\s\]])warn:\s|\b(?:WARN|WARNING|WRN)\b|<warn(?:ing)?>|\[warn\]|"s":\s*"W"|\blevel[=:]\s*"?warn(?:ing)?\b|"level":\s*"warn(?:ing)?"/;
 const ERROR_WORDS =
   /\berror:|\bpanic\b|\bfatal\b|[A-Za-z]*Exception\b|\brefused\b|\bfailed\b|\bfailure\b|\btime(?:d)? ?out\b|\bdenied\b|\bunreachable\b/i;
 

@@ -1,6 +1,7 @@
 import type { Evidence, EvidenceAttributes } from '../core/evidence.js';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
+import { analyzeConfig, correlateTls } from './analyzers/config.js';
 import { analyzeEvents } from './analyzers/events.js';
 import type { Finding } from './analyzers/finding.js';
 import { analyzeLogs } from './analyzers/logs.js';
@@ -24,6 +25,8 @@ export interface ObserveOptions {
   namespace?: string;
   maxEvidenceTokens?: number;
   tailLines?: number;
+  /** Only logs of the last N seconds (verification after a fix); undefined: the tail, whatever its age. */
+  logsSinceSeconds?: number;
   /** A Prometheus API to read error ratios and latency from; without it, metrics are skipped. */
   metrics?: MetricsSource;
   /** The clock for observedAt; injectable for tests. */
@@ -48,12 +51,13 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
   return [
     ...analyzeNodes(s.nodes),
     ...analyzePods(s.pods, s.replicasets),
-    ...analyzeWorkloads('Deployment', s.deployments, s.services, workloadNames),
-    ...analyzeWorkloads('StatefulSet', s.statefulsets, s.services, workloadNames),
+    ...analyzeWorkloads('Deployment', s.deployments, s.services, workloadNames, s.nodes),
+    ...analyzeWorkloads('StatefulSet', s.statefulsets, s.services, workloadNames, s.nodes),
     ...analyzeServices(s.services, s.endpoints, s.pods),
     ...analyzeEvents(s.events, s.pods, s.replicasets),
     ...analyzeStorage(s.pvcs, s.pvs, s.pods, s.replicasets),
     ...analyzeLogs(s.logs, s.pods, s.services, s.replicasets),
+    ...analyzeConfig(s.configmaps, [...s.deployments, ...s.statefulsets], s.pods, s.replicasets, s.logs),
   ];
 }
 
@@ -84,6 +88,7 @@ export async function observe(
   const snapshot = await collectSnapshot(reader, {
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.tailLines === undefined ? {} : { tailLines: options.tailLines }),
+    ...(options.logsSinceSeconds === undefined ? {} : { logsSinceSeconds: options.logsSinceSeconds }),
   });
   if (!snapshot.ok) return fail(snapshot.error.code, snapshot.error.message);
   const s = snapshot.value;
@@ -98,7 +103,7 @@ export async function observe(
     findings.push(...telemetry.findings);
     s.gaps.push(...telemetry.gaps);
   }
-  const ranked = [...rankFindings(findings), ...s.gaps.map(gapFinding)];
+  const ranked = [...rankFindings(correlateTls(findings)), ...s.gaps.map(gapFinding)];
   const evidence: Evidence[] = ranked.map((f, i) => ({
     id: `ev-${i + 1}`,
     source: f.source,
@@ -123,7 +128,8 @@ export async function observe(
     s.endpoints.length +
     s.events.length +
     s.pvcs.length +
-    s.pvs.length;
+    s.pvs.length +
+    s.configmaps.length;
   return ok({
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     transport: reader.transport,

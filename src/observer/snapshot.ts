@@ -3,6 +3,7 @@ import { fail, ok } from '../core/errors.js';
 import type { ClusterReader, ResourceKind } from './cluster-reader.js';
 import { RESOURCE_KINDS } from './cluster-reader.js';
 import type {
+  ConfigMap,
   Endpoints,
   KEvent,
   KObject,
@@ -43,6 +44,7 @@ export interface Snapshot {
   events: KEvent[];
   pvcs: PersistentVolumeClaim[];
   pvs: PersistentVolume[];
+  configmaps: ConfigMap[];
   logs: PodLog[];
   gaps: Gap[];
 }
@@ -52,6 +54,8 @@ export interface SnapshotOptions {
   namespace?: string;
   tailLines?: number;
   maxLogPods?: number;
+  /** Only log lines of the last N seconds; previous (crashed) containers are then skipped. */
+  logsSinceSeconds?: number;
 }
 
 /** Reads everything the analyzers look at; a forbidden kind becomes a gap, an unreachable cluster a failure. */
@@ -90,6 +94,7 @@ export async function collectSnapshot(
     events: got('events'),
     pvcs: got('persistentvolumeclaims'),
     pvs: got('persistentvolumes'),
+    configmaps: got('configmaps'),
     logs: [],
     gaps,
   };
@@ -114,7 +119,7 @@ async function collectLogs(
       if (!status.name) continue;
       if (status.state?.running || status.state?.terminated)
         wanted.push({ namespace, pod: name, container: status.name, previous: false });
-      if ((status.restartCount ?? 0) > 0)
+      if ((status.restartCount ?? 0) > 0 && options.logsSinceSeconds === undefined)
         wanted.push({ namespace, pod: name, container: status.name, previous: true });
     }
   }
@@ -123,7 +128,12 @@ async function collectLogs(
     const batch = wanted.slice(i, i + 8);
     const texts = await Promise.all(
       batch.map((w) =>
-        reader.log(w.namespace, w.pod, { container: w.container, tailLines, previous: w.previous }),
+        reader.log(w.namespace, w.pod, {
+          container: w.container,
+          tailLines,
+          previous: w.previous,
+          ...(options.logsSinceSeconds === undefined ? {} : { sinceSeconds: options.logsSinceSeconds }),
+        }),
       ),
     );
     texts.forEach((text, j) => {

@@ -11,6 +11,7 @@ export interface Scenario {
   target?: string;
   noise?: string;
   seed?: number;
+  params?: Record<string, string>;
 }
 
 /** Deploys the app, lets it run, injects the fault (or noise), lets symptoms appear. */
@@ -22,7 +23,11 @@ export function prepareCluster(s: Scenario): { cluster: SimCluster; namespace: s
   cluster.settle();
   cluster.advance(5 * 60_000);
   if (s.fault)
-    injectFault(cluster, app.defaultNamespace, { kind: s.fault, target: s.target ?? '', params: {} });
+    injectFault(cluster, app.defaultNamespace, {
+      kind: s.fault,
+      target: s.target ?? '',
+      params: s.params ?? {},
+    });
   if (s.noise) injectNoise(cluster, app.defaultNamespace, s.noise);
   cluster.advance(3 * 60_000);
   return { cluster, namespace: app.defaultNamespace };

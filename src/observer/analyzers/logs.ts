@@ -16,6 +16,9 @@ const STORES: [RegExp, RegExp][] = [
   [/memcache/i, /memcache/i],
 ];
 const DATASTORE = /mongo|redis|memcache|-db\b|^db-/i;
+/** A resolver's answer for a name that does not exist (Go, glibc, Node, .NET, Java wordings). */
+const NO_SUCH_HOST =
+  /lookup ([\w.-]+?)(?:\.[\w-]+\.svc[\w.]*)? on [\d.:[\]a-f]+: no such host|getaddrinfo(?: ENOTFOUND)? ([\w.-]+)|UnknownHostException: ([\w.-]+)|Name or service not known \(([\w.-]+)/;
 /** A template repeated this often is a failure, not background noise. */
 const REPEATED = 5;
 
@@ -85,6 +88,27 @@ function describe(templates: LogTemplate[]): string {
   return clip(templates.map((t) => `${t.count}× ${t.example}`).join('\n'), 1200);
 }
 
+/**
+ * A caller that dials a host name no Service or workload of its namespace has: its own address setting is
+ * wrong (the callee it meant may be perfectly healthy).
+ */
+function unknownHost(
+  lines: readonly string[],
+  known: ReadonlySet<string>,
+): { host: string; line: string; count: number } | undefined {
+  let found: { host: string; line: string; count: number } | undefined;
+  for (const line of lines) {
+    const m = NO_SUCH_HOST.exec(line);
+    const host = m?.slice(1).find((g) => g !== undefined);
+    if (!host) continue;
+    const first = host.split('.')[0]!.toLowerCase();
+    if (known.has(first) || /^\d/.test(first)) continue;
+    if (found?.host === host) found.count++;
+    else found ??= { host, line, count: 1 };
+  }
+  return found;
+}
+
 /** Error lines of each pod's logs (current and previous instance) as counted templates, with whom they blame. */
 export function analyzeLogs(
   logs: readonly PodLog[],
@@ -107,6 +131,35 @@ export function analyzeLogs(
     const templates = podLogs.flatMap((l) =>
       errorTemplates(l.text, 6).map((t) => ({ ...t, previous: l.previous })),
     );
+    const known = new Set(
+      [
+        ...services.filter((sv) => sv.metadata?.namespace === subject.namespace).map(nameOf),
+        ...pods
+          .filter((p) => p.metadata?.namespace === subject.namespace)
+          .map((p) => ownerOf(p, replicasets)),
+      ].map((n) => n.toLowerCase()),
+    );
+    const dns = unknownHost(
+      templates.filter((t) => t.level === 'error').map((t) => t.example),
+      known,
+    );
+    if (dns)
+      findings.push({
+        source: 'logs',
+        subject,
+        component,
+        signal: 'UnknownHost',
+        severity: 'error',
+        score: 60,
+        summary: clip(
+          `${subject.name} dials host "${dns.host}", which no Service or workload in its namespace is called: its own address configuration is wrong`,
+          500,
+        ),
+        excerpt: clip(dns.line, 1200),
+        attributes: { host: dns.host },
+        // Whom the line says it was calling: a caller that only relays this error names the real dialer.
+        blames: blamedBy(component, subject.namespace, [dns.line], targets, services),
+      });
     const authLines = podLogs.flatMap((l) => l.text.split('\n').filter((line) => AUTH.test(line)));
     if (templates.length === 0 && authLines.length === 0) continue;
     templates.sort((a, b) => b.count - a.count);
@@ -138,5 +191,21 @@ export function analyzeLogs(
       ...(blames.length > 0 ? { blames } : {}),
     });
   }
-  return findings;
+  return relayedDnsDropped(findings);
+}
+
+/** An UnknownHost whose line names another component reporting the same host was relayed, not dialled. */
+function relayedDnsDropped(findings: Finding[]): Finding[] {
+  const dialers = new Set(
+    findings
+      .filter((f) => f.signal === 'UnknownHost')
+      .map((f) => `${f.subject.namespace ?? ''}/${f.component ?? ''}/${String(f.attributes?.['host'])}`),
+  );
+  return findings.flatMap((f) => {
+    if (f.signal !== 'UnknownHost') return [f];
+    const host = String(f.attributes?.['host']);
+    const relayed = (f.blames ?? []).some((b) => dialers.has(`${f.subject.namespace ?? ''}/${b}/${host}`));
+    const { blames: _blames, ...own } = f;
+    return relayed ? [] : [own];
+  });
 }

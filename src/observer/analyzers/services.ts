@@ -49,7 +49,12 @@ export function analyzeServices(
           ? declared.some((d) => d.containerPort === target)
           : declared.some((d) => d.name === target || String(d.containerPort) === target);
       if (matches) continue;
-      const listening = [...new Set(declared.map((d) => d.containerPort))].join(', ');
+      const listeningPorts = [...new Set(declared.map((d) => d.containerPort))];
+      const listening = listeningPorts.join(', ');
+      // The port the Service most plausibly meant: the one named like the Service port, else the only one.
+      const intended =
+        declared.find((d) => port.name !== undefined && d.name === port.name)?.containerPort ??
+        (listeningPorts.length === 1 ? listeningPorts[0] : undefined);
       findings.push({
         source: 'kubernetes',
         subject,
@@ -59,6 +64,13 @@ export function analyzeServices(
         score: 95,
         summary: `Service ${name} port ${port.port ?? '?'} targets ${String(target)}, but its pods' containers listen on ${listening}`,
         excerpt: `ports ${portText}; selector ${JSON.stringify(selector)}`,
+        attributes: {
+          service: name,
+          port: port.port ?? 0,
+          targetPort: String(target),
+          ...(port.name === undefined ? {} : { portName: port.name }),
+          ...(intended === undefined ? {} : { containerPort: intended }),
+        },
       });
     }
   }

@@ -21,7 +21,12 @@ export function analyzeStorage(
         p.metadata?.namespace === ns &&
         asArray(p.spec?.volumes).some((v) => v.persistentVolumeClaim?.claimName === name),
     );
-    const stale = pvs.filter((pv) => pv.spec?.claimRef?.name === name && pv.spec.claimRef.namespace === ns);
+    const stale = pvs.filter(
+      (pv) =>
+        pv.status?.phase === 'Released' &&
+        pv.spec?.claimRef?.name === name &&
+        pv.spec.claimRef.namespace === ns,
+    );
     const component = users[0] ? ownerOf(users[0], replicasets) : name;
     findings.push({
       source: 'kubernetes',
@@ -30,6 +35,11 @@ export function analyzeStorage(
       signal: phase === 'Lost' ? 'PVCLost' : 'PVCPending',
       severity: 'error',
       score: 90,
+      attributes: {
+        claim: name,
+        ...(ns ? { claimNamespace: ns } : {}),
+        ...(stale.length > 0 ? { releasedVolumes: stale.map(nameOf).join(',') } : {}),
+      },
       summary: `PersistentVolumeClaim ${name} is ${phase}; used by ${users.map(nameOf).join(', ') || 'no pod'}`,
       excerpt: [
         `storageClass ${pvc.spec?.storageClassName ?? '(none)'}, requests ${JSON.stringify(pvc.spec?.resources?.requests ?? {})}`,

@@ -2,6 +2,7 @@ import type { Result } from '../../core/errors.js';
 import type { InstantSample } from '../prometheus-reader.js';
 import type { Gap } from '../snapshot.js';
 import type { Finding } from './finding.js';
+import { analyzeSaturation } from './saturation.js';
 
 /** What the observer needs of a Prometheus reader: one instant query. */
 export interface MetricsSource {
@@ -24,24 +25,34 @@ function ratioQuery(metric: string, by: string, namespace: string | undefined): 
 
 const pct = (v: number) => `${Math.round(v * 1000) / 10}%`;
 
-/** Error ratios per service and per caller→peer edge, and p99 latency, from the Prometheus API. */
+/**
+ * Error ratios per service and per caller→peer edge, p99 latency per service and per edge, and
+ * saturation against a baseline (saturation.ts), from the Prometheus API.
+ */
 export async function analyzeTelemetry(
   metrics: MetricsSource,
   namespace: string | undefined,
 ): Promise<{ findings: Finding[]; gaps: Gap[] }> {
   const findings: Finding[] = [];
   const gaps: Gap[] = [];
-  const [served, edges, latency] = await Promise.all([
+  const [served, edges, latency, edgeLatency, saturation] = await Promise.all([
     metrics.query(ratioQuery('requests_total', 'namespace, service', namespace)),
     metrics.query(ratioQuery('client_requests_total', 'namespace, service, peer', namespace)),
     metrics.query(
       `histogram_quantile(0.99, sum by (namespace, service, le) (rate(request_duration_seconds_bucket${selector(namespace)}[5m])))`,
     ),
+    metrics.query(
+      `histogram_quantile(0.99, sum by (namespace, service, peer, le) (rate(client_request_duration_seconds_bucket${selector(namespace)}[5m])))`,
+    ),
+    analyzeSaturation(metrics, namespace),
   ]);
+  findings.push(...saturation.findings);
+  gaps.push(...saturation.gaps);
   for (const [what, result] of [
     ['error ratios', served],
     ['edge error ratios', edges],
     ['latency', latency],
+    ['edge latency', edgeLatency],
   ] as const)
     if (!result.ok) gaps.push({ what: `metrics: ${what}`, ...result.error });
   const subject = (m: Record<string, string>, name: string) => ({
@@ -88,6 +99,23 @@ export async function analyzeTelemetry(
       severity: s.value >= 5 ? 'error' : 'warning',
       score: 40,
       summary: `${name} p99 latency is ${Math.round(s.value * 100) / 100}s (5m)`,
+    });
+  }
+  for (const s of edgeLatency.ok ? edgeLatency.value : []) {
+    const name = s.metric['service'];
+    const peer = s.metric['peer'];
+    if (!name || !peer || !Number.isFinite(s.value) || s.value < SLOW_SECONDS) continue;
+    const seconds = Math.round(s.value * 100) / 100;
+    findings.push({
+      source: 'metrics',
+      subject: subject(s.metric, name),
+      component: name,
+      signal: 'PeerLatency',
+      severity: s.value >= 5 ? 'error' : 'warning',
+      score: 33,
+      summary: `${name}'s calls to ${peer} have p99 latency ${seconds}s (5m)`,
+      blames: [peer],
+      attributes: { peer, p99Seconds: seconds },
     });
   }
   return { findings, gaps };

@@ -1,4 +1,4 @@
-import type { Container, Service, Workload } from '../k8s-types.js';
+import type { Container, Node, Service, Workload } from '../k8s-types.js';
 import { asArray, nameOf } from '../k8s-types.js';
 import type { Finding } from './finding.js';
 import { clip, matchesSelector, subjectOf } from './finding.js';
@@ -24,12 +24,33 @@ export function describeTemplate(w: Workload): string {
   return clip(lines.join('\n'), 1000);
 }
 
+/** nodeSelector keys no node satisfies, given the nodes the observer could read (none read: none reported). */
+function unsatisfiedSelectorKeys(
+  selector: Record<string, string> | undefined,
+  nodes: readonly Node[],
+): string[] {
+  if (!selector || nodes.length === 0) return [];
+  const fits = (n: Node) => Object.entries(selector).every(([k, v]) => n.metadata?.labels?.[k] === v);
+  if (nodes.some(fits)) return [];
+  return Object.entries(selector)
+    .filter(([k, v]) => !nodes.some((n) => n.metadata?.labels?.[k] === v))
+    .map(([k]) => k);
+}
+
+/** The command a workload whose binary belongs to another most plausibly meant: the same path, its own name. */
+function ownCommand(command: readonly string[], workload: string): string {
+  const first = command[0] ?? workload;
+  const slash = first.lastIndexOf('/');
+  return `${slash >= 0 ? first.slice(0, slash + 1) : ''}${workload}`;
+}
+
 /** Desired vs ready, rollout state, zero replicas behind a Service, and a binary that belongs to another workload. */
 export function analyzeWorkloads(
   kind: 'Deployment' | 'StatefulSet',
   workloads: readonly Workload[],
   services: readonly Service[],
   allWorkloadNames: ReadonlySet<string>,
+  nodes: readonly Node[] = [],
 ): Finding[] {
   const findings: Finding[] = [];
   for (const w of workloads) {
@@ -40,7 +61,13 @@ export function analyzeWorkloads(
     const current = w.status?.replicas ?? 0;
     const updated = w.status?.updatedReplicas ?? 0;
     const excerpt = describeTemplate(w);
-    const base = { source: 'kubernetes' as const, subject, component: name, excerpt };
+    const revision = w.metadata?.annotations?.['deployment.kubernetes.io/revision'];
+    const identity = {
+      workload: name,
+      workloadKind: kind,
+      ...(revision ? { revision: Number(revision) } : {}),
+    };
+    const base = { source: 'kubernetes' as const, subject, component: name, excerpt, attributes: identity };
     const labels = w.spec?.template?.metadata?.labels;
     const selectedBy = services.filter(
       (s) =>
@@ -69,15 +96,32 @@ export function analyzeWorkloads(
       findings.push({
         ...base,
         signal: 'RolloutStuck',
+        attributes: { ...identity, updated, ready, desired },
         severity: 'error',
         score: 68,
         summary: `${kind} ${name} rollout is not complete: ${updated}/${desired} updated, ${current} replicas exist, ${ready} ready`,
+      });
+    const missing = unsatisfiedSelectorKeys(w.spec?.template?.spec?.nodeSelector, nodes);
+    if (missing.length > 0)
+      findings.push({
+        ...base,
+        signal: 'NodeSelectorUnsatisfiable',
+        severity: ready < desired ? 'critical' : 'warning',
+        score: ready < desired ? 93 : 30,
+        summary: `${kind} ${name} requires node labels no node has: ${missing.map((k) => `${k}=${w.spec?.template?.spec?.nodeSelector?.[k] ?? ''}`).join(', ')}`,
+        attributes: { ...identity, nodeSelectorKeys: missing.join(',') },
       });
     for (const c of asArray(w.spec?.template?.spec?.containers)) {
       const binary = c.command?.[0]?.split('/').pop()?.toLowerCase();
       if (binary && binary !== name.toLowerCase() && allWorkloadNames.has(binary) && !name.includes(binary))
         findings.push({
           ...base,
+          attributes: {
+            ...identity,
+            container: c.name ?? '',
+            binary,
+            expectedCommand: ownCommand(c.command ?? [], name),
+          },
           signal: 'WrongBinary',
           severity: 'error',
           score: 90,
