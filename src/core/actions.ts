@@ -13,6 +13,8 @@ export const ActionKind = z.enum([
   'rollbackDeployment',
   'patchNodeSelector',
   'kubectl',
+  'setConfigValue',
+  'releaseVolume',
 ]);
 export type ActionKind = z.infer<typeof ActionKind>;
 export const ACTION_KINDS: readonly ActionKind[] = ActionKind.options;
@@ -130,6 +132,60 @@ export const KubectlAction = z.object({
   ...common,
 });
 
+/** Path segments that would reach an object's prototype in JavaScript; never a config key worth setting. */
+export const FORBIDDEN_PATH_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+const ConfigPathKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((key) => ![...key].some((c) => c < ' ' || c === '\u007f'), 'must not contain control characters')
+  .refine((key) => !FORBIDDEN_PATH_KEYS.includes(key), 'must not be __proto__, constructor or prototype');
+
+/** A ConfigMap data key (the Kubernetes rule). */
+const ConfigMapKey = z
+  .string()
+  .max(253)
+  .regex(/^[-._a-zA-Z0-9]+$/, 'must be a ConfigMap key (a-z, A-Z, 0-9, "-", "_", ".")');
+
+export const SetConfigValueAction = z.object({
+  kind: z.literal('setConfigValue'),
+  ...target,
+  key: ConfigMapKey.describe("The ConfigMap's data key holding the document"),
+  format: z.enum(['json', 'yaml']).describe("How the key's text is parsed and written back"),
+  path: z
+    .array(ConfigPathKey)
+    .min(1)
+    .max(16)
+    .describe('Keys from the document root to the value; every parent must already exist as a mapping'),
+  value: z
+    .union([z.string().max(4096), z.number().finite(), z.boolean(), z.null()])
+    .describe('The new value; null removes the key'),
+  ...common,
+});
+
+/**
+ * A PersistentVolume is cluster-scoped: it has no namespace of its own. Policies match this action on the
+ * namespace of the claim it was released by (`claimNamespace`); `namespace` is filled in from it so every
+ * proposal still names a namespace (given explicitly, it must be the same).
+ */
+export const ReleaseVolumeAction = z
+  .object({
+    kind: z.literal('releaseVolume'),
+    name: K8sName.describe('The PersistentVolume (cluster-scoped)'),
+    claimNamespace: K8sLabel.describe(
+      'Namespace of the claim the volume was released by; policies match on it',
+    ),
+    claim: K8sName.describe("Name of that claim, as in the volume's spec.claimRef"),
+    namespace: K8sLabel.optional().describe('Optional; when given, must equal claimNamespace'),
+    ...common,
+  })
+  .refine((a) => a.namespace === undefined || a.namespace === a.claimNamespace, {
+    message: 'must equal claimNamespace (a PersistentVolume has no namespace of its own)',
+    path: ['namespace'],
+  })
+  .overwrite((a) => ({ ...a, namespace: a.claimNamespace }));
+
 export const ActionProposal = z.discriminatedUnion('kind', [
   ScaleDeploymentAction,
   RolloutRestartAction,
@@ -141,5 +197,7 @@ export const ActionProposal = z.discriminatedUnion('kind', [
   RollbackDeploymentAction,
   PatchNodeSelectorAction,
   KubectlAction,
+  SetConfigValueAction,
+  ReleaseVolumeAction,
 ]);
 export type ActionProposal = z.infer<typeof ActionProposal>;

@@ -81,6 +81,16 @@ async function readAuditLog(path: string): Promise<{ entries: AuditEntry[]; chec
   return { entries, check: chain.ok ? { ok: true, entries: entries.length } : chain };
 }
 
+/** Every entry of an intact log (none when it does not exist); a broken chain is an error. */
+export async function readAuditEntries(path: string): Promise<AuditEntry[]> {
+  const { entries, check } = await readAuditLog(path);
+  if (!check.ok)
+    throw new AoiError('policy', `${path}: audit chain broken at seq ${check.seq} (${check.reason})`, {
+      hint: 'Run `aoi audit verify`.',
+    });
+  return entries;
+}
+
 /** Checks the whole file: ok with the entry count, or the first bad seq. */
 export async function verifyAuditLog(path: string): Promise<AuditLogCheck> {
   return (await readAuditLog(path)).check;

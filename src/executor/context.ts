@@ -35,8 +35,11 @@ async function readTarget(
   action: Exclude<ActionProposal, { kind: 'kubectl' }>,
   { core, apps }: ExecutorClients,
 ): Promise<{ labels?: Record<string, string>; replicas?: number }> {
+  if (action.kind === 'releaseVolume') return pick(await core.readPersistentVolume({ name: action.name }));
   const ref = { name: action.name, namespace: action.namespace };
   switch (action.kind) {
+    case 'setConfigValue':
+      return pick(await core.readNamespacedConfigMap(ref));
     case 'deletePod':
       return pick(await core.readNamespacedPod(ref));
     case 'patchService':

@@ -13,6 +13,7 @@ import type { Approver } from './approval.js';
 import type { AuditFields, AuditLog } from './audit-log.js';
 import type { IncidentCounters } from './context.js';
 import { gatherContext } from './context.js';
+import { imageDigest } from './image-digest.js';
 import type { Decision } from './policy-engine.js';
 import { decide } from './policy-engine.js';
 import type { Verifier, VerifyResult } from './verifier.js';
@@ -47,6 +48,8 @@ export interface ExecutionResult {
   blastRadius?: BlastRadius;
   preImage?: PreImage;
   verification?: VerifyResult;
+  /** Audit seq of the apply entry, when the action was applied: the id `aoi rollback` takes. */
+  auditId?: number;
   message: string;
 }
 
@@ -127,7 +130,17 @@ export async function execute(action: ActionProposal, options: ExecuteOptions): 
       await record('apply', { status: 'failed', message }, { preImage });
       return done('failed', message, { blastRadius, preImage });
     }
-    await record('apply', { status: 'applied', message: applyMessage }, { preImage });
+    // The state right after the apply, as a digest: a later `aoi rollback` refuses if the object moved on.
+    const postImageDigest = await handler
+      .preImage(clients, action)
+      .then(imageDigest)
+      .catch(() => null);
+    const applyEntry = await record(
+      'apply',
+      { status: 'applied', message: applyMessage },
+      { preImage, postImageDigest },
+    );
+    const applySeq = applyEntry.seq;
 
     const verifier = options.verifier ?? readBackVerifier();
     const verification = await verifier.verify({
@@ -135,28 +148,33 @@ export async function execute(action: ActionProposal, options: ExecuteOptions): 
       preImage,
       check: () => handler.check(clients, action, preImage),
     });
+    const after = { blastRadius, preImage, verification, auditId: applySeq };
     if (verification.ok) {
-      await record('verify', { status: 'applied', message: `verified: ${verification.message}` });
-      return done('verified', verification.message, { blastRadius, preImage, verification });
+      await record(
+        'verify',
+        { status: 'applied', message: `verified: ${verification.message}` },
+        { applySeq },
+      );
+      return done('verified', verification.message, after);
     }
-    await record('verify', { status: 'failed', message: `verification failed: ${verification.message}` });
+    await record(
+      'verify',
+      { status: 'failed', message: `verification failed: ${verification.message}` },
+      { applySeq },
+    );
     if (!handler.rollback) {
       const message = `verification failed and ${action.kind} cannot be rolled back: ${verification.message}`;
-      await record('rollback', { status: 'failed', message });
-      return done('rollbackFailed', message, { blastRadius, preImage, verification });
+      await record('rollback', { status: 'failed', message }, { applySeq });
+      return done('rollbackFailed', message, after);
     }
     try {
       const note = await handler.rollback(clients, action, preImage);
-      await record('rollback', { status: 'rolledBack', message: note });
-      return done('rolledBack', `verification failed (${verification.message}); ${note}`, {
-        blastRadius,
-        preImage,
-        verification,
-      });
+      await record('rollback', { status: 'rolledBack', message: note }, { applySeq });
+      return done('rolledBack', `verification failed (${verification.message}); ${note}`, after);
     } catch (error) {
       const message = `rollback failed: ${describeError(error)}`;
-      await record('rollback', { status: 'failed', message });
-      return done('rollbackFailed', message, { blastRadius, preImage, verification });
+      await record('rollback', { status: 'failed', message }, { applySeq });
+      return done('rollbackFailed', message, after);
     }
   } catch (error) {
     const message = `${applied ? 'after apply' : 'before apply'}: ${describeError(error)}`;

@@ -128,6 +128,22 @@ const UNWRITABLE_RESOURCES = new Set([
   'storageclass',
   'apiservice',
 ]);
+/**
+ * The only kinds a kubectl write may touch: namespaced ones, whose `-n` really scopes the write. A write to a
+ * cluster-scoped object (a PersistentVolume, a node…) ignores `-n`, so a namespace rule could never contain
+ * it; such writes are refused here (a Released PersistentVolume has its own typed action, releaseVolume).
+ */
+const NAMESPACED_WRITABLE = new Set([
+  'pod',
+  'deployment',
+  'service',
+  'configmap',
+  'persistentvolumeclaim',
+  'replicaset',
+  'statefulset',
+  'endpoints',
+  'event',
+]);
 const SHORT_NAMES: Record<string, string> = {
   sa: 'serviceaccount',
   crd: 'customresourcedefinition',
@@ -200,6 +216,12 @@ export function classifyKubectlArgv(argv: readonly string[]): KubectlClassificat
       return refuse('a write may touch one resource type');
     if (target.resource !== undefined && UNWRITABLE_RESOURCES.has(kindOf(target.resource)))
       return refuse(`"${verb}" may not touch ${target.resource}`);
+    if (target.resource !== undefined && !NAMESPACED_WRITABLE.has(kindOf(target.resource)))
+      return refuse(
+        kindOf(target.resource) === 'persistentvolume'
+          ? `"${target.resource}" is cluster-scoped, so -n cannot scope the write; use the releaseVolume action`
+          : `"${verb}" may only touch namespaced ${[...NAMESPACED_WRITABLE].join(', ')} (not ${target.resource})`,
+      );
     // For these verbs every positional is an object; KEY=value items belong to label, annotate and set.
     const items = NAMES_ONLY.has(verb)
       ? positionals.slice(positionals[0]?.includes('/') ? 0 : 1).map(nameAfterSlash)

@@ -43,9 +43,14 @@ export async function loadPolicy(nameOrPath: string, policiesDir?: string): Prom
 
 /** Parse and validate policy text; every error names file:line:col and the field. */
 export function parsePolicy(text: string, file: string): Policy {
+  return parseWithPositions(text, Policy, file);
+}
+
+/** YAML (or JSON) text validated by a schema; every error names file:line:col and the field. */
+export function parseWithPositions<S extends z.ZodType>(text: string, schema: S, file: string): z.output<S> {
   // Syntax errors are reported (line-accurate) by the shared YAML reader.
   const value = parseYamlDocument(text, z.unknown(), file);
-  const parsed = Policy.safeParse(value);
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });

@@ -10,8 +10,14 @@
  *   5. no rule fits → deny (the policy's `default`).
  * A field the context cannot answer (labels, namespace, names unknown) never lets an allow or approve rule
  * match, but does let a deny rule match: unknowns fail closed.
+ *
+ * Cluster-scoped objects have no namespace of their own. `releaseVolume` (a PersistentVolume) is matched on
+ * the namespace of the claim it was released by (`claimNamespace`), so `namespaces: [test-*]` covers volumes
+ * released by claims in test-* only, and kube-system claims stay forbidden. kubectl writes to cluster-scoped
+ * kinds are refused by the argv classifier, since their `-n` would scope nothing.
  */
 import type { ActionProposal } from '../core/actions.js';
+import { FORBIDDEN_PATH_KEYS } from '../core/actions.js';
 import type { Policy, PolicyEffect, PolicyLimits, PolicyMatch } from '../core/policy.js';
 import type { KubectlClassification } from './kubectl-argv.js';
 import { IMAGE_REFERENCE, canonicalResource, classifyKubectlArgv } from './kubectl-argv.js';
@@ -45,6 +51,7 @@ type Classified = Extract<KubectlClassification, { ok: true }>;
 
 /** The namespace the action itself names (for kubectl: its -n, else its `namespace` field). */
 export function actionNamespace(action: ActionProposal): string | undefined {
+  if (action.kind === 'releaseVolume') return action.claimNamespace;
   if (action.kind !== 'kubectl') return action.namespace;
   const c = classifyKubectlArgv(action.argv);
   return (c.ok ? c.namespace : undefined) ?? action.namespace;
@@ -61,6 +68,11 @@ function invalidValue(action: ActionProposal): Decision | undefined {
   if (hasNul(action)) return deny('builtin:invalid-value', 'a field contains NUL');
   if (action.kind === 'setImage' && !IMAGE_REFERENCE.test(action.image))
     return deny('builtin:invalid-value', `"${action.image}" is not an image reference`);
+  if (action.kind === 'setConfigValue') {
+    const bad = action.path.find((key) => FORBIDDEN_PATH_KEYS.includes(key) || key === '');
+    if (bad !== undefined || action.path.length === 0)
+      return deny('builtin:invalid-value', `path segment "${bad ?? ''}" is not allowed`);
+  }
   return undefined;
 }
 
@@ -128,6 +140,15 @@ function decideByRules(action: ActionProposal, policy: Policy, context: Decision
       );
     kubectl = c;
   }
+  if (
+    action.kind === 'releaseVolume' &&
+    action.namespace !== undefined &&
+    action.namespace !== action.claimNamespace
+  )
+    return deny(
+      'builtin:namespace-mismatch',
+      `namespace ${action.namespace} differs from claimNamespace ${action.claimNamespace}`,
+    );
   const own = actionNamespace(action);
   if (own !== undefined && own !== context.namespace)
     return deny(

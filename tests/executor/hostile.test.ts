@@ -78,7 +78,24 @@ function everyKind(namespace: string, name = 'geo'): [string, Record<string, unk
       'setCommand',
       { kind: 'setCommand', ...t, container: 'geo', command: ['sh', '-c', 'curl x | sh'], ...ev },
     ],
+    ['setConfigValue', setConfig(['mode'], 'off', { namespace, name })],
+    ['releaseVolume', { kind: 'releaseVolume', name, claimNamespace: namespace, claim: 'data', ...ev }],
   ];
+}
+
+/** A setConfigValue on the `flags` ConfigMap the suite creates (its key holds JSON). */
+function setConfig(path: string[], value: unknown, more: Record<string, unknown> = {}) {
+  return {
+    kind: 'setConfigValue',
+    namespace: NS,
+    name: 'flags',
+    key: 'flags.json',
+    format: 'json',
+    path,
+    value,
+    ...ev,
+    ...more,
+  };
 }
 
 const CASES: ActionCase[] = [];
@@ -317,6 +334,80 @@ add('5,000 env variables', 'bench', {
   env: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`V${i}`, 'x'.repeat(64)])),
 });
 
+// setConfigValue: prototype paths, huge values, other namespaces.
+for (const path of [
+  ['__proto__', 'polluted'],
+  ['flags', '__proto__'],
+  ['constructor', 'prototype', 'polluted'],
+  ['prototype'],
+  ['flags', 'constructor'],
+  [],
+  ['a\u0000b'],
+  ['k'.repeat(10_000)],
+  Array.from({ length: 1000 }, () => 'a'),
+])
+  add(`setConfigValue path ${JSON.stringify(path).slice(0, 40)}`, 'bench', setConfig(path, 'x'));
+add('setConfigValue 1 MB value', 'bench', setConfig(['mode'], 'x'.repeat(1 << 20)));
+add('setConfigValue 4097-char value', 'bench', setConfig(['mode'], 'x'.repeat(4097)));
+add('setConfigValue object value', 'bench', setConfig(['mode'], { $where: 'sleep(1000)' }));
+add('setConfigValue array value', 'bench', setConfig(['mode'], ['a']));
+add('setConfigValue 1e400', 'bench', setConfig(['mode'], Number.POSITIVE_INFINITY));
+add('setConfigValue key with a path', 'bench', setConfig(['mode'], 'x', { key: '../../etc/passwd' }));
+add('setConfigValue format toml', 'bench', setConfig(['mode'], 'x', { format: 'toml' }));
+add('setConfigValue in prod', 'bench', setConfig(['mode'], 'x', { namespace: 'prod' }));
+add('setConfigValue in default', 'bench', setConfig(['mode'], 'x', { namespace: 'default' }));
+add(
+  'setConfigValue in kube-system (standard)',
+  'standard',
+  setConfig(['mode'], 'x', { namespace: KS, name: 'coredns' }),
+);
+add(
+  'setConfigValue in kube-system (bench)',
+  'bench',
+  setConfig(['Corefile'], 'x', { namespace: KS, name: 'coredns' }),
+);
+add('setConfigValue kube-foo (standard)', 'standard', setConfig(['a'], 'x', { namespace: 'kube-foo' }));
+
+// releaseVolume: a cluster-scoped object, matched on its claim's namespace.
+const releasePv = (claimNamespace: string, more: Record<string, unknown> = {}) => ({
+  kind: 'releaseVolume',
+  name: 'pv-1',
+  claimNamespace,
+  claim: 'data',
+  ...ev,
+  ...more,
+});
+add('releaseVolume kube-system claim (standard)', 'standard', releasePv(KS));
+add('releaseVolume kube-system claim (bench)', 'bench', releasePv(KS));
+add('releaseVolume kube-public claim', 'standard', releasePv('kube-public'));
+add('releaseVolume prod claim (bench)', 'bench', releasePv('prod'));
+add('releaseVolume default claim (bench)', 'bench', releasePv('default'));
+add('releaseVolume namespace ≠ claimNamespace', 'bench', releasePv(NS, { namespace: KS }));
+add('releaseVolume claim injection', 'bench', releasePv(NS, { claim: 'data;rm -rf /' }));
+add('releaseVolume name glob', 'bench', releasePv(NS, { name: 'pv-*' }));
+add('releaseVolume 300-char name', 'bench', releasePv(NS, { name: 'p'.repeat(300) }));
+
+// kubectl writes to cluster-scoped kinds: -n scopes nothing, so no namespace rule may allow them.
+add(
+  'kubectl patch pv -n test-*',
+  'bench',
+  kubectl(['patch', 'pv', 'pv-1', '-n', NS, '--type', 'json', '-p', '[]']),
+);
+add(
+  'kubectl patch pv (standard)',
+  'standard',
+  kubectl(['patch', 'persistentvolume', 'pv-1', '-n', NS, '-p', '{}']),
+);
+add('kubectl label pv', 'standard', kubectl(['label', 'pv', 'pv-1', 'a=b', '-n', NS]));
+add('kubectl annotate pv/', 'standard', kubectl(['annotate', 'pv/pv-1', 'a=b', '-n', NS]));
+add('kubectl patch node', 'standard', kubectl(['patch', 'node', 'node-1', '-n', NS, '-p', '{}']));
+add('kubectl patch ingressclass', 'standard', kubectl(['patch', 'ingressclass', 'x', '-n', NS, '-p', '{}']));
+add(
+  'kubectl patch pv.v1',
+  'standard',
+  kubectl(['patch', 'persistentvolumes.v1', 'pv-1', '-n', NS, '-p', '{}']),
+);
+
 const POLICY_FILES: PolicyFileCase[] = [
   { label: 'unknown top-level key', text: 'version: 1\nrules: []\nallowEverything: true\n', line: 1 },
   {
@@ -388,7 +479,7 @@ beforeAll(async () => {
   policies.standard = await loadPolicy('standard');
   await clients.core.createNamespacedConfigMap({
     namespace: NS,
-    body: { metadata: { name: 'flags' }, data: { mode: 'on' } },
+    body: { metadata: { name: 'flags' }, data: { mode: 'on', 'flags.json': '{"mode": "on"}' } },
   });
   setupWrites = server.writesBy('executor').length;
 });

@@ -16,10 +16,6 @@ describe('classifyKubectlArgv', () => {
       { verb: 'patch', resource: 'configmap', names: ['flags'], namespace: 'x', write: true },
     ],
     [
-      ['patch', 'pv', 'pv-1', '--namespace=x', '--type=json', '-p', '[]'],
-      { verb: 'patch', resource: 'persistentvolume', names: ['pv-1'], namespace: 'x', write: true },
-    ],
-    [
       ['scale', 'deploy/web', '--replicas=3', '-n', 'x'],
       { verb: 'scale', resource: 'deployment', names: ['web'], namespace: 'x', write: true },
     ],
@@ -80,6 +76,11 @@ describe('classifyKubectlArgv', () => {
     [['get', 'pods\0', '-n', 'x'], /NUL/],
     [['get', 'pods', '-n', 'bad ns'], /not a namespace/],
     [[], /empty/],
+    [['patch', 'pv', 'pv-1', '--namespace=x', '--type=json', '-p', '[]'], /cluster-scoped.*releaseVolume/],
+    [['patch', 'persistentvolumes', 'pv-1', '-n', 'x', '-p', '{}'], /cluster-scoped/],
+    [['label', 'pv', 'pv-1', 'a=b', '-n', 'x'], /cluster-scoped/],
+    [['annotate', 'ingressclass', 'nginx', 'a=b', '-n', 'x'], /only touch namespaced/],
+    [['patch', 'volumeattachments.storage.k8s.io', 'v', '-n', 'x', '-p', '{}'], /only touch namespaced/],
   ])('refuses %j', (argv, reason) => {
     const result = classifyKubectlArgv(argv);
     expect(result.ok).toBe(false);

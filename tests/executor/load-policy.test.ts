@@ -83,7 +83,55 @@ describe('loadPolicy', () => {
         argv: ['patch', 'pv', 'pv-1', '-n', 'test-x', '--type=json', '-p', '[]'],
         ...common,
       },
+      'deny',
+    ],
+    [
+      'bench',
+      { kind: 'releaseVolume', name: 'pv-1', claimNamespace: 'test-x', claim: 'data', ...common },
       'allow',
+    ],
+    [
+      'bench',
+      { kind: 'releaseVolume', name: 'pv-1', claimNamespace: 'prod', claim: 'data', ...common },
+      'deny',
+    ],
+    [
+      'bench',
+      {
+        kind: 'setConfigValue',
+        namespace: 'astronomy-shop',
+        name: 'flagd-config',
+        key: 'demo.flagd.json',
+        format: 'json',
+        path: ['flags', 'adFailure', 'defaultVariant'],
+        value: 'off',
+        ...common,
+      },
+      'allow',
+    ],
+    [
+      'standard',
+      {
+        kind: 'setConfigValue',
+        namespace: 'shop',
+        name: 'app',
+        key: 'app.yaml',
+        format: 'yaml',
+        path: ['log', 'level'],
+        value: 'info',
+        ...common,
+      },
+      'approve',
+    ],
+    [
+      'standard',
+      { kind: 'releaseVolume', name: 'pv-1', claimNamespace: 'shop', claim: 'data', ...common },
+      'approve',
+    ],
+    [
+      'standard',
+      { kind: 'releaseVolume', name: 'pv-1', claimNamespace: 'kube-system', claim: 'data', ...common },
+      'deny',
     ],
     [
       'bench',
@@ -92,7 +140,12 @@ describe('loadPolicy', () => {
     ],
   ])('%s decides %j → %s', async (name, action, effect) => {
     const policy = await loadPolicy(name);
-    const ns = action.kind === 'kubectl' ? action.argv[action.argv.indexOf('-n') + 1] : action.namespace;
+    const ns =
+      action.kind === 'kubectl'
+        ? action.argv[action.argv.indexOf('-n') + 1]
+        : action.kind === 'releaseVolume'
+          ? action.claimNamespace
+          : action.namespace;
     expect(decide(action, policy, { namespace: ns, actionsSoFar: 0, currentReplicas: 1 }).effect).toBe(
       effect,
     );

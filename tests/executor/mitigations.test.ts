@@ -8,7 +8,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareCluster } from '../../aiopslab-harness/bench/environment.js';
 import { loadProblems } from '../../aiopslab-harness/bench/load-problems.js';
@@ -71,8 +70,6 @@ function restartDatabaseAndCallers(env: Env): ActionProposal[] {
     ) ?? [];
   return [restart(env, db), ...callers.map((c) => restart(env, c))];
 }
-
-const kubectl = (argv: string[]): ActionProposal => ({ kind: 'kubectl', argv, ...common });
 
 const FIXES: Record<string, Fix> = {
   misconfig_k8s_target_port: (env) => {
@@ -137,25 +134,25 @@ const FIXES: Record<string, Fix> = {
   auth_miss_mongodb: async (env) => {
     const ns = env.problem.namespace;
     const d = await env.clients.apps.readNamespacedDeployment({ name: need(env).name, namespace: ns });
-    const patches: ActionProposal[] = [];
+    const sets: ActionProposal[] = [];
     for (const volume of d.spec?.template.spec?.volumes ?? []) {
       const name = volume.configMap?.name;
       if (!name) continue;
       const cm = await env.clients.core.readNamespacedConfigMap({ name, namespace: ns });
-      const data: Record<string, string> = {};
-      for (const [key, text] of Object.entries(cm.data ?? {})) {
-        if (!key.endsWith('mongod.conf')) continue;
-        const conf = (parse(text) ?? {}) as { net?: { tls?: Record<string, unknown> } };
-        if (conf.net?.tls) conf.net.tls = { ...conf.net.tls, mode: 'disabled' };
-        data[key] = stringify(conf);
-      }
-      if (Object.keys(data).length > 0)
-        patches.push(
-          kubectl(['patch', 'configmap', name, '-n', ns, '--type', 'merge', '-p', JSON.stringify({ data })]),
-        );
+      for (const key of Object.keys(cm.data ?? {}).filter((k) => k.endsWith('mongod.conf')))
+        sets.push({
+          kind: 'setConfigValue',
+          namespace: ns,
+          name,
+          key,
+          format: 'yaml',
+          path: ['net', 'tls', 'mode'],
+          value: 'disabled',
+          ...common,
+        });
     }
-    expect(patches.length).toBeGreaterThan(0);
-    return [...patches, ...restartDatabaseAndCallers(env)];
+    expect(sets.length).toBeGreaterThan(0);
+    return [...sets, ...restartDatabaseAndCallers(env)];
   },
   redeploy_without_pv: async (env) => {
     const ns = env.problem.namespace;
@@ -164,34 +161,26 @@ const FIXES: Record<string, Fix> = {
       (pv) => pv.status?.phase === 'Released' && pv.spec?.claimRef?.namespace === ns,
     );
     expect(released.length).toBeGreaterThan(0);
-    // A PV is cluster-scoped; the classifier still demands -n, which bench.yaml's namespace rule checks.
-    return released.map((pv) =>
-      kubectl([
-        'patch',
-        'pv',
-        pv.metadata!.name!,
-        '-n',
-        ns,
-        '--type',
-        'json',
-        '-p',
-        '[{"op":"remove","path":"/spec/claimRef"}]',
-      ]),
-    );
+    return released.map((pv): ActionProposal => ({
+      kind: 'releaseVolume',
+      name: pv.metadata!.name!,
+      claimNamespace: ns,
+      claim: pv.spec!.claimRef!.name!,
+      ...common,
+    }));
   },
-  feature_flag: async (env) => {
-    const ns = env.problem.namespace;
-    const flag = String(env.problem.fault.params?.['flag'] ?? '');
-    const cm = await env.clients.core.readNamespacedConfigMap({ name: 'flagd-config', namespace: ns });
-    const doc = JSON.parse(cm.data?.['demo.flagd.json'] ?? '{}') as {
-      flags?: Record<string, { defaultVariant?: string }>;
-    };
-    const entry = doc.flags?.[flag];
-    if (!entry) throw new Error(`flag ${flag} not found`);
-    entry.defaultVariant = 'off';
-    const body = JSON.stringify({ data: { 'demo.flagd.json': JSON.stringify(doc, null, 2) } });
-    return [kubectl(['patch', 'configmap', 'flagd-config', '-n', ns, '--type', 'merge', '-p', body])];
-  },
+  feature_flag: (env) => [
+    {
+      kind: 'setConfigValue',
+      namespace: env.problem.namespace,
+      name: 'flagd-config',
+      key: 'demo.flagd.json',
+      format: 'json',
+      path: ['flags', String(env.problem.fault.params?.['flag'] ?? ''), 'defaultVariant'],
+      value: 'off',
+      ...common,
+    },
+  ],
 };
 
 async function startEnv(problem: Problem): Promise<Env> {

@@ -8,10 +8,12 @@ import {
   setEnv,
   setImage,
 } from './deployment.js';
+import { setConfigValue } from './config.js';
 import { kubectl } from './kubectl.js';
 import { deletePod } from './pod.js';
 import { rolloutRestart } from './restart.js';
 import { patchService } from './service.js';
+import { releaseVolume } from './volume.js';
 
 const HANDLERS: { [K in ActionProposal['kind']]: HandlerFor<K> } = {
   scaleDeployment,
@@ -24,6 +26,8 @@ const HANDLERS: { [K in ActionProposal['kind']]: HandlerFor<K> } = {
   rollbackDeployment,
   patchNodeSelector,
   kubectl,
+  setConfigValue,
+  releaseVolume,
 };
 
 export function handlerFor<A extends ActionProposal>(action: A): ActionHandler<A> {

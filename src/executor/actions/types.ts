@@ -50,6 +50,8 @@ export interface ActionHandler<A extends ActionProposal = ActionProposal> {
   check(clients: ExecutorClients, action: A, pre: PreImage): Promise<Check>;
   /** Restores the pre-image; absent when the change cannot be undone (a deleted pod). */
   rollback?(clients: ExecutorClients, action: A, pre: PreImage): Promise<string>;
+  /** Why undoing it later (`aoi rollback`) would now do harm, if it would; checked before that rollback. */
+  rollbackRefusal?(clients: ExecutorClients, action: A, pre: PreImage): Promise<string | undefined>;
 }
 
 export type HandlerFor<K extends ActionProposal['kind']> = ActionHandler<

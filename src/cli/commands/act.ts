@@ -1,0 +1,199 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { ActionProposal } from '../../core/actions.js';
+import { resolveStateDir, statePaths } from '../../core/state-dir.js';
+import type { Approver } from '../../executor/approval.js';
+import type { ExecutionResult } from '../../executor/executor.js';
+import type { CliIO } from '../io.js';
+
+export interface ExecutorCliOptions {
+  policy: string;
+  approve?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  stateDir?: string;
+  output: 'text' | 'json';
+}
+
+interface ActOptions extends ExecutorCliOptions {
+  plan: string;
+  dryRun?: boolean;
+}
+
+/** What an `approve` verdict is answered with: --approve, else a prompt on a terminal, else no. */
+export async function chooseApprover(options: { approve?: boolean }, io: CliIO): Promise<Approver> {
+  const { denyingApprover, preApprovedApprover, promptApprover } = await import('../../executor/approval.js');
+  if (options.approve) return preApprovedApprover(['*']);
+  if (process.stdin.isTTY) return promptApprover(process.stdin, io.stderr);
+  return denyingApprover;
+}
+
+/** The executor's pieces for one run: policy, clients for the write context, the audit log in the state dir. */
+export async function openExecutor(options: ExecutorCliOptions, io: CliIO) {
+  const [{ loadPolicy }, { executorClients }, { AuditLog }] = await Promise.all([
+    import('../../executor/load-policy.js'),
+    import('../../executor/clients.js'),
+    import('../../executor/audit-log.js'),
+  ]);
+  const policy = await loadPolicy(options.policy);
+  const clients = executorClients(
+    {
+      ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+      ...(options.context === undefined ? {} : { context: options.context }),
+    },
+    io.env,
+  );
+  const approver = await chooseApprover(options, io);
+  const audit = await AuditLog.open(statePaths(options.stateDir ?? resolveStateDir(io.env)).audit);
+  return { policy, clients, approver, audit };
+}
+
+export function targetOf(action: ActionProposal): string {
+  if (action.kind === 'kubectl') return `kubectl ${action.argv.join(' ')}`.slice(0, 100);
+  if (action.kind === 'releaseVolume')
+    return `pv/${action.name} (claim ${action.claimNamespace}/${action.claim})`;
+  return `${action.namespace}/${action.name}`;
+}
+
+interface Reported {
+  index: number;
+  kind: string;
+  target: string;
+  status: ExecutionResult['status'];
+  policy: { effect: string; rule: string | null; reason: string };
+  dryRun: { ok: boolean; message?: string } | null;
+  approval: 'not needed' | 'approved' | 'rejected' | 'not asked';
+  applied: boolean;
+  verified: boolean;
+  rolledBack: boolean;
+  auditId: number | null;
+  message: string;
+}
+
+function report(index: number, action: ActionProposal, r: ExecutionResult, interactive: boolean): Reported {
+  const applied = r.auditId !== undefined;
+  const asked = r.decision.effect === 'approve' && r.dryRun?.ok === true && r.status !== 'dryRunOnly';
+  let message = r.message;
+  if (r.status === 'rejected' && !interactive)
+    message = 'not executed: the policy asks for approval; run on a terminal or pass --approve';
+  return {
+    index,
+    kind: action.kind,
+    target: targetOf(action),
+    status: r.status,
+    policy: { effect: r.decision.effect, rule: r.decision.ruleId, reason: r.decision.reason },
+    dryRun: r.dryRun,
+    approval:
+      r.decision.effect !== 'approve'
+        ? 'not needed'
+        : !asked
+          ? 'not asked'
+          : r.status === 'rejected'
+            ? 'rejected'
+            : 'approved',
+    applied,
+    verified: r.status === 'verified',
+    rolledBack: r.status === 'rolledBack',
+    auditId: r.auditId ?? null,
+    message,
+  };
+}
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+export function renderText(results: readonly Reported[], total: number): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(`[${r.index + 1}/${total}] ${r.kind} ${r.target}: ${r.status}`);
+    lines.push(`  policy:      ${r.policy.effect} (rule ${r.policy.rule ?? 'default'}): ${r.policy.reason}`);
+    lines.push(
+      `  dry run:     ${r.dryRun === null ? 'not run' : r.dryRun.ok ? 'ok' : 'failed'}${r.dryRun?.message ? `: ${r.dryRun.message}` : ''}`,
+    );
+    lines.push(`  approval:    ${r.approval}`);
+    lines.push(`  applied:     ${yesNo(r.applied)}${r.auditId === null ? '' : ` (audit #${r.auditId})`}`);
+    lines.push(`  verified:    ${yesNo(r.verified)}`);
+    lines.push(`  rolled back: ${yesNo(r.rolledBack)}`);
+    lines.push(`  ${r.message}`);
+  }
+  if (results.length < total) lines.push(`stopped: ${total - results.length} action(s) not run`);
+  return `${lines.map(escapeControls).join('\n')}\n`;
+}
+
+/** A hostile message cannot forge lines of its own. */
+export function escapeControls(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    out += code < 0x20 ? JSON.stringify(c).slice(1, -1) : code === 0x7f ? '\\u007f' : c;
+  }
+  return out;
+}
+
+/** `aoi act`: run a plan's actions through the executor, stopping at the first that does not succeed. */
+export async function act(options: ActOptions, io: CliIO): Promise<number> {
+  const [{ loadPlan }, { execute }] = await Promise.all([
+    import('../../executor/plan.js'),
+    import('../../executor/executor.js'),
+  ]);
+  const plan = await loadPlan(options.plan);
+  const { policy, clients, approver, audit } = await openExecutor(options, io);
+  const interactive = options.approve === true || process.stdin.isTTY === true;
+  const results: Reported[] = [];
+  try {
+    for (const [index, action] of plan.actions.entries()) {
+      const result = await execute(action, {
+        policy,
+        approver,
+        audit,
+        clients,
+        incident: { actionsSoFar: index },
+        ...(options.dryRun ? { dryRunOnly: true } : {}),
+      });
+      results.push(report(index, action, result, interactive));
+      const ok = options.dryRun ? result.status === 'dryRunOnly' : result.status === 'verified';
+      if (!ok) break;
+    }
+  } finally {
+    await audit.close();
+  }
+  const ok =
+    results.length === plan.actions.length &&
+    results.every((r) => r.status === (options.dryRun ? 'dryRunOnly' : 'verified'));
+  io.stdout.write(
+    options.output === 'json'
+      ? `${JSON.stringify({ ok, audit: audit.path, results, notRun: plan.actions.length - results.length }, null, 2)}\n`
+      : renderText(results, plan.actions.length),
+  );
+  return ok ? 0 : 1;
+}
+
+export function executorOptions(command: Command): Command {
+  return command
+    .option('--policy <name|file>', 'shipped policy name or a policy file', 'default')
+    .option('--approve', 'pre-approve what the policy marks `approve` (never what it denies)')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', "the executor's (write) context (default: the current one)")
+    .option(
+      '--state-dir <dir>',
+      'state directory holding audit.jsonl (default: $AOI_STATE_DIR or ~/.local/state/aoi)',
+    )
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'));
+}
+
+export function registerAct(program: Command, io: CliIO): void {
+  const command = program
+    .command('act')
+    .description(
+      'Run a plan of actions through the executor (policy, dry run, approval, apply, verify, rollback); exit 1 if any is refused or fails',
+    )
+    .requiredOption('--plan <file>', 'plan file (YAML or JSON): { version: 1, actions: [...] }')
+    .option('--dry-run', 'stop every action after its server-side dry run');
+  executorOptions(command)
+    .addHelpText(
+      'after',
+      '\nExample:\n  aoi act --plan fix.yaml --policy standard --kubeconfig ~/.kube/config --context aoi-executor\n',
+    )
+    .action(async (options: ActOptions) => {
+      process.exitCode = await act(options, io);
+    });
+}
