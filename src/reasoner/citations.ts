@@ -36,6 +36,7 @@ function podOf(workload: string, pod: string): boolean {
 export function namesComponent(ev: Evidence, component: string): boolean {
   const c = component.toLowerCase();
   const name = ev.subject.name.toLowerCase();
+  if (ev.component?.toLowerCase() === c || ev.blames?.some((b) => b.toLowerCase() === c)) return true;
   if (name === c || podOf(c, name)) return true;
   const mention = new RegExp(`(^|[^a-z0-9-])${escapeRegExp(c)}($|[^a-z0-9-])`, 'i');
   return mention.test(ev.summary) || (ev.excerpt !== undefined && mention.test(ev.excerpt));

@@ -1,0 +1,151 @@
+/**
+ * The incident as the rules see it: components, the evidence about each, and who blames whom. A component's
+ * OWN evidence is what it shows itself (a crash, a misrouted Service, its error ratio); edge evidence is what
+ * its callers report about reaching it. Roots are the failing components none of whose callees fail.
+ */
+import type { Evidence, Severity } from '../../core/evidence.js';
+
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2, critical: 3 };
+
+/** Signals that describe a call edge, not the component named in their subject. */
+const EDGE_SIGNALS: ReadonlySet<string> = new Set(['CallerErrors', 'PeerErrorRate', 'PeerLatency']);
+
+/**
+ * Signals too common in healthy clusters to make a component abnormal on their own at warning level: a few
+ * error lines, one restart long ago, a volume left Released, an unreadable kind, a flag that is on.
+ */
+const WEAK_AT_WARNING: ReadonlySet<string> = new Set([
+  'ErrorLogs',
+  'ContainerRestarted',
+  'PVReleased',
+  'ProbeFailed',
+  'FeatureFlagOn',
+  'TlsRequired',
+  'ScaledToZero',
+  'NodeSelectorUnsatisfiable',
+]);
+
+export interface ComponentView {
+  name: string;
+  own: Evidence[];
+  /** Evidence in which callers report failing to reach this component. */
+  blamedBy: Evidence[];
+  callees: Set<string>;
+  callers: Set<string>;
+  /** The strongest own evidence's weight; 0 when the component shows nothing of its own. */
+  strength: number;
+}
+
+/** Pod names carry their owner's name plus generated suffixes (Deployment: hash-id; StatefulSet: ordinal). */
+export function ownerFromPodName(pod: string): string {
+  const m = /^(.+?)-(?:[a-z0-9]{6,10}-[a-z0-9]{5}|\d+)$/.exec(pod);
+  return m?.[1] ?? pod;
+}
+
+export function componentOf(ev: Evidence): string | undefined {
+  if (ev.component) return ev.component;
+  switch (ev.subject.kind) {
+    case 'Service':
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+      return ev.subject.name;
+    case 'Pod':
+      return ownerFromPodName(ev.subject.name);
+    default:
+      return undefined;
+  }
+}
+
+/** How much an own finding says "the problem is here": severity first, then the kind of signal. */
+export function weightOf(ev: Evidence): number {
+  if (SEVERITY_RANK[ev.severity] < SEVERITY_RANK.warning) return 0;
+  if (ev.severity === 'warning' && WEAK_AT_WARNING.has(ev.signal)) return 0;
+  const structural = ev.source === 'kubernetes' || ev.source === 'events' ? 5 : 0;
+  return SEVERITY_RANK[ev.severity] * 10 + structural;
+}
+
+export function isEdge(ev: Evidence): boolean {
+  return EDGE_SIGNALS.has(ev.signal);
+}
+
+export interface IncidentGraph {
+  components: Map<string, ComponentView>;
+  /** Position of each evidence id in the observer's ranking (lower = ranked higher). */
+  order: Map<string, number>;
+}
+
+function view(components: Map<string, ComponentView>, name: string): ComponentView {
+  let v = components.get(name);
+  if (!v) {
+    v = { name, own: [], blamedBy: [], callees: new Set(), callers: new Set(), strength: 0 };
+    components.set(name, v);
+  }
+  return v;
+}
+
+export function buildGraph(evidence: readonly Evidence[]): IncidentGraph {
+  const components = new Map<string, ComponentView>();
+  const order = new Map(evidence.map((ev, i) => [ev.id, i]));
+  for (const ev of evidence) {
+    const name = componentOf(ev);
+    if (name === undefined) continue;
+    if (ev.signal === 'CallerErrors') {
+      view(components, name).blamedBy.push(ev);
+      continue;
+    }
+    const v = view(components, name);
+    if (!isEdge(ev)) {
+      v.own.push(ev);
+      v.strength = Math.max(v.strength, weightOf(ev));
+    }
+    if (SEVERITY_RANK[ev.severity] < SEVERITY_RANK.warning) continue;
+    for (const callee of ev.blames ?? []) {
+      if (callee === name) continue;
+      v.callees.add(callee);
+      const c = view(components, callee);
+      c.callers.add(name);
+      c.blamedBy.push(ev);
+    }
+  }
+  return { components, order };
+}
+
+/** Components with own evidence strong enough to call them failing. */
+export function failing(graph: IncidentGraph): ComponentView[] {
+  return [...graph.components.values()].filter((c) => c.strength > 0);
+}
+
+/** Failing components that callers transitively depend on through failing hops, with the chain length. */
+function failingCallersOf(graph: IncidentGraph, name: string): number {
+  const seen = new Set<string>([name]);
+  const queue = [name];
+  while (queue.length > 0) {
+    const current = graph.components.get(queue.shift()!);
+    for (const caller of current?.callers ?? []) {
+      if (seen.has(caller)) continue;
+      seen.add(caller);
+      queue.push(caller);
+    }
+  }
+  return seen.size - 1;
+}
+
+/**
+ * The root candidates, best first: failing components with no failing callee (following blame edges through
+ * components that show nothing of their own would blame a healthy callee for its caller's fault). Ordered by
+ * the strength of their own evidence, then how many components fail because of them, then the observer's rank.
+ */
+export function roots(graph: IncidentGraph): ComponentView[] {
+  const bad = failing(graph);
+  const badNames = new Set(bad.map((c) => c.name));
+  const candidates = bad.filter((c) => ![...c.callees].some((callee) => badNames.has(callee)));
+  // A cycle of failing components leaves no candidate: fall back to every failing component.
+  const pool = candidates.length > 0 ? candidates : bad;
+  const firstRank = (c: ComponentView) =>
+    Math.min(...c.own.map((ev) => graph.order.get(ev.id) ?? Number.MAX_SAFE_INTEGER));
+  return pool
+    .map((c) => ({ c, callers: failingCallersOf(graph, c.name), rank: firstRank(c) }))
+    .sort((a, b) => b.c.strength - a.c.strength || b.callers - a.callers || a.rank - b.rank)
+    .map(({ c }) => c);
+}

@@ -1,0 +1,279 @@
+/**
+ * Mitigations for a diagnosed root, as typed actions built only from evidence attributes. Each remedy undoes
+ * the cause where it can (re-route, re-scale, drop an impossible node selector, roll back a bad revision);
+ * restarts come only where state inside a process must be re-read (a database's users, a changed config).
+ */
+import type { ActionProposal } from '../../core/actions.js';
+import type { Evidence } from '../../core/evidence.js';
+import type { ComponentView, IncidentGraph } from './graph.js';
+
+type Remedy = (root: ComponentView, graph: IncidentGraph, namespace: string) => ActionProposal[];
+
+const str = (ev: Evidence, key: string): string | undefined => {
+  const v = ev.attributes?.[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+const num = (ev: Evidence, key: string): number | undefined => {
+  const v = ev.attributes?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+};
+
+function workloadKind(c: ComponentView): 'Deployment' | 'StatefulSet' {
+  const kinds = c.own.map((ev) => str(ev, 'workloadKind') ?? ev.subject.kind);
+  return kinds.includes('StatefulSet') ? 'StatefulSet' : 'Deployment';
+}
+
+function ids(evidence: readonly Evidence[], max = 4): string[] {
+  return [...new Set(evidence.map((ev) => ev.id))].slice(0, max);
+}
+
+function restart(c: ComponentView, namespace: string, why: string, evidence: string[]): ActionProposal {
+  return {
+    kind: 'rolloutRestart',
+    namespace,
+    name: c.name,
+    workload: workloadKind(c),
+    rationale: why,
+    evidence,
+  };
+}
+
+/** Callers that crash or stay unready because of the root: restarting them skips their back-off. */
+function stuckCallers(root: ComponentView, graph: IncidentGraph): ComponentView[] {
+  return [...root.callers]
+    .map((name) => graph.components.get(name))
+    .filter((c): c is ComponentView => c !== undefined)
+    .filter((c) =>
+      c.own.some((ev) =>
+        ['CrashLoopBackOff', 'ReplicasUnavailable', 'ContainerNotReady'].includes(ev.signal),
+      ),
+    )
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const byRule: {
+  signal: string;
+  remedy: (ev: Evidence, root: ComponentView, ns: string) => ActionProposal[];
+}[] = [
+  {
+    signal: 'TargetPortMismatch',
+    remedy: (ev, _root, ns) => {
+      const service = str(ev, 'service');
+      const port = num(ev, 'port');
+      const containerPort = num(ev, 'containerPort');
+      if (!service || port === undefined || containerPort === undefined) return [];
+      const portName = str(ev, 'portName');
+      return [
+        {
+          kind: 'patchService',
+          namespace: ns,
+          name: service,
+          ports: [{ ...(portName ? { name: portName } : {}), port, targetPort: containerPort }],
+          rationale: `point Service ${service} port ${port} at ${containerPort}, where its pods listen`,
+          evidence: [ev.id],
+        },
+      ];
+    },
+  },
+  {
+    signal: 'ScaledToZero',
+    remedy: (ev, root, ns) =>
+      ev.severity !== 'critical' || workloadKind(root) !== 'Deployment'
+        ? []
+        : [
+            {
+              kind: 'scaleDeployment',
+              namespace: ns,
+              name: str(ev, 'workload') ?? root.name,
+              replicas: 1,
+              rationale: 'a Service selects this Deployment but it has no replicas; bring one back',
+              evidence: [ev.id],
+            },
+          ],
+  },
+  {
+    signal: 'NodeSelectorUnsatisfiable',
+    remedy: (ev, root, ns) => {
+      const keys = (str(ev, 'nodeSelectorKeys') ?? '').split(',').filter(Boolean);
+      if (keys.length === 0 || workloadKind(root) !== 'Deployment') return [];
+      return [
+        {
+          kind: 'patchNodeSelector',
+          namespace: ns,
+          name: str(ev, 'workload') ?? root.name,
+          nodeSelector: Object.fromEntries(keys.map((k) => [k, null])),
+          rationale: `no node has the labels ${keys.join(', ')}; drop them so the pods can schedule`,
+          evidence: [ev.id],
+        },
+      ];
+    },
+  },
+  {
+    signal: 'WrongBinary',
+    remedy: (ev, root, ns) => {
+      const container = str(ev, 'container');
+      const command = str(ev, 'expectedCommand');
+      if (!container || !command || workloadKind(root) !== 'Deployment') return [];
+      return [
+        {
+          kind: 'setCommand',
+          namespace: ns,
+          name: str(ev, 'workload') ?? root.name,
+          container,
+          command: [command],
+          rationale: `container ${container} runs ${str(ev, 'binary') ?? 'another'} binary; run its own, ${command}`,
+          evidence: [ev.id],
+        },
+      ];
+    },
+  },
+];
+
+const singleSignal: Remedy = (root, _graph, ns) => {
+  for (const { signal, remedy } of byRule) {
+    const ev = root.own.find((e) => e.signal === signal);
+    if (ev) {
+      const actions = remedy(ev, root, ns);
+      if (actions.length > 0) return actions;
+    }
+  }
+  return [];
+};
+
+/** Claims left Pending because their old volumes still hold a claimRef to the deleted claims. */
+const releaseVolumes: Remedy = (_root, graph, ns) => {
+  const pending = [...graph.components.values()]
+    .flatMap((c) => c.own)
+    .filter((ev) => ev.signal === 'PVCPending' && str(ev, 'releasedVolumes') && str(ev, 'claim'));
+  const seen = new Set<string>();
+  return pending.flatMap((ev) =>
+    (str(ev, 'releasedVolumes') ?? '')
+      .split(',')
+      .filter((pv) => pv !== '' && !seen.has(pv) && seen.add(pv))
+      .map((pv): ActionProposal => ({
+        kind: 'releaseVolume',
+        name: pv,
+        claimNamespace: str(ev, 'claimNamespace') ?? ns,
+        claim: str(ev, 'claim') ?? '',
+        namespace: str(ev, 'claimNamespace') ?? ns,
+        rationale: `volume ${pv} is Released but still claimed by the deleted ${str(ev, 'claim') ?? 'claim'}; free it so the new claim binds`,
+        evidence: [ev.id],
+      })),
+  );
+};
+
+/** A failure-injection or misbehaving feature flag on the root: turn it off where the flags are defined. */
+const turnFlagOff: Remedy = (root, _graph, ns) => {
+  const ev = root.own.find(
+    (e) => e.signal === 'FeatureFlagOn' && str(e, 'configMap') && str(e, 'key') && str(e, 'flag'),
+  );
+  if (!ev) return [];
+  const flag = str(ev, 'flag') ?? '';
+  return [
+    {
+      kind: 'setConfigValue',
+      namespace: ns,
+      name: str(ev, 'configMap') ?? '',
+      key: str(ev, 'key') ?? '',
+      format: 'json',
+      path: ['flags', flag, 'defaultVariant'],
+      value: 'off',
+      rationale: `flag ${flag} is on and ${root.name} misbehaves; turn it off`,
+      evidence: ids([ev, ...root.own.filter((e) => e !== ev)]),
+    },
+  ];
+};
+
+/** A database that demands TLS its clients do not speak: set the mode back, restart it and its clients. */
+const relaxTls: Remedy = (root, graph, ns) => {
+  const ev = root.own.find(
+    (e) => e.signal === 'TlsRequired' && e.severity !== 'info' && str(e, 'configMap') && str(e, 'key'),
+  );
+  if (!ev) return [];
+  const path = (str(ev, 'path') ?? 'net.tls.mode').split('.');
+  const cited = ids([ev, ...root.blamedBy]);
+  return [
+    {
+      kind: 'setConfigValue',
+      namespace: ns,
+      name: str(ev, 'configMap') ?? '',
+      key: str(ev, 'key') ?? '',
+      format: 'yaml',
+      path,
+      value: 'disabled',
+      rationale: `${root.name} requires TLS (${str(ev, 'value') ?? 'required'}) but its clients connect in plain text`,
+      evidence: cited,
+    },
+    restart(root, ns, `${root.name} reads its configuration at start`, cited),
+    ...[...root.callers]
+      .map((name) => graph.components.get(name))
+      .filter((c): c is ComponentView => c !== undefined && c.strength > 0)
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((c) => restart(c, ns, `${c.name} holds failed connections to ${root.name}`, ids([...c.own, ev]))),
+  ];
+};
+
+/** A bad new revision: go back to the previous one. */
+const rollBack: Remedy = (root, _graph, ns) => {
+  const ev = root.own.find(
+    (e) =>
+      (e.signal === 'RolloutStuck' || e.signal === 'CrashLoopBackOff') &&
+      Number(e.attributes?.['revision'] ?? 1) > 1,
+  );
+  if (!ev || workloadKind(root) !== 'Deployment') return [];
+  return [
+    {
+      kind: 'rollbackDeployment',
+      namespace: ns,
+      name: root.name,
+      rationale: 'the newest revision crashes while the previous one ran; roll back to it',
+      evidence: ids(root.own.filter((e) => e.signal === 'RolloutStuck' || e.signal === 'CrashLoopBackOff')),
+    },
+  ];
+};
+
+/** Credentials or grants changed inside a database: restart it (its init re-applies them), then its stuck clients. */
+const restartDatabaseAndClients: Remedy = (root, graph, ns) => {
+  const auth = root.own.filter((ev) => ev.signal === 'AuthErrors');
+  if (auth.length === 0) return [];
+  const callers = stuckCallers(root, graph);
+  return [
+    restart(
+      root,
+      ns,
+      `${root.name} refuses its clients' credentials; a restart re-applies its users and roles`,
+      ids(auth),
+    ),
+    ...callers.map((c) =>
+      restart(
+        c,
+        ns,
+        `${c.name} is stuck in back-off after failing to reach ${root.name}`,
+        ids([...c.own, ...auth]),
+      ),
+    ),
+  ];
+};
+
+const REMEDIES: readonly Remedy[] = [
+  singleSignal,
+  releaseVolumes,
+  turnFlagOff,
+  relaxTls,
+  rollBack,
+  restartDatabaseAndClients,
+];
+
+export function proposeRemedies(
+  root: ComponentView,
+  graph: IncidentGraph,
+  namespace: string | undefined,
+): ActionProposal[] {
+  const ns = namespace ?? root.own.find((ev) => ev.subject.namespace)?.subject.namespace;
+  if (ns === undefined) return [];
+  for (const remedy of REMEDIES) {
+    const actions = remedy(root, graph, ns);
+    if (actions.length > 0) return actions;
+  }
+  return [];
+}
