@@ -9,20 +9,21 @@ const Kube = z.strictObject({
   context: z.string().min(1).optional(),
 });
 
-const ReasonerBackend = z.enum(['rules', 'ollama']);
+const ReasonerBackend = z.enum(['auto', 'rules', 'ollama']);
 
 // prefault (not default) so an omitted section still gets its inner defaults.
 export const AoiConfig = z.strictObject({
   ollama: z
     .strictObject({
       host: z.string().min(1).default('http://127.0.0.1:11434'),
-      model: z.string().min(1).default('qwen2.5:7b-instruct'),
+      // A 14B-class instruct model fits a 16 GB GPU quantised and follows JSON schemas well.
+      model: z.string().min(1).default('qwen2.5:14b-instruct'),
       timeoutMs: z.int().min(1).default(120_000),
     })
     .prefault({}),
   reasoner: z
     .strictObject({
-      backend: ReasonerBackend.default('rules'),
+      backend: ReasonerBackend.default('auto'),
       maxSteps: z.int().min(1).default(8),
     })
     .prefault({}),

@@ -7,6 +7,7 @@ export type AoiErrorCode =
   | 'cluster-denied'
   | 'model-unavailable'
   | 'policy'
+  | 'aborted'
   | 'internal';
 
 export interface AoiErrorOptions {

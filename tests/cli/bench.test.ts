@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -11,7 +11,7 @@ function aoi(args: string[]) {
   return execa(process.execPath, [BIN, 'bench', ...args], {
     reject: false,
     timeout: 120_000,
-    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir },
+    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir, OLLAMA_HOST: 'http://127.0.0.1:9' },
     extendEnv: false,
   });
 }
@@ -55,6 +55,30 @@ describe('aoi bench', () => {
     ]);
   });
 
+  it('runs the aoi agent itself (the default solver) with the rules reasoner, one problem per task type', async () => {
+    const result = await aoi([
+      '--reasoner',
+      'rules',
+      '--filter',
+      '^(noop_detection_hotel_reservation-1|k8s_target_port-misconfig-(localization|analysis|mitigation)-2)$',
+      '--min-success',
+      '100%',
+    ]);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stderr).toContain('solver aoi (reasoner rules, policy bench), strict mitigation checks');
+    expect(result.stdout).toMatch(
+      /^noop_detection_hotel_reservation-1\s+detection\s+1\/1\s+answered "No", expected No$/m,
+    );
+    expect(result.stdout).toMatch(
+      /^k8s_target_port-misconfig-localization-2\s+localization\s+1\/1\s+answered \[text-service\]/m,
+    );
+    expect(result.stdout).toMatch(
+      /^k8s_target_port-misconfig-mitigation-2\s+mitigation\s+1\/1\s+targetPort \(strict\): passed$/m,
+    );
+    const trajectories = await readdir(join(dir, 'state', 'trajectories'));
+    expect(trajectories).toHaveLength(4);
+  }, 120_000);
+
   it('gates on --min-success with exit code 1, counting best@N over attempts', async () => {
     const result = await aoi([
       '--solver',
@@ -75,11 +99,20 @@ describe('aoi bench', () => {
   });
 
   it.each([
-    ['no solver', [], /required option '--solver <name>' not specified/],
     [
       'an unknown solver',
       ['--solver', 'gpt'],
-      /argument 'gpt' is invalid. Allowed choices are oracle, nothing/,
+      /argument 'gpt' is invalid. Allowed choices are aoi, oracle, nothing/,
+    ],
+    [
+      'a reasoner for a reference solver',
+      ['--solver', 'oracle', '--reasoner', 'rules'],
+      /--reasoner applies to the aoi solver/,
+    ],
+    [
+      'an unknown reasoner',
+      ['--reasoner', 'gpt'],
+      /argument 'gpt' is invalid. Allowed choices are auto, rules, ollama/,
     ],
     [
       'a bad regular expression',

@@ -16,8 +16,8 @@ afterEach(async () => {
 });
 
 const DEFAULTS = {
-  ollama: { host: 'http://127.0.0.1:11434', model: 'qwen2.5:7b-instruct', timeoutMs: 120000 },
-  reasoner: { backend: 'rules', maxSteps: 8 },
+  ollama: { host: 'http://127.0.0.1:11434', model: 'qwen2.5:14b-instruct', timeoutMs: 120000 },
+  reasoner: { backend: 'auto', maxSteps: 8 },
   observer: {},
   executor: { policy: 'default' },
   output: 'text',

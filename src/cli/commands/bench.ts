@@ -7,6 +7,9 @@ import type { MitigationMode } from '../../../aiopslab-harness/bench/evaluate.js
 import type { SolverName } from '../../../aiopslab-harness/bench/solvers/names.js';
 import { SOLVER_NAMES } from '../../../aiopslab-harness/bench/solvers/names.js';
 import type { CliIO } from '../io.js';
+import type { ReasonerChoice } from '../../incident/choose-reasoner.js';
+import { loadConfig, normalizeOllamaHost } from '../../core/config.js';
+import { resolveStateDir } from '../../core/state-dir.js';
 
 interface BenchOptions {
   problems?: string[];
@@ -18,6 +21,11 @@ interface BenchOptions {
   minSuccess?: number;
   solver: SolverName;
   mode: MitigationMode;
+  reasoner?: ReasonerChoice;
+  model?: string;
+  ollamaHost?: string;
+  policy: string;
+  stateDir?: string;
 }
 
 function parseCount(value: string): number {
@@ -58,6 +66,7 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
   const {
     DEFAULT_PROBLEMS_DIR,
     SOLVERS,
+    aoiSolver,
     filterProblems,
     loadProblems,
     renderProblemTable,
@@ -65,7 +74,28 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
     runBench,
     summariseBench,
   } = await loadBench();
-  const factory = SOLVERS[options.solver];
+  let factory;
+  let label: string = options.solver;
+  if (options.solver === 'aoi') {
+    const config = await loadConfig({ env: io.env });
+    const reasoner = options.reasoner ?? config.reasoner.backend;
+    label = `aoi (reasoner ${reasoner}, policy ${options.policy})`;
+    factory = aoiSolver({
+      reasoner,
+      ollama: {
+        host: options.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(options.ollamaHost),
+        model: options.model ?? config.ollama.model,
+        timeoutMs: config.ollama.timeoutMs,
+      },
+      maxSteps: config.reasoner.maxSteps,
+      policy: options.policy,
+      stateDir: options.stateDir ?? resolveStateDir(io.env),
+    });
+  } else {
+    if (options.reasoner !== undefined)
+      throw new AoiError('usage', `--reasoner applies to the aoi solver, not ${options.solver}`);
+    factory = SOLVERS[options.solver];
+  }
   const all = await loadProblems(options.problems ?? [DEFAULT_PROBLEMS_DIR]);
   const problems = filterProblems(all, {
     ...(options.filter ? { filter: options.filter } : {}),
@@ -76,7 +106,7 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
       hint: 'Loosen --filter or --task.',
     });
   io.stderr.write(
-    `aoi bench: ${problems.length} problems × ${options.attempts} attempts, solver ${options.solver}, ${options.mode} mitigation checks\n`,
+    `aoi bench: ${problems.length} problems × ${options.attempts} attempts, solver ${label}, ${options.mode} mitigation checks\n`,
   );
   let done = 0;
   const total = problems.length * options.attempts;
@@ -127,8 +157,21 @@ export function registerBench(program: Command, io: CliIO): void {
       parseRate,
     )
     .addOption(
-      new Option('--solver <name>', 'who solves the problems').choices(SOLVER_NAMES).makeOptionMandatory(),
+      new Option('--solver <name>', 'who solves the problems: the agent or a reference solver')
+        .choices(SOLVER_NAMES)
+        .default('aoi'),
     )
+    .addOption(
+      new Option('--reasoner <backend>', "the agent's reasoner (default: auto)").choices([
+        'auto',
+        'rules',
+        'ollama',
+      ]),
+    )
+    .option('--model <name>', 'Ollama model for the agent')
+    .option('--ollama-host <url>', 'Ollama server for the agent')
+    .option('--policy <name|file>', "the agent's policy for mitigation tasks", 'bench')
+    .option('--state-dir <dir>', "where the agent's trajectories and audit logs go")
     .addOption(
       new Option('--mode <mode>', 'mitigation checks: strict also requires the fault undone')
         .choices(['strict', 'faithful'])
@@ -136,7 +179,7 @@ export function registerBench(program: Command, io: CliIO): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  aoi bench --solver oracle --min-success 100%\n  aoi bench --solver nothing --task detection --json nothing.json\n',
+      '\nExamples:\n  aoi bench --reasoner rules --min-success 90%\n  aoi bench --solver oracle --min-success 100%\n  aoi bench --solver nothing --task detection --json nothing.json\n',
     )
     .action(async (options: BenchOptions) => {
       process.exitCode = await bench(options, io);

@@ -65,7 +65,7 @@ function healthyCluster(
 }
 
 /** The problem's app with its fault (and noise) injected, as `aoi bench` prepares it. */
-async function problemCluster(id: string, seed: number): Promise<PreparedCluster> {
+export async function findProblemCluster(id: string, seed: number): Promise<PreparedCluster> {
   const [{ loadProblems }, { prepareCluster }] = await Promise.all([
     import('../../../aiopslab-harness/bench/load-problems.js'),
     import('../../../aiopslab-harness/bench/environment.js'),
@@ -98,7 +98,7 @@ export async function simStart(options: SimStartOptions, io: CliIO): Promise<num
   const prepared =
     options.problem === undefined
       ? healthyCluster(options, { SimCluster, getApp, appNames })
-      : await problemCluster(options.problem, options.seed);
+      : await findProblemCluster(options.problem, options.seed);
   const { cluster, namespace, banner } = prepared;
   let server: Awaited<ReturnType<typeof SimServer.start>>;
   try {

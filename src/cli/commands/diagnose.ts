@@ -1,0 +1,220 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { AoiError } from '../../core/errors.js';
+import type { TaskType } from '../../core/aiopslab.js';
+import type { AoiConfig } from '../../core/config.js';
+import { loadConfig, normalizeOllamaHost } from '../../core/config.js';
+import type { KubeTargetOptions } from '../cluster-target.js';
+import { resolveStateDir, statePaths } from '../../core/state-dir.js';
+import type { CliIO } from '../io.js';
+import type { PolicyVerdict } from '../render-diagnosis.js';
+
+export interface DiagnoseCliOptions {
+  namespace?: string;
+  allNamespaces?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  executorContext?: string;
+  sim?: string;
+  seed: number;
+  reasoner?: 'auto' | 'rules' | 'ollama';
+  model?: string;
+  ollamaHost?: string;
+  output?: 'text' | 'markdown' | 'json';
+  apply?: boolean;
+  approve?: boolean;
+  policy?: string;
+  stateDir?: string;
+  prometheusUrl?: string;
+  maxEvidenceTokens: number;
+  record: boolean;
+  task?: TaskType;
+  verifyTimeout: number;
+}
+
+function parseWhole(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new InvalidArgumentError(`must be a whole number of at least ${min}.`);
+    return Number(value);
+  };
+}
+
+function kubeOptions(options: DiagnoseCliOptions, config: AoiConfig): KubeTargetOptions {
+  const context = options.context ?? config.observer.context;
+  const executorContext = options.executorContext ?? config.executor.context;
+  const kubeconfig = options.kubeconfig ?? config.observer.kubeconfig;
+  return {
+    ...(kubeconfig === undefined ? {} : { kubeconfig }),
+    ...(context === undefined ? {} : { context }),
+    ...(executorContext === undefined ? {} : { executorContext }),
+    ...(options.prometheusUrl === undefined ? {} : { prometheusUrl: options.prometheusUrl }),
+  };
+}
+
+/** `aoi diagnose`: one incident run; exit 0 healthy (or mitigated with --apply), 1 incident, 2 error. */
+export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): Promise<number> {
+  if (options.namespace !== undefined && options.allNamespaces)
+    throw new AoiError('usage', 'use either --namespace or --all-namespaces, not both');
+  if (options.sim !== undefined && (options.kubeconfig !== undefined || options.context !== undefined))
+    throw new AoiError('usage', '--sim runs its own simulated cluster; drop --kubeconfig and --context');
+  if (options.approve && !options.apply)
+    throw new AoiError('usage', '--approve only makes sense with --apply');
+  const config = await loadConfig({ env: io.env });
+  const stateDir = options.stateDir ?? resolveStateDir(io.env);
+  const paths = statePaths(stateDir);
+  const [
+    { chooseReasoner },
+    { runIncident },
+    { loadPolicy },
+    { decide, actionNamespace },
+    clusterTarget,
+    render,
+  ] = await Promise.all([
+    import('../../incident/choose-reasoner.js'),
+    import('../../incident/run-incident.js'),
+    import('../../executor/load-policy.js'),
+    import('../../executor/policy-engine.js'),
+    import('../cluster-target.js'),
+    import('../render-diagnosis.js'),
+  ]);
+  const policy = await loadPolicy(options.policy ?? config.executor.policy);
+  const target =
+    options.sim !== undefined
+      ? await clusterTarget.simTarget(options.sim, options.seed, io.env)
+      : await clusterTarget.kubeTarget(kubeOptions(options, config), io.env);
+  try {
+    const namespace = options.allNamespaces
+      ? undefined
+      : (options.namespace ?? target.namespace ?? 'default');
+    const chosen = await chooseReasoner({
+      choice: options.reasoner ?? config.reasoner.backend,
+      host: options.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(options.ollamaHost),
+      model: options.model ?? config.ollama.model,
+      timeoutMs: config.ollama.timeoutMs,
+      maxSteps: config.reasoner.maxSteps,
+    });
+    if (chosen.notice) io.stderr.write(`aoi: ${chosen.notice}\n`);
+    let act;
+    if (options.apply) {
+      const [{ AuditLog }, approval, clients] = await Promise.all([
+        import('../../executor/audit-log.js'),
+        import('../../executor/approval.js'),
+        target.executorClients(),
+      ]);
+      const stdin = process.stdin as NodeJS.ReadStream;
+      const approver = options.approve
+        ? approval.preApprovedApprover(['*'])
+        : stdin.isTTY
+          ? approval.promptApprover(stdin, io.stderr)
+          : approval.denyingApprover;
+      act = { policy, approver, audit: await AuditLog.open(paths.audit), clients };
+    }
+    const report = await runIncident({
+      reader: target.reader,
+      ...(target.metrics === undefined ? {} : { metrics: target.metrics }),
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(options.task === undefined ? {} : { task: options.task }),
+      reasoner: chosen.reasoner,
+      maxEvidenceTokens: options.maxEvidenceTokens,
+      ...(act === undefined ? {} : { act }),
+      verify: { timeoutMs: options.verifyTimeout * 1000, pollMs: 2000 },
+      ...(options.record
+        ? {
+            record: {
+              dir: paths.trajectories,
+              cluster: target.cluster,
+              ...(target.problemId === undefined ? {} : { problemId: target.problemId }),
+            },
+          }
+        : {}),
+      onEvent: (event) => {
+        if (event.type === 'phase-end' && (options.output ?? config.output) === 'text')
+          io.stderr.write(`aoi: ${event.phase}: ${event.summary} (${event.durationMs} ms)\n`);
+      },
+    });
+    const verdicts: PolicyVerdict[] = report.reasoning.diagnosis.proposals.map((action, i) => {
+      const d = decide(action, policy, { namespace: actionNamespace(action), actionsSoFar: i });
+      return { effect: d.effect, rule: d.ruleId, reason: d.reason };
+    });
+    const out = render.toOutput(report, chosen.reasoner.name, verdicts);
+    const format = options.output ?? config.output;
+    io.stdout.write(
+      format === 'json'
+        ? `${JSON.stringify(out, null, 2)}\n`
+        : format === 'markdown'
+          ? render.renderMarkdown(out)
+          : render.renderText(out),
+    );
+    if (!out.detected) return 0;
+    return report.verification?.resolved ? 0 : 1;
+  } finally {
+    await target.close();
+  }
+}
+
+export function registerDiagnose(program: Command, io: CliIO): void {
+  program
+    .command('diagnose')
+    .description(
+      'Observe, reason and (with --apply) act on one incident; exit 0 healthy or mitigated, 1 incident, 2 error',
+    )
+    .option(
+      '-n, --namespace <name>',
+      "namespace to diagnose (default: the simulated problem's, else default)",
+    )
+    .option('-A, --all-namespaces', 'diagnose every namespace')
+    .option('--sim <problem>', 'run on the embedded simulated cluster with this AIOpsLab problem injected')
+    .option('--seed <n>', 'random seed of the simulated cluster', parseWhole(0), 42)
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', "the observer's (read-only) kubeconfig context")
+    .option('--executor-context <name>', "the executor's kubeconfig context for --apply (default: --context)")
+    .option('--prometheus-url <url>', 'Prometheus API for error rates, latency and saturation')
+    .addOption(
+      new Option('--reasoner <backend>', 'reasoning backend (default: auto)').choices([
+        'auto',
+        'rules',
+        'ollama',
+      ]),
+    )
+    .option('--model <name>', 'Ollama model (default: qwen2.5:14b-instruct)')
+    .option('--ollama-host <url>', 'Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)')
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'markdown', 'json']))
+    .option('--apply', 'execute the proposals that pass the policy (dry run, approval, verify, rollback)')
+    .option(
+      '--approve',
+      "with --apply: approve what the policy marks 'approve' without asking (never a deny)",
+    )
+    .option(
+      '--policy <name|file>',
+      'policy for --apply and for the verdicts shown (default: default, read-only)',
+    )
+    .option(
+      '--state-dir <dir>',
+      'where trajectories and the audit log go (default: $AOI_STATE_DIR or ~/.local/state/aoi)',
+    )
+    .option('--max-evidence-tokens <n>', 'token budget for the evidence set', parseWhole(100), 4000)
+    .option(
+      '--verify-timeout <seconds>',
+      'how long to watch for the incident to clear after --apply',
+      parseWhole(1),
+      120,
+    )
+    .option('--no-record', 'do not write a trajectory')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 healthy (or mitigated by --apply), 1 incident found, 2 error.',
+        '',
+        'Examples:',
+        '  aoi diagnose --sim k8s_target_port-misconfig-mitigation-1',
+        '  aoi diagnose --sim k8s_target_port-misconfig-mitigation-1 --apply --policy standard --approve',
+        '  aoi diagnose -n shop --context prod-readonly --output markdown',
+        '',
+      ].join('\n'),
+    )
+    .action(async (options: DiagnoseCliOptions) => {
+      process.exitCode = await diagnoseCommand(options, io);
+    });
+}

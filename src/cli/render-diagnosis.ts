@@ -1,0 +1,205 @@
+/**
+ * `aoi diagnose` output: text an on-call engineer reads in ten seconds, Markdown for a ticket, and JSON with a
+ * versioned schema (docs/diagnose-output.md). All three are built from the same DiagnoseOutput value.
+ */
+import type { ActionProposal } from '../core/actions.js';
+import type { Evidence } from '../core/evidence.js';
+import type { IncidentReport } from '../incident/run-incident.js';
+
+export const DIAGNOSE_SCHEMA = 'aoi.diagnose/v1';
+
+export interface PolicyVerdict {
+  effect: 'allow' | 'approve' | 'deny';
+  rule: string | null;
+  reason: string;
+}
+
+export interface DiagnoseOutput {
+  schema: typeof DIAGNOSE_SCHEMA;
+  id: string;
+  namespace: string | null;
+  reasoner: string;
+  verdict: 'incident' | 'healthy';
+  detected: boolean;
+  rootCause: { systemLevel: string; faultType: string; summary: string } | null;
+  faultyComponents: string[];
+  hypotheses: { statement: string; confidence: number; evidence: string[] }[];
+  evidence: Evidence[];
+  proposals: { action: ActionProposal; policy: PolicyVerdict }[];
+  actions: { action: ActionProposal; status: string; message: string }[];
+  verification: { resolved: boolean; rounds: number; remaining: number; still: string[] } | null;
+  rejectedClaims: { claim: string; reason: string }[];
+  stats: { evidence: number; dropped: number; durationMs: number; tokensIn: number; tokensOut: number };
+  trajectory: string | null;
+}
+
+const label = (ev: Evidence) =>
+  `${ev.subject.kind}/${ev.subject.namespace ? `${ev.subject.namespace}/` : ''}${ev.subject.name}`;
+
+export function toOutput(
+  report: IncidentReport,
+  reasoner: string,
+  verdicts: readonly PolicyVerdict[],
+): DiagnoseOutput {
+  const d = report.reasoning.diagnosis;
+  const cited = new Set([
+    ...d.hypotheses.flatMap((h) => h.evidence),
+    ...d.proposals.flatMap((p) => p.evidence),
+  ]);
+  const evidence = report.observation.evidence.filter((ev) => cited.has(ev.id) || ev.severity !== 'info');
+  return {
+    schema: DIAGNOSE_SCHEMA,
+    id: report.id,
+    namespace: report.observation.namespace ?? null,
+    reasoner,
+    verdict: d.detected ? 'incident' : 'healthy',
+    detected: d.detected,
+    rootCause: d.rootCause ?? null,
+    faultyComponents: d.faultyComponents,
+    hypotheses: d.hypotheses,
+    evidence,
+    proposals: d.proposals.map((action, i) => ({
+      action,
+      policy: verdicts[i] ?? { effect: 'deny', rule: null, reason: 'not evaluated' },
+    })),
+    actions: report.actions.map((a) => ({
+      action: a.proposal,
+      status: a.result.status,
+      message: a.result.message,
+    })),
+    verification: report.verification
+      ? {
+          resolved: report.verification.resolved,
+          rounds: report.verification.rounds,
+          remaining: report.verification.remaining.length,
+          still: report.verification.remaining.slice(0, 5).map((ev) => `${ev.signal} ${label(ev)}`),
+        }
+      : null,
+    rejectedClaims: report.reasoning.rejected,
+    stats: {
+      evidence: report.observation.evidence.length,
+      dropped: report.observation.dropped,
+      durationMs: report.durationMs,
+      tokensIn: report.reasoning.tokens.in,
+      tokensOut: report.reasoning.tokens.out,
+    },
+    trajectory: report.trajectoryPath ?? null,
+  };
+}
+
+export function describeAction(a: ActionProposal): string {
+  switch (a.kind) {
+    case 'kubectl':
+      return `kubectl ${a.argv.join(' ')}`;
+    case 'scaleDeployment':
+      return `scale deployment ${a.namespace}/${a.name} to ${a.replicas}`;
+    case 'patchService':
+      return `patch service ${a.namespace}/${a.name}: ${a.ports.map((p) => `${p.port}→${String(p.targetPort)}`).join(', ')}`;
+    case 'setCommand':
+      return `set command of ${a.namespace}/${a.name} container ${a.container} to ${JSON.stringify(a.command)}`;
+    case 'setImage':
+      return `set image of ${a.namespace}/${a.name} container ${a.container} to ${a.image}`;
+    case 'patchNodeSelector':
+      return `patch nodeSelector of ${a.namespace}/${a.name}: ${JSON.stringify(a.nodeSelector)}`;
+    case 'rollbackDeployment':
+      return `roll back deployment ${a.namespace}/${a.name}${a.toRevision ? ` to revision ${a.toRevision}` : ''}`;
+    case 'rolloutRestart':
+      return `restart ${a.workload.toLowerCase()} ${a.namespace}/${a.name}`;
+    case 'releaseVolume':
+      return `release volume ${a.name} from the deleted claim ${a.claimNamespace}/${a.claim}`;
+    case 'setConfigValue':
+      return `set ${a.path.join('.')} = ${JSON.stringify(a.value)} in configmap ${a.namespace}/${a.name} key ${a.key}`;
+    case 'deletePod':
+      return `delete pod ${a.namespace}/${a.name}`;
+    case 'setEnv':
+      return `set env of ${a.namespace}/${a.name} container ${a.container}: ${Object.keys(a.env).join(', ')}`;
+  }
+}
+
+export function renderText(out: DiagnoseOutput): string {
+  const lines: string[] = [];
+  const scope = out.namespace ?? 'all namespaces';
+  if (!out.detected) {
+    lines.push(
+      `HEALTHY  ${scope}: no fault found (${out.stats.evidence} evidence item(s) checked, reasoner ${out.reasoner})`,
+    );
+  } else {
+    lines.push(`INCIDENT ${scope}: ${out.rootCause?.summary ?? out.faultyComponents.join(', ')}`);
+    if (out.rootCause) lines.push(`  cause      ${out.rootCause.systemLevel} / ${out.rootCause.faultType}`);
+    lines.push(`  faulty     ${out.faultyComponents.join(', ') || '(unknown)'}`);
+  }
+  const byId = new Map(out.evidence.map((ev) => [ev.id, ev]));
+  for (const h of out.hypotheses) {
+    lines.push(`  why        ${h.statement} (confidence ${Math.round(h.confidence * 100)}%)`);
+    for (const id of h.evidence) {
+      const ev = byId.get(id);
+      if (ev)
+        lines.push(`    ${id.padEnd(6)} ${ev.severity.padEnd(8)} ${ev.signal} ${label(ev)}: ${ev.summary}`);
+    }
+  }
+  if (out.proposals.length > 0) {
+    lines.push('  proposed');
+    out.proposals.forEach((p, i) =>
+      lines.push(
+        `    ${i + 1}. ${describeAction(p.action)}  [policy: ${p.policy.effect}${p.policy.rule ? ` by ${p.policy.rule}` : ''}]`,
+      ),
+    );
+  }
+  for (const a of out.actions)
+    lines.push(`  applied    ${describeAction(a.action)}: ${a.status} (${a.message})`);
+  if (out.verification)
+    lines.push(
+      `  verified   ${out.verification.resolved ? 'incident cleared' : `${out.verification.remaining} severe item(s) remain`} after ${out.verification.rounds} look(s)`,
+    );
+  for (const item of out.verification?.still ?? []) lines.push(`    still    ${item}`);
+  for (const r of out.rejectedClaims) lines.push(`  dropped    ${r.claim}: ${r.reason}`);
+  lines.push(
+    `  run        ${out.id} in ${out.stats.durationMs} ms${out.trajectory ? `, trajectory ${out.trajectory}` : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+const md = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderMarkdown(out: DiagnoseOutput): string {
+  const lines = [
+    `## aoi diagnose: ${out.detected ? 'incident' : 'healthy'} in ${out.namespace ?? 'all namespaces'}`,
+    '',
+  ];
+  if (out.rootCause) {
+    lines.push(`**Root cause:** ${md(out.rootCause.summary)}  `);
+    lines.push(`**Classification:** ${out.rootCause.systemLevel} / ${out.rootCause.faultType}  `);
+  }
+  lines.push(`**Faulty components:** ${out.faultyComponents.join(', ') || 'none'}  `);
+  lines.push(`**Reasoner:** ${out.reasoner} · run \`${out.id}\``, '');
+  if (out.hypotheses.length > 0) {
+    lines.push('### Hypotheses', '');
+    for (const h of out.hypotheses)
+      lines.push(
+        `- ${md(h.statement)} (confidence ${Math.round(h.confidence * 100)}%; evidence ${h.evidence.join(', ')})`,
+      );
+    lines.push('');
+  }
+  if (out.evidence.length > 0) {
+    lines.push('### Evidence', '', '| id | severity | signal | subject | summary |', '|---|---|---|---|---|');
+    for (const ev of out.evidence)
+      lines.push(`| ${ev.id} | ${ev.severity} | ${ev.signal} | ${md(label(ev))} | ${md(ev.summary)} |`);
+    lines.push('');
+  }
+  if (out.proposals.length > 0) {
+    lines.push('### Proposed actions', '', '| # | action | policy |', '|---|---|---|');
+    out.proposals.forEach((p, i) =>
+      lines.push(
+        `| ${i + 1} | ${md(describeAction(p.action))} | ${p.policy.effect}${p.policy.rule ? ` (${p.policy.rule})` : ''} |`,
+      ),
+    );
+    lines.push('');
+  }
+  if (out.actions.length > 0) {
+    lines.push('### Applied', '');
+    for (const a of out.actions)
+      lines.push(`- ${md(describeAction(a.action))}: **${a.status}**, ${md(a.message)}`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}

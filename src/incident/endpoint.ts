@@ -1,0 +1,52 @@
+/**
+ * An incident target given as an API server URL, its CA and the two agents' bearer tokens (how the bench
+ * hands a solver its cluster). Builds the observer's reader and metrics source from the observer token and
+ * the executor's clients from the executor token; the two never share a client.
+ */
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AoiError } from '../core/errors.js';
+import type { ExecutorClients } from '../executor/actions/types.js';
+import type { MetricsSource } from '../observer/analyzers/telemetry.js';
+import { createApiReader } from '../observer/api-reader.js';
+import type { ClusterReader } from '../observer/cluster-reader.js';
+import { PrometheusReader } from '../observer/prometheus-reader.js';
+
+export interface ApiEndpoint {
+  url: string;
+  caPem: string;
+  observerToken: string;
+  executorToken: string;
+  /** The Prometheus API; defaults to the API server's URL (the simulator serves both). */
+  prometheusUrl?: string;
+}
+
+function kubeConfigFor(endpoint: ApiEndpoint, user: string, token: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      { name: 'target', server: endpoint.url, caData: Buffer.from(endpoint.caPem).toString('base64') },
+    ],
+    users: [{ name: user, token }],
+    contexts: [{ name: user, cluster: 'target', user }],
+    currentContext: user,
+  });
+  return kc;
+}
+
+export function observerOf(endpoint: ApiEndpoint): { reader: ClusterReader; metrics: MetricsSource } {
+  const reader = createApiReader({
+    kubeConfig: kubeConfigFor(endpoint, 'aoi-observer', endpoint.observerToken),
+  });
+  if (!reader.ok) throw new AoiError('config', reader.error.message);
+  const metrics = new PrometheusReader({
+    url: endpoint.prometheusUrl ?? endpoint.url,
+    token: endpoint.observerToken,
+    caPem: endpoint.caPem,
+  });
+  return { reader: reader.value, metrics };
+}
+
+export function executorOf(endpoint: ApiEndpoint): ExecutorClients {
+  const kc = kubeConfigFor(endpoint, 'aoi-executor', endpoint.executorToken);
+  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
+}

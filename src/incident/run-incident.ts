@@ -1,0 +1,336 @@
+/**
+ * One incident through observe → reason → act → verify, every phase recorded as a trajectory step. The same
+ * runner serves `aoi diagnose`, `aoi bench` and the TUI: callers choose the reasoner, whether to act, and
+ * where the trajectory goes; nothing here knows which of them is calling.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ActionProposal } from '../core/actions.js';
+import type { TaskType } from '../core/aiopslab.js';
+import { AoiError } from '../core/errors.js';
+import type { Evidence } from '../core/evidence.js';
+import type { TrajectoryStatus } from '../core/trajectory.js';
+import { TrajectoryRecorder } from '../core/trajectory-recorder.js';
+import type { ExecuteOptions, ExecutionResult } from '../executor/executor.js';
+import { execute } from '../executor/executor.js';
+import type { MetricsSource } from '../observer/analyzers/telemetry.js';
+import type { ClusterReader } from '../observer/cluster-reader.js';
+import type { ObservationReport } from '../observer/observe.js';
+import { observe } from '../observer/observe.js';
+import type { GuidanceNote, Reasoner, ReasonerResult } from '../reasoner/reasoner.js';
+
+export type IncidentPhase = 'observe' | 'reason' | 'act' | 'verify';
+
+export type IncidentEvent =
+  | { type: 'phase-start'; phase: IncidentPhase }
+  | { type: 'phase-end'; phase: IncidentPhase; durationMs: number; summary: string }
+  | { type: 'action'; proposal: ActionProposal; result: ExecutionResult };
+
+export interface IncidentOptions {
+  reader: ClusterReader;
+  metrics?: MetricsSource;
+  /** Undefined: all namespaces. */
+  namespace?: string;
+  task?: TaskType;
+  reasoner: Reasoner;
+  guidance?: GuidanceNote[];
+  maxEvidenceTokens?: number;
+  /** Set to act on the proposals; absent means diagnose only. */
+  act?: Omit<ExecuteOptions, 'incident'>;
+  /** How long to watch the cluster after acting for the incident to clear. */
+  verify?: { timeoutMs: number; pollMs: number };
+  /** Where to record the trajectory; absent means not recorded. */
+  record?: { dir: string; id?: string; problemId?: string; cluster?: string };
+  onEvent?: (event: IncidentEvent) => void;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export interface ActionOutcome {
+  proposal: ActionProposal;
+  result: ExecutionResult;
+}
+
+export interface Verification {
+  resolved: boolean;
+  rounds: number;
+  /** Error or critical evidence still seen at the last look. */
+  remaining: Evidence[];
+}
+
+export interface IncidentReport {
+  id: string;
+  observation: ObservationReport;
+  reasoning: ReasonerResult;
+  actions: ActionOutcome[];
+  verification?: Verification;
+  status: TrajectoryStatus;
+  durationMs: number;
+  trajectoryPath?: string;
+}
+
+export function newIncidentId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+const severe = (ev: Evidence) => ev.severity === 'error' || ev.severity === 'critical';
+
+async function observeOnce(options: IncidentOptions, logsSinceSeconds?: number): Promise<ObservationReport> {
+  const result = await observe(options.reader, {
+    ...(logsSinceSeconds === undefined ? {} : { logsSinceSeconds }),
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.maxEvidenceTokens === undefined ? {} : { maxEvidenceTokens: options.maxEvidenceTokens }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  if (!result.ok) {
+    const unreachable = result.error.code === 'cluster-unreachable';
+    throw new AoiError(
+      unreachable ? 'cluster-unreachable' : 'internal',
+      `${unreachable ? 'cannot reach the cluster' : 'observation failed'}: ${result.error.message}`,
+      {
+        hint: unreachable
+          ? 'Check the server address in the kubeconfig and that the cluster is up.'
+          : 'Run again; report it if it persists.',
+      },
+    );
+  }
+  return result.value;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AoiError('aborted', 'the incident run was cancelled'));
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new AoiError('aborted', 'the incident run was cancelled'));
+      },
+      { once: true },
+    );
+  });
+}
+
+/** The components an incident is about: the faulty ones and those the cited evidence concerns. */
+function incidentComponents(observation: ObservationReport, reasoning: ReasonerResult): Set<string> {
+  const d = reasoning.diagnosis;
+  const cited = new Set([
+    ...d.hypotheses.flatMap((h) => h.evidence),
+    ...d.proposals.flatMap((p) => p.evidence),
+  ]);
+  const names = new Set(d.faultyComponents);
+  for (const ev of observation.evidence) {
+    if (!cited.has(ev.id)) continue;
+    if (ev.component) names.add(ev.component);
+    for (const b of ev.blames ?? []) names.add(b);
+  }
+  return names;
+}
+
+/**
+ * Re-observes until the incident's components show no error or critical evidence, or the time is up. Logs
+ * are read only from after the last action, so errors logged before the fix do not count against it.
+ */
+async function watchUntilClear(
+  options: IncidentOptions,
+  concerned: ReadonlySet<string>,
+  actedAt: number,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<Verification> {
+  const deadline = Date.now() + timeoutMs;
+  let rounds = 0;
+  for (;;) {
+    rounds++;
+    const since = Math.max(1, Math.ceil((Date.now() - actedAt) / 1000));
+    const report = await observeOnce(options, since);
+    const remaining = report.evidence.filter(
+      (ev) =>
+        severe(ev) && (concerned.size === 0 || ev.component === undefined || concerned.has(ev.component)),
+    );
+    if (remaining.length === 0) return { resolved: true, rounds, remaining };
+    if (Date.now() + pollMs > deadline) return { resolved: false, rounds, remaining };
+    await sleep(pollMs, options.signal);
+  }
+}
+
+/** Runs one incident; errors in observe or reason are thrown (after the trajectory records them). */
+export async function runIncident(options: IncidentOptions): Promise<IncidentReport> {
+  const started = performance.now();
+  const clock = options.now ?? (() => new Date());
+  const id = options.record?.id ?? newIncidentId(clock());
+  const recorder = options.record
+    ? await TrajectoryRecorder.start(options.record.dir, {
+        id,
+        ...(options.record.problemId === undefined ? {} : { problemId: options.record.problemId }),
+        target: {
+          ...(options.record.cluster === undefined ? {} : { cluster: options.record.cluster }),
+          ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+        },
+      })
+    : undefined;
+  const emit = options.onEvent ?? (() => undefined);
+
+  async function phase<T>(
+    name: IncidentPhase,
+    agent: string,
+    input: unknown,
+    run: () => Promise<T>,
+    describe: (value: T) => { summary: string; output: unknown; tokens?: { in: number; out: number } },
+  ): Promise<T> {
+    emit({ type: 'phase-start', phase: name });
+    const at = clock().toISOString();
+    const t0 = performance.now();
+    let value: T;
+    try {
+      value = await run();
+    } catch (error) {
+      const durationMs = Math.round(performance.now() - t0);
+      const message = error instanceof Error ? error.message : String(error);
+      await recorder?.record({ phase: name, agent, at, durationMs, input, output: { error: message } });
+      emit({ type: 'phase-end', phase: name, durationMs, summary: `failed: ${message}` });
+      throw error;
+    }
+    const durationMs = Math.round(performance.now() - t0);
+    const d = describe(value);
+    await recorder?.record({
+      phase: name,
+      agent,
+      at,
+      durationMs,
+      input,
+      output: d.output,
+      ...(d.tokens === undefined ? {} : { tokens: d.tokens }),
+    });
+    emit({ type: 'phase-end', phase: name, durationMs, summary: d.summary });
+    return value;
+  }
+
+  try {
+    const observation = await phase(
+      'observe',
+      'observer',
+      { namespace: options.namespace ?? null, transport: options.reader.transport },
+      () => observeOnce(options),
+      (r) => ({
+        summary: `${r.evidence.length} evidence item(s), ${r.incident ? 'incident signs' : 'no incident signs'}`,
+        output: {
+          evidence: r.evidence,
+          dropped: r.dropped,
+          gaps: r.gaps,
+          incident: r.incident,
+          stats: r.stats,
+        },
+      }),
+    );
+
+    const reasoning = await phase(
+      'reason',
+      options.reasoner.name,
+      {
+        evidence: observation.evidence.map((ev) => ev.id),
+        task: options.task ?? null,
+        guidance: options.guidance?.map((g) => g.id) ?? [],
+      },
+      () =>
+        options.reasoner.diagnose(
+          {
+            evidence: observation.evidence,
+            ...(options.task === undefined ? {} : { task: options.task }),
+            ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+            ...(options.guidance === undefined ? {} : { guidance: options.guidance }),
+          },
+          options.signal ? { signal: options.signal } : {},
+        ),
+      (r) => ({
+        summary: r.diagnosis.detected
+          ? `root cause ${r.diagnosis.faultyComponents.join(', ') || 'unknown'}; ${r.diagnosis.proposals.length} proposal(s)`
+          : 'no fault found',
+        output: { diagnosis: r.diagnosis, rejected: r.rejected, steps: r.steps },
+        tokens: r.tokens,
+      }),
+    );
+
+    const actions: ActionOutcome[] = [];
+    let actedAt = Date.now();
+    const act = options.act;
+    if (act && reasoning.diagnosis.proposals.length > 0) {
+      await phase(
+        'act',
+        'executor',
+        { proposals: reasoning.diagnosis.proposals },
+        async () => {
+          const counters = { actionsSoFar: 0 };
+          for (const proposal of reasoning.diagnosis.proposals) {
+            const result = await execute(proposal, { ...act, incident: counters });
+            counters.actionsSoFar++;
+            actions.push({ proposal, result });
+            actedAt = Date.now();
+            emit({ type: 'action', proposal, result });
+            if (result.status !== 'verified' && result.status !== 'dryRunOnly') break;
+          }
+          return actions;
+        },
+        (done) => ({
+          summary: done.map((a) => `${a.proposal.kind}: ${a.result.status}`).join('; '),
+          output: done.map((a) => ({
+            proposal: a.proposal,
+            status: a.result.status,
+            message: a.result.message,
+            rule: a.result.decision.ruleId,
+          })),
+        }),
+      );
+    }
+
+    let verification: Verification | undefined;
+    const applied = actions.some((a) => a.result.status === 'verified');
+    if (applied) {
+      const { timeoutMs, pollMs } = options.verify ?? { timeoutMs: 120_000, pollMs: 2000 };
+      verification = await phase(
+        'verify',
+        'observer',
+        { timeoutMs, pollMs },
+        () =>
+          watchUntilClear(options, incidentComponents(observation, reasoning), actedAt, timeoutMs, pollMs),
+        (v) => ({
+          summary: v.resolved
+            ? `clear after ${v.rounds} look(s)`
+            : `${v.remaining.length} severe item(s) remain`,
+          output: { resolved: v.resolved, rounds: v.rounds, remaining: v.remaining },
+        }),
+      );
+    }
+
+    const status: TrajectoryStatus = !reasoning.diagnosis.detected
+      ? 'resolved'
+      : verification
+        ? verification.resolved
+          ? 'resolved'
+          : 'unresolved'
+        : 'unresolved';
+    const summary = reasoning.diagnosis.detected
+      ? `${reasoning.diagnosis.rootCause?.summary ?? reasoning.diagnosis.faultyComponents.join(', ')}${verification ? (verification.resolved ? '; mitigated' : '; not mitigated') : ''}`
+      : 'no fault found';
+    await recorder?.finish({ status, summary });
+    return {
+      id,
+      observation,
+      reasoning,
+      actions,
+      ...(verification === undefined ? {} : { verification }),
+      status,
+      durationMs: Math.round(performance.now() - started),
+      ...(recorder ? { trajectoryPath: recorder.path } : {}),
+    };
+  } catch (error) {
+    const aborted = error instanceof AoiError && error.code === 'aborted';
+    await recorder?.finish({
+      status: aborted ? 'aborted' : 'failed',
+      summary: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * One incident on an endpoint given by URL and tokens, the way `aoi bench` runs the agent: the chosen
+ * reasoner, and for mitigation tasks the executor under a policy with pre-approval of what it marks
+ * `approve` (a bench has nobody to ask). Everything else is the shared runner.
+ */
+import type { TaskType } from '../core/aiopslab.js';
+import { preApprovedApprover } from '../executor/approval.js';
+import { AuditLog } from '../executor/audit-log.js';
+import { loadPolicy } from '../executor/load-policy.js';
+import type { ReasonerChoice } from './choose-reasoner.js';
+import { chooseReasoner } from './choose-reasoner.js';
+import type { ApiEndpoint } from './endpoint.js';
+import { executorOf, observerOf } from './endpoint.js';
+import type { IncidentReport } from './run-incident.js';
+import { runIncident } from './run-incident.js';
+
+export interface EndpointRunOptions {
+  endpoint: ApiEndpoint;
+  namespace: string;
+  task: TaskType;
+  reasoner: { choice: ReasonerChoice; host: string; model: string; timeoutMs: number; maxSteps: number };
+  /** Act only when set: the policy (name or file) and the audit log path. */
+  act?: { policy: string; auditPath: string; verifyTimeoutMs: number };
+  record?: { dir: string; problemId?: string };
+}
+
+export async function runOnEndpoint(
+  options: EndpointRunOptions,
+): Promise<{ report: IncidentReport; reasoner: string }> {
+  const { reader, metrics } = observerOf(options.endpoint);
+  const { reasoner } = await chooseReasoner(options.reasoner);
+  let act;
+  let audit: AuditLog | undefined;
+  if (options.act) {
+    audit = await AuditLog.open(options.act.auditPath);
+    act = {
+      policy: await loadPolicy(options.act.policy),
+      approver: preApprovedApprover(['*']),
+      audit,
+      clients: executorOf(options.endpoint),
+    };
+  }
+  try {
+    const report = await runIncident({
+      reader,
+      metrics,
+      namespace: options.namespace,
+      task: options.task,
+      reasoner,
+      ...(act === undefined ? {} : { act }),
+      verify: { timeoutMs: options.act?.verifyTimeoutMs ?? 60_000, pollMs: 1000 },
+      ...(options.record === undefined
+        ? {}
+        : {
+            record: {
+              dir: options.record.dir,
+              cluster: options.endpoint.url,
+              ...(options.record.problemId === undefined ? {} : { problemId: options.record.problemId }),
+            },
+          }),
+    });
+    return { report, reasoner: reasoner.name };
+  } finally {
+    await audit?.close();
+  }
+}
