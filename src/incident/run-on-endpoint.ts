@@ -7,18 +7,26 @@ import type { TaskType } from '../core/aiopslab.js';
 import { preApprovedApprover } from '../executor/approval.js';
 import { AuditLog } from '../executor/audit-log.js';
 import { loadPolicy } from '../executor/load-policy.js';
-import type { ReasonerChoice } from './choose-reasoner.js';
+import type { ChooseReasonerOptions, ReasonerChoice } from './choose-reasoner.js';
 import { chooseReasoner } from './choose-reasoner.js';
 import type { ApiEndpoint } from './endpoint.js';
 import { executorOf, observerOf } from './endpoint.js';
-import type { IncidentReport } from './run-incident.js';
+import type { IncidentOptions, IncidentReport } from './run-incident.js';
 import { runIncident } from './run-incident.js';
 
 export interface EndpointRunOptions {
   endpoint: ApiEndpoint;
   namespace: string;
   task: TaskType;
-  reasoner: { choice: ReasonerChoice; host: string; model: string; timeoutMs: number; maxSteps: number };
+  reasoner: {
+    choice: ReasonerChoice;
+    host: string;
+    model: string;
+    timeoutMs: number;
+    maxSteps: number;
+    rules?: NonNullable<ChooseReasonerOptions['rules']>;
+  };
+  selectGuidance?: IncidentOptions['selectGuidance'];
   /** Act only when set: the policy (name or file) and the audit log path. */
   act?: { policy: string; auditPath: string; verifyTimeoutMs: number };
   record?: { dir: string; problemId?: string };
@@ -47,6 +55,7 @@ export async function runOnEndpoint(
       namespace: options.namespace,
       task: options.task,
       reasoner,
+      ...(options.selectGuidance === undefined ? {} : { selectGuidance: options.selectGuidance }),
       ...(act === undefined ? {} : { act }),
       verify: { timeoutMs: options.act?.verifyTimeoutMs ?? 60_000, pollMs: 1000 },
       ...(options.record === undefined

@@ -105,8 +105,11 @@ export async function probeEvents(
   const listed = await reader.list('events', namespace);
   if (!listed.ok) return failure(subject, `events in ${namespace}`, listed.error.message, now);
   const events = (listed.value as EventObject[]).filter((e) => !object || e.involvedObject?.name === object);
-  const lines = events
-    .slice(-40)
+  // Warnings first (they are what an SRE reads events for), newest last within each group.
+  const warnings = events.filter((e) => e.type === 'Warning');
+  const ordered = [...warnings, ...events.filter((e) => e.type !== 'Warning')];
+  const lines = ordered
+    .slice(0, 40)
     .map(
       (e) =>
         `${e.type ?? '?'} ${e.reason ?? '?'} ${e.involvedObject?.kind ?? '?'}/${e.involvedObject?.name ?? '?'}` +
@@ -117,7 +120,7 @@ export async function probeEvents(
       'events',
       subject,
       'Events',
-      `${events.length} event(s)${object ? ` about ${object}` : ''} in ${namespace}`,
+      `${events.length} event(s)${object ? ` about ${object}` : ''} in ${namespace}, ${warnings.length} warning(s)`,
       lines.join('\n'),
       now,
     ),

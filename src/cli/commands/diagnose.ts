@@ -30,6 +30,7 @@ export interface DiagnoseCliOptions {
   record: boolean;
   task?: TaskType;
   verifyTimeout: number;
+  maxSteps?: number;
 }
 
 function parseWhole(min: number) {
@@ -65,6 +66,7 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
   const paths = statePaths(stateDir);
   const [
     { chooseReasoner },
+    { observerTools },
     { runIncident },
     { loadPolicy },
     { decide, actionNamespace },
@@ -72,6 +74,7 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
     render,
   ] = await Promise.all([
     import('../../incident/choose-reasoner.js'),
+    import('../../incident/observer-tools.js'),
     import('../../incident/run-incident.js'),
     import('../../executor/load-policy.js'),
     import('../../executor/policy-engine.js'),
@@ -92,7 +95,8 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
       host: options.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(options.ollamaHost),
       model: options.model ?? config.ollama.model,
       timeoutMs: config.ollama.timeoutMs,
-      maxSteps: config.reasoner.maxSteps,
+      maxSteps: options.maxSteps ?? config.reasoner.maxSteps,
+      tools: observerTools(target.reader, target.metrics),
     });
     if (chosen.notice) io.stderr.write(`aoi: ${chosen.notice}\n`);
     let act;
@@ -178,6 +182,11 @@ export function registerDiagnose(program: Command, io: CliIO): void {
       ]),
     )
     .option('--model <name>', 'Ollama model (default: qwen2.5:14b-instruct)')
+    .option(
+      '--max-steps <n>',
+      'most model calls and tool calls for one diagnosis (default: 8)',
+      parseWhole(1),
+    )
     .option('--ollama-host <url>', 'Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'markdown', 'json']))
     .option('--apply', 'execute the proposals that pass the policy (dry run, approval, verify, rollback)')
