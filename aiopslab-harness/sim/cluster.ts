@@ -1,3 +1,4 @@
+import { PodGraveyard } from './telemetry/graveyard.js';
 import type { JsonObject } from './api/json.js';
 import { resourceByKind } from './api/resources.js';
 import type { AppSpec, ComponentSpec } from './apps/types.js';
@@ -53,7 +54,12 @@ export class SimCluster {
     this.random = new SeededRandom(options.seed ?? 42);
     this.store = new ObjectStore(this.clock, this.random);
     this.events = new EventRecorder(this.store, this.clock, this.random);
-    this.world = { store: this.store, clock: this.clock, apps: new Map() };
+    this.world = {
+      store: this.store,
+      clock: this.clock,
+      apps: new Map(),
+      graveyard: new PodGraveyard(this.store, this.clock),
+    };
     const ctx: ControllerContext = {
       store: this.store,
       clock: this.clock,

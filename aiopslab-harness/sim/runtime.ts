@@ -2,6 +2,7 @@
  * What a container does when the kubelet starts it, decided from the cluster's state: a chain of behaviour
  * hooks, the first that answers wins. Faults (a later layer) add hooks in front of the base ones here.
  */
+import type { PodGraveyard } from './telemetry/graveyard.js';
 import type { AppSpec, ComponentSpec } from './apps/types.js';
 import type { Container, Pod } from './model.js';
 import type { ObjectStore } from './store.js';
@@ -42,6 +43,8 @@ export interface SimWorld {
   clock: SimClock;
   /** Apps deployed, by namespace. */
   apps: Map<string, AppInstance>;
+  /** Pods deleted recently, whose series telemetry still serves for the time they lived. */
+  graveyard?: PodGraveyard;
 }
 
 export interface ContainerContext {

@@ -10,6 +10,7 @@ import type { ComponentSpec } from '../apps/types.js';
 import type { ContainerStatus, Pod } from '../model.js';
 import { asView, parseCpu, parseMemory } from '../model.js';
 import { resourceByKind } from '../api/resources.js';
+import type { JsonObject } from '../api/json.js';
 import type { SimWorld } from '../runtime.js';
 import { componentOf } from '../runtime.js';
 
@@ -43,6 +44,8 @@ export interface PodFacts {
   readySince: number;
   component?: ComponentSpec;
   containers: ContainerFacts[];
+  /** Set for a pod that no longer exists: its series end here. */
+  deletedAt?: number;
 }
 
 const ms = (iso: string | undefined): number | undefined => {
@@ -98,31 +101,38 @@ function containerFacts(pod: Pod, name: string, status: ContainerStatus | undefi
 }
 
 /** Facts about every pod (of one namespace, or all). */
-export function podFacts(world: SimWorld, namespace?: string): PodFacts[] {
-  return world.store.peekAll(PODS, namespace).map((json) => {
-    const pod = asView<Pod>(json);
-    const createdAt = ms(pod.metadata.creationTimestamp) ?? 0;
-    const ready = pod.status.conditions?.find((c) => c.type === 'Ready');
-    const facts: PodFacts = {
-      namespace: pod.metadata.namespace ?? 'default',
-      name: pod.metadata.name,
-      node: pod.spec.nodeName ?? '',
-      createdAt,
-      phase: pod.status.phase,
-      ready: ready?.status === 'True',
-      readySince: ms(ready?.lastTransitionTime) ?? createdAt,
-      containers: pod.spec.containers.map((c) =>
-        containerFacts(
-          pod,
-          c.name,
-          pod.status.containerStatuses?.find((s) => s.name === c.name),
-        ),
+export function podFacts(world: SimWorld, namespace?: string, withDeleted = false): PodFacts[] {
+  const live = world.store.peekAll(PODS, namespace).map((json) => factsOf(world, json));
+  if (!withDeleted || !world.graveyard) return live;
+  const gone = world.graveyard
+    .list(namespace)
+    .map((t) => ({ ...factsOf(world, t.pod), deletedAt: t.deletedAt }));
+  return [...gone, ...live];
+}
+
+function factsOf(world: SimWorld, json: JsonObject): PodFacts {
+  const pod = asView<Pod>(json);
+  const createdAt = ms(pod.metadata.creationTimestamp) ?? 0;
+  const ready = pod.status.conditions?.find((c) => c.type === 'Ready');
+  const facts: PodFacts = {
+    namespace: pod.metadata.namespace ?? 'default',
+    name: pod.metadata.name,
+    node: pod.spec.nodeName ?? '',
+    createdAt,
+    phase: pod.status.phase,
+    ready: ready?.status === 'True',
+    readySince: ms(ready?.lastTransitionTime) ?? createdAt,
+    containers: pod.spec.containers.map((c) =>
+      containerFacts(
+        pod,
+        c.name,
+        pod.status.containerStatuses?.find((s) => s.name === c.name),
       ),
-    };
-    const component = componentOf(world, pod)?.component;
-    if (component) facts.component = component;
-    return facts;
-  });
+    ),
+  };
+  const component = componentOf(world, pod)?.component;
+  if (component) facts.component = component;
+  return facts;
 }
 
 export function readyAt(pod: PodFacts, t: number): boolean {

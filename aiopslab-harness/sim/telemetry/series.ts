@@ -25,9 +25,11 @@ export class ClusterSeriesSource implements SeriesSource {
   seriesIn(namespace: string, pod?: string): GridSeries[] {
     let list = this.byNamespace.get(namespace);
     if (!list) {
-      list = podFacts(this.world, namespace).flatMap((facts) =>
-        podSeries(facts, this.history).map((def) => new GridSeries(def.labels, def.fn, this.now)),
-      );
+      // Deleted pods too: Prometheus keeps their series, which end when the pod went away.
+      list = podFacts(this.world, namespace, true).flatMap((facts) => {
+        const end = facts.deletedAt === undefined ? this.now : Math.min(this.now, facts.deletedAt - 1);
+        return podSeries(facts, this.history).map((def) => new GridSeries(def.labels, def.fn, end));
+      });
       this.byNamespace.set(namespace, list);
     }
     return pod === undefined ? list : list.filter((s) => s.labels['pod'] === pod);
