@@ -6,7 +6,12 @@ import type { MitigationMode, RunRecord } from './evaluate.js';
 import { scoreAnswer, scoreMitigation, simClusterState } from './evaluate.js';
 import type { Problem } from './problem.js';
 import type { ScoreResult } from './score.js';
-import type { SolverFactory } from './solvers/types.js';
+import type { SolverFactory, SolverOutput } from './solvers/types.js';
+import { JsonlAppender } from '../../src/core/jsonl.js';
+import { TrajectoryOutcome } from '../../src/core/trajectory.js';
+
+/** The agent's own outcome has no score; a scored outcome line is the evaluator's verdict. */
+const EVALUATOR_PREFIX = 'evaluator: ';
 
 export interface AttemptRecord extends RunRecord {
   attempt: number;
@@ -14,6 +19,8 @@ export interface AttemptRecord extends RunRecord {
   invalidFormat?: boolean;
   /** Set when the solver or the environment failed; the attempt then counts as unsuccessful. */
   error?: string;
+  /** The agent's trajectory, which carries the evaluator's verdict as its last outcome line. */
+  trajectoryId?: string;
 }
 
 export interface BenchOptions {
@@ -81,6 +88,10 @@ export async function runAttempt(
     };
     if (score.accuracy !== undefined) record.accuracy = score.accuracy;
     if (score.invalidFormat) record.invalidFormat = true;
+    if (output.trajectory) {
+      record.trajectoryId = output.trajectory.id;
+      await appendVerdict(output.trajectory, score);
+    }
     return record;
   } catch (error) {
     return { ...base, success: false, detail: 'solver failed', error: messageOf(error) };
@@ -111,6 +122,31 @@ export async function runBench(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, jobs.length)) }, worker));
   return results;
+}
+
+/**
+ * The score is known only after the solver returns: append it as a second outcome line (append-only, so the
+ * agent's own outcome stays in the file), marked by its `evaluator:` summary.
+ */
+async function appendVerdict(
+  trajectory: NonNullable<SolverOutput['trajectory']>,
+  score: ScoreResult,
+): Promise<void> {
+  const appender = await JsonlAppender.open(trajectory.path);
+  try {
+    await appender.append(
+      TrajectoryOutcome.parse({
+        type: 'outcome',
+        status: trajectory.status,
+        at: new Date().toISOString(),
+        score: score.success ? 1 : 0,
+        summary: `${EVALUATOR_PREFIX}${score.detail}`,
+      }),
+    );
+    await appender.sync();
+  } finally {
+    await appender.close();
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -5,6 +5,7 @@
  */
 import { OllamaReasoner } from '../reasoner/ollama-backend.js';
 import type { EvidenceTools, Reasoner } from '../reasoner/reasoner.js';
+import type { RulesOptions } from '../reasoner/rules-backend.js';
 import { RulesReasoner } from '../reasoner/rules-backend.js';
 
 export type ReasonerChoice = 'auto' | 'rules' | 'ollama';
@@ -16,6 +17,8 @@ export interface ChooseReasonerOptions {
   timeoutMs: number;
   maxSteps: number;
   tools?: EvidenceTools;
+  /** Options of the rules backend (e.g. analyzer families switched off). */
+  rules?: RulesOptions;
   /** How long `auto` waits for Ollama to answer before choosing rules. */
   probeTimeoutMs?: number;
 }
@@ -56,10 +59,11 @@ export async function chooseReasoner(options: ChooseReasonerOptions): Promise<Ch
       maxSteps: options.maxSteps,
       ...(options.tools === undefined ? {} : { tools: options.tools }),
     });
-  if (options.choice === 'rules') return { reasoner: new RulesReasoner() };
+  const rules = () => new RulesReasoner(options.rules ?? {});
+  if (options.choice === 'rules') return { reasoner: rules() };
   if (options.choice === 'ollama') return { reasoner: ollama() };
   const probe = await probeOllama(options.host, options.model, options.probeTimeoutMs ?? 1500);
   if (probe.ok)
     return { reasoner: ollama(), notice: `reasoner: ollama (${options.model} at ${options.host})` };
-  return { reasoner: new RulesReasoner(), notice: `reasoner: rules (${probe.why})` };
+  return { reasoner: rules(), notice: `reasoner: rules (${probe.why})` };
 }

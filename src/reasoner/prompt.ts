@@ -63,7 +63,8 @@ export function userPrompt(input: ReasonerInput): string {
     input.evidence.length > 0 ? input.evidence.map(evidenceLine).join('\n') : '(none)',
   );
   for (const note of input.guidance ?? []) {
-    parts.push(`Guidance ${note.id}: ${note.title}\n${note.body}`);
+    const hints = (note.hints ?? []).map((h) => `- hint: ${JSON.stringify(h)}`);
+    parts.push([`Guidance ${note.id}: ${note.title}`, note.body, ...hints].join('\n'));
   }
   return parts.map(redactText).join('\n\n');
 }

@@ -2,11 +2,16 @@ import { z } from 'zod';
 import type { TaskType } from '../core/aiopslab.js';
 import type { Diagnosis } from '../core/diagnosis.js';
 import type { Evidence } from '../core/evidence.js';
+import type { GuidanceHint } from '../core/guidance.js';
 
 export interface GuidanceNote {
   id: string;
   title: string;
   body: string;
+  version?: number;
+  /** How well the note's signals matched this incident's evidence (retrieval score, 0–1). */
+  score?: number;
+  hints?: GuidanceHint[];
 }
 
 export interface ReasonerInput {

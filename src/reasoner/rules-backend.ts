@@ -6,6 +6,8 @@
 import type { Diagnosis, Hypothesis } from '../core/diagnosis.js';
 import type { Evidence } from '../core/evidence.js';
 import { verifyDiagnosis } from './citations.js';
+import type { GuidanceHint } from '../core/guidance.js';
+import type { RuleFamily } from './rules/classify.js';
 import { classify } from './rules/classify.js';
 import type { ComponentView, IncidentGraph } from './rules/graph.js';
 import { buildGraph, roots, SEVERITY_RANK } from './rules/graph.js';
@@ -32,12 +34,59 @@ function confidence(root: ComponentView, runnerUp: ComponentView | undefined): n
   return runnerUp.strength === root.strength ? Math.min(base, 0.6) : base;
 }
 
-export function diagnoseByRules(input: ReasonerInput): Diagnosis {
+export interface RulesOptions {
+  /** Analyzer families to switch off (weakens the agent on purpose, for evolver experiments). */
+  disable?: readonly RuleFamily[];
+}
+
+const hasAll = (signals: readonly string[], evidence: readonly Evidence[]) =>
+  signals.every((s) => evidence.some((ev) => ev.signal === s));
+
+/** `preferCallee` / `preferCaller` hints move the root along one blame edge when the root's evidence matches. */
+function applyEdgeHints(
+  ranked: ComponentView[],
+  graph: IncidentGraph,
+  hints: readonly GuidanceHint[],
+): { ranked: ComponentView[]; applied: GuidanceHint[] } {
+  const [root] = ranked;
+  if (!root) return { ranked, applied: [] };
+  for (const hint of hints) {
+    let moved: ComponentView | undefined;
+    if (hint.kind === 'preferCallee' && hasAll(hint.signals, root.own)) {
+      moved = [...root.callees]
+        .map((name) => graph.components.get(name))
+        .filter((c): c is ComponentView => c !== undefined)
+        .sort((a, b) => b.blamedBy.length - a.blamedBy.length || a.name.localeCompare(b.name))[0];
+    } else if (hint.kind === 'preferCaller') {
+      moved = [...root.callers]
+        .map((name) => graph.components.get(name))
+        .filter((c): c is ComponentView => c !== undefined && hasAll(hint.signals, c.own))
+        .sort((a, b) => b.strength - a.strength || a.name.localeCompare(b.name))[0];
+    }
+    if (moved) return { ranked: [moved, ...ranked.filter((c) => c !== moved)], applied: [hint] };
+  }
+  return { ranked, applied: [] };
+}
+
+/** The diagnosis and the guidance hints that changed it. */
+export function diagnoseWithHints(
+  input: ReasonerInput,
+  options: RulesOptions = {},
+): { diagnosis: Diagnosis; applied: GuidanceHint[] } {
+  const hints = (input.guidance ?? []).flatMap((g) => g.hints ?? []);
   const graph = buildGraph(input.evidence);
-  const ranked = roots(graph);
-  const [root, runnerUp] = ranked;
-  if (!root) return { detected: false, faultyComponents: [], hypotheses: [], proposals: [] };
-  const { verdict } = classify(root.own);
+  const edge = applyEdgeHints(roots(graph), graph, hints);
+  const [root, runnerUp] = edge.ranked;
+  if (!root)
+    return {
+      diagnosis: { detected: false, faultyComponents: [], hypotheses: [], proposals: [] },
+      applied: [],
+    };
+  const { verdict, hint } = classify(root.own, {
+    hints,
+    ...(options.disable === undefined ? {} : { disable: options.disable }),
+  });
+  const applied = hint ? [...edge.applied, hint] : edge.applied;
   const hypotheses: Hypothesis[] = [
     {
       statement: `${root.name} is the root cause (${verdict.label}): ${describeComponent(root)}`,
@@ -56,20 +105,33 @@ export function diagnoseByRules(input: ReasonerInput): Diagnosis {
     `${root.name}: ${verdict.label}` +
     (victims.length > 0 ? `; its callers ${victims.join(', ')} fail because of it` : '');
   return {
-    detected: true,
-    faultyComponents: [root.name],
-    rootCause: { systemLevel: verdict.systemLevel, faultType: verdict.faultType, summary },
-    hypotheses,
-    proposals: proposeRemedies(root, graph, input.namespace),
+    diagnosis: {
+      detected: true,
+      faultyComponents: [root.name],
+      rootCause: { systemLevel: verdict.systemLevel, faultType: verdict.faultType, summary },
+      hypotheses,
+      proposals: proposeRemedies(root, graph, input.namespace),
+    },
+    applied,
   };
+}
+
+export function diagnoseByRules(input: ReasonerInput, options: RulesOptions = {}): Diagnosis {
+  return diagnoseWithHints(input, options).diagnosis;
 }
 
 export class RulesReasoner implements Reasoner {
   readonly name = 'rules';
+  readonly #options: RulesOptions;
+
+  constructor(options: RulesOptions = {}) {
+    this.#options = options;
+  }
 
   diagnose(input: ReasonerInput): Promise<ReasonerResult> {
     const started = performance.now();
-    const raw = diagnoseByRules(input);
+    const { diagnosis: raw, applied } = diagnoseWithHints(input, this.#options);
+    const used = applied.map((h) => h.kind).join(', ');
     // The rules cite what they read; the verifier still runs so both backends obey the same contract.
     const { diagnosis, rejected } = verifyDiagnosis(raw, input.evidence);
     return Promise.resolve({
@@ -79,7 +141,9 @@ export class RulesReasoner implements Reasoner {
           kind: 'model',
           durationMs: Math.round(performance.now() - started),
           tokens: { in: 0, out: 0 },
-          summary: `rules over ${input.evidence.length} evidence item(s): ${diagnosis.faultyComponents.join(', ') || 'no fault'}`,
+          summary:
+            `rules over ${input.evidence.length} evidence item(s): ${diagnosis.faultyComponents.join(', ') || 'no fault'}` +
+            (used ? `; guidance hints applied: ${used}` : ''),
         },
       ],
       tokens: { in: 0, out: 0 },

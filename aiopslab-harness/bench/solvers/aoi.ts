@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Diagnosis } from '../../../src/core/diagnosis.js';
-import type { ReasonerChoice } from '../../../src/incident/choose-reasoner.js';
+import type { ChooseReasonerOptions, ReasonerChoice } from '../../../src/incident/choose-reasoner.js';
+import type { IncidentOptions } from '../../../src/incident/run-incident.js';
 import { runOnEndpoint } from '../../../src/incident/run-on-endpoint.js';
 import type { TaskType } from '../../../src/core/aiopslab.js';
 import type { SolverFactory } from './types.js';
@@ -19,6 +20,10 @@ export interface AoiSolverOptions {
   /** Trajectories and per-run audit logs go under it. */
   stateDir: string;
   verifyTimeoutMs?: number;
+  /** Rules-backend options, e.g. analyzer families switched off to weaken the agent on purpose. */
+  rules?: NonNullable<ChooseReasonerOptions['rules']>;
+  /** Guidance retrieval for each incident's evidence. */
+  selectGuidance?: NonNullable<IncidentOptions['selectGuidance']>;
 }
 
 /** The diagnosis in the form AIOpsLab's `submit(...)` takes for each task. */
@@ -44,7 +49,13 @@ export function aoiSolver(options: AoiSolverOptions): SolverFactory {
         endpoint: env.apiServer,
         namespace: brief.namespace,
         task: brief.task,
-        reasoner: { choice: options.reasoner, ...options.ollama, maxSteps: options.maxSteps },
+        reasoner: {
+          choice: options.reasoner,
+          ...options.ollama,
+          maxSteps: options.maxSteps,
+          ...(options.rules === undefined ? {} : { rules: options.rules }),
+        },
+        ...(options.selectGuidance === undefined ? {} : { selectGuidance: options.selectGuidance }),
         ...(brief.task === 'mitigation'
           ? {
               act: {
@@ -62,6 +73,9 @@ export function aoiSolver(options: AoiSolverOptions): SolverFactory {
         steps: reasoning.steps.length + report.actions.length,
         inTokens: reasoning.tokens.in,
         outTokens: reasoning.tokens.out,
+        ...(report.trajectoryPath === undefined
+          ? {}
+          : { trajectory: { id: report.id, path: report.trajectoryPath, status: report.status } }),
       };
     },
   });

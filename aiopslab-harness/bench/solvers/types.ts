@@ -1,3 +1,4 @@
+import type { TrajectoryStatus } from '../../../src/core/trajectory.js';
 import type { Problem } from '../problem.js';
 import type { ProblemBrief } from '../environment.js';
 
@@ -13,6 +14,8 @@ export interface SolverOutput {
   steps: number;
   inTokens: number;
   outTokens: number;
+  /** The agent's recorded trajectory, so the evaluator's verdict can be appended to it. */
+  trajectory?: { id: string; path: string; status: TrajectoryStatus };
 }
 
 export interface Solver {

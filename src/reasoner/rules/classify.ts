@@ -4,6 +4,7 @@
  */
 import type { FaultType, SystemLevel } from '../../core/aiopslab.js';
 import type { Evidence } from '../../core/evidence.js';
+import type { GuidanceHint } from '../../core/guidance.js';
 
 export interface FaultClass {
   systemLevel: SystemLevel;
@@ -12,9 +13,16 @@ export interface FaultClass {
   label: string;
 }
 
+/** Analyzer families that can be switched off to weaken the agent on purpose (evolver experiments). */
+export const RULE_FAMILIES = ['log-classification'] as const;
+export type RuleFamily = (typeof RULE_FAMILIES)[number];
+
 interface Rule {
   matches: (ev: Evidence) => boolean;
   verdict: FaultClass;
+  /** Set on rules that read log text; `withoutLogs` is what is left of the rule when that family is off. */
+  family?: RuleFamily;
+  withoutLogs?: (ev: Evidence) => boolean;
 }
 
 const signal =
@@ -77,6 +85,8 @@ const RULES: readonly Rule[] = [
     matches: (ev) =>
       ev.signal === 'TlsRequired' ||
       logSays(/SSLHandshakeFailed|only allow SSL|tls handshake|x509|certificate/i)(ev),
+    family: 'log-classification',
+    withoutLogs: signal('TlsRequired'),
     verdict: {
       systemLevel: 'Application',
       faultType: 'Misconfiguration',
@@ -85,6 +95,7 @@ const RULES: readonly Rule[] = [
   },
   {
     matches: logSays(/UserNotFound|could not find user|user .* (?:does not exist|not found)/i),
+    family: 'log-classification',
     verdict: {
       systemLevel: 'Application',
       faultType: 'Network/Storage Issue',
@@ -93,6 +104,7 @@ const RULES: readonly Rule[] = [
   },
   {
     matches: logSays(/not authori[sz]ed|Unauthorized|permission denied|access denied/i),
+    family: 'log-classification',
     verdict: {
       systemLevel: 'Application',
       faultType: 'Authentication Issue',
@@ -160,10 +172,50 @@ const DEFAULT: FaultClass = {
   label: 'failing requests',
 };
 
-/** The first rule any of the evidence matches, with the evidence that decided it. */
-export function classify(own: readonly Evidence[]): { verdict: FaultClass; because?: Evidence } {
+export interface ClassifyOptions {
+  disable?: readonly RuleFamily[];
+  hints?: readonly GuidanceHint[];
+}
+
+/** A `classify` hint applies when the evidence shows all its signals and, if it has one, its log pattern. */
+function hintMatch(
+  hint: Extract<GuidanceHint, { kind: 'classify' }>,
+  own: readonly Evidence[],
+): Evidence | undefined {
+  const seen = new Set(own.map((ev) => ev.signal));
+  if (!hint.signals.every((s) => seen.has(s))) return undefined;
+  const pattern = hint.logPattern === undefined ? undefined : new RegExp(hint.logPattern, 'i');
+  return own.find((ev) => hint.signals.includes(ev.signal) && (!pattern || pattern.test(text(ev))));
+}
+
+/**
+ * Learned hints first (they are more specific than the table), then the first rule any of the evidence
+ * matches, with the evidence that decided it.
+ */
+export function classify(
+  own: readonly Evidence[],
+  options: ClassifyOptions = {},
+): { verdict: FaultClass; because?: Evidence; hint?: GuidanceHint } {
+  for (const hint of options.hints ?? []) {
+    if (hint.kind !== 'classify') continue;
+    const because = hintMatch(hint, own);
+    if (because)
+      return {
+        verdict: {
+          systemLevel: hint.systemLevel,
+          faultType: hint.faultType,
+          label: hint.label ?? `${hint.faultType.toLowerCase()} (from guidance)`,
+        },
+        because,
+        hint,
+      };
+  }
+  const disabled = new Set(options.disable ?? []);
   for (const rule of RULES) {
-    const because = own.find(rule.matches);
+    const off = rule.family !== undefined && disabled.has(rule.family);
+    const matches = off ? rule.withoutLogs : rule.matches;
+    if (!matches) continue;
+    const because = own.find(matches);
     if (because) return { verdict: rule.verdict, because };
   }
   return { verdict: DEFAULT };

@@ -1,0 +1,147 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { AoiError } from '../../core/errors.js';
+import { resolveStateDir, statePaths } from '../../core/state-dir.js';
+import type { LoadedRun, RunSummary } from '../../evolver/store.js';
+import { filterRuns, loadRuns } from '../../evolver/store.js';
+import type { CliIO } from '../io.js';
+
+export interface RunsListOptions {
+  stateDir?: string;
+  failed?: boolean;
+  problem?: RegExp;
+  signal?: string;
+  json?: boolean;
+}
+
+export interface RunsShowOptions {
+  stateDir?: string;
+  json?: boolean;
+}
+
+function parseRegExp(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`is not a valid regular expression: ${(error as Error).message}`);
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+const verdictText = (s: RunSummary) => (s.verdict ? (s.verdict.success ? 'ok' : 'FAIL') : '-');
+
+export function renderRunList(runs: readonly RunSummary[]): string {
+  const rows = [['ID', 'PROBLEM', 'STATUS', 'EVAL', 'SIGNALS', 'STEPS', 'TIME', 'TOKENS']];
+  for (const s of runs) {
+    const signals = s.signals.slice(0, 4).join(',') + (s.signals.length > 4 ? ',…' : '');
+    rows.push([
+      s.id,
+      s.problemId ?? '-',
+      s.status ?? 'open',
+      verdictText(s),
+      signals || '-',
+      String(s.steps),
+      seconds(s.durationMs),
+      `${s.tokens.in}/${s.tokens.out}`,
+    ]);
+  }
+  return table(rows);
+}
+
+export function renderRun(run: LoadedRun): string {
+  const s = run.summary;
+  const lines = [
+    `id:        ${s.id}`,
+    `problem:   ${s.problemId ?? '-'}`,
+    `started:   ${s.startedAt}`,
+    `task:      ${s.task ?? '-'}`,
+    `status:    ${s.status ?? 'open'}${s.summary ? ` (${s.summary})` : ''}`,
+    `evaluator: ${s.verdict ? `${s.verdict.success ? 'success' : 'failure'}, score ${s.verdict.score}: ${s.verdict.detail}` : 'no verdict'}`,
+    `signals:   ${s.signals.join(', ') || '-'}`,
+    `guidance:  ${s.guidanceUsed.join(', ') || '-'}`,
+    `time:      ${seconds(s.durationMs)}, tokens ${s.tokens.in}/${s.tokens.out}`,
+    'steps:',
+    ...run.steps.map(
+      (step) =>
+        `  ${step.phase.padEnd(8)} ${step.agent.padEnd(10)} ${String(step.durationMs).padStart(6)} ms`,
+    ),
+  ];
+  const root = run.diagnosis?.rootCause;
+  if (run.diagnosis)
+    lines.push(
+      `diagnosis: ${run.diagnosis.faultyComponents.join(', ') || 'no fault'}${root ? ` — ${root.systemLevel} / ${root.faultType}: ${root.summary}` : ''}`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+function trajectoriesDir(options: { stateDir?: string }, io: CliIO): string {
+  return statePaths(options.stateDir ?? resolveStateDir(io.env)).trajectories;
+}
+
+export async function runsList(options: RunsListOptions, io: CliIO): Promise<number> {
+  const runs = filterRuns(await loadRuns(trajectoriesDir(options, io)), {
+    ...(options.failed ? { failed: true } : {}),
+    ...(options.problem ? { problem: options.problem } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  }).map((r) => r.summary);
+  if (options.json) io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+  else io.stdout.write(runs.length === 0 ? 'no runs match\n' : `${renderRunList(runs)}\n`);
+  return 0;
+}
+
+export async function runsShow(id: string, options: RunsShowOptions, io: CliIO): Promise<number> {
+  const runs = await loadRuns(trajectoriesDir(options, io));
+  const matches = runs.filter((r) => r.summary.id === id || r.summary.id.startsWith(id));
+  const exact = matches.find((r) => r.summary.id === id);
+  const run = exact ?? (matches.length === 1 ? matches[0] : undefined);
+  if (!run)
+    throw new AoiError(
+      'not-found',
+      matches.length > 1
+        ? `run id ${id} is ambiguous (${matches.length} runs start with it)`
+        : `no run ${id}`,
+      { hint: 'List the runs with `aoi runs list`.' },
+    );
+  if (options.json)
+    io.stdout.write(
+      `${JSON.stringify({ ...run.summary, steps: run.steps, diagnosis: run.diagnosis }, null, 2)}\n`,
+    );
+  else io.stdout.write(renderRun(run));
+  return 0;
+}
+
+export function registerRuns(program: Command, io: CliIO): void {
+  const runs = program.command('runs').description('Query the recorded trajectories');
+  runs
+    .command('list')
+    .description('One line per run: outcome, evaluator verdict, signals, steps, time, tokens')
+    .option('--state-dir <dir>', 'where the trajectories are')
+    .option('--failed', 'only runs the evaluator failed (or that failed on their own)')
+    .option('--problem <regexp>', 'only runs of problems matching this regular expression', parseRegExp)
+    .option('--signal <signal>', 'only runs whose evidence showed this signal')
+    .option('--json', 'print JSON')
+    .action(async (options: RunsListOptions) => {
+      process.exitCode = await runsList(options, io);
+    });
+  runs
+    .command('show')
+    .description('One run in detail')
+    .argument('<id>', 'run id (a unique prefix is enough)')
+    .option('--state-dir <dir>', 'where the trajectories are')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: RunsShowOptions) => {
+      process.exitCode = await runsShow(id, options, io);
+    });
+}
