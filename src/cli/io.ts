@@ -24,3 +24,47 @@ export function processIO(): CliIO {
       }),
   };
 }
+
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
+
+/**
+ * `-q/--quiet` and `--verbose` work before or after any command: they are taken out of argv here (before
+ * commander sees it) so every command honours them without declaring them. Arguments after `--` are left alone.
+ */
+export function takeVerbosity(
+  argv: readonly string[],
+  /** True when the command itself declares the flag (then it is left to the command). */
+  owns: (flag: string) => boolean = () => false,
+): { argv: string[]; verbosity: Verbosity } {
+  const end = argv.indexOf('--');
+  const head = end === -1 ? [...argv] : argv.slice(0, end);
+  const tail = end === -1 ? [] : argv.slice(end);
+  let verbosity: Verbosity = 'normal';
+  const kept = head.filter((arg, i) => {
+    if (i < 2 || owns(arg)) return true;
+    if (arg === '-q' || arg === '--quiet') verbosity = 'quiet';
+    else if (arg === '--verbose') verbosity = 'verbose';
+    else return true;
+    return false;
+  });
+  return { argv: [...kept, ...tail], verbosity };
+}
+
+/** Quiet: progress lines (`aoi: …` that are not errors) are dropped; errors and usage messages still show. */
+export function quietStderr(stderr: NodeJS.WritableStream): NodeJS.WritableStream {
+  const wrapper = Object.create(stderr) as NodeJS.WritableStream;
+  wrapper.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    const kept = text
+      .split(/(?<=\n)/)
+      .filter((line) => !/^aoi: (?!error|internal error|warning)/.test(line))
+      .join('');
+    const callback = rest.find((r): r is () => void => typeof r === 'function');
+    if (kept.length === 0) {
+      callback?.();
+      return true;
+    }
+    return stderr.write(kept, callback);
+  };
+  return wrapper;
+}

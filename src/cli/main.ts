@@ -1,11 +1,14 @@
+import type { Command } from 'commander';
 import { CommanderError } from 'commander';
 import { AoiError } from '../core/errors.js';
-import { processIO } from './io.js';
+import { processIO, quietStderr, takeVerbosity } from './io.js';
 import { buildProgram } from './program.js';
 
 /** Exit codes: 0 healthy / done, 1 incident found, 2 any error (usage, config, cluster, model, internal). */
-export async function run(argv: string[]): Promise<number> {
-  const io = processIO();
+export async function run(rawArgv: string[]): Promise<number> {
+  const base = processIO();
+  const { argv, verbosity } = takeVerbosity(rawArgv, (flag) => ownsFlag(buildProgram(base), rawArgv, flag));
+  const io = verbosity === 'quiet' ? { ...base, stderr: quietStderr(base.stderr) } : base;
   const program = buildProgram(io);
   try {
     process.exitCode = 0;
@@ -19,6 +22,10 @@ export async function run(argv: string[]): Promise<number> {
     if (error instanceof AoiError) {
       io.stderr.write(`aoi: error: ${error.message}\n`);
       if (error.hint) io.stderr.write(`  ${error.hint}\n`);
+      if (verbosity === 'verbose' && error.cause !== undefined)
+        io.stderr.write(
+          `  cause: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : JSON.stringify(error.cause)}\n`,
+        );
       return error.exitCode;
     }
     io.stderr.write(
@@ -26,6 +33,18 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
+}
+
+/** Whether the command named in argv declares `flag` itself (e.g. `aoi agent --quiet`). */
+function ownsFlag(program: Command, argv: readonly string[], flag: string): boolean {
+  let cmd = program;
+  for (const arg of argv.slice(2)) {
+    if (arg.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!sub) break;
+    cmd = sub;
+  }
+  return cmd.options.some((o) => o.long === flag || o.short === flag);
 }
 
 process.exitCode = await run(process.argv);

@@ -87,3 +87,70 @@ export function normalizeOllamaHost(value: string): string {
   const port = match[2] ?? '11434';
   return `http://${host}:${port}`;
 }
+
+export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
+
+export interface ConfigProvenance {
+  config: AoiConfig;
+  /** The file looked at, and whether it existed. */
+  file: { path: string; found: boolean };
+  /** Every leaf setting (`ollama.host`) with where its value came from (`env OLLAMA_HOST`, a file path…). */
+  sources: Record<string, { source: ConfigSource; from?: string }>;
+}
+
+/** Per-command flags that override the config (the last layer of the precedence). */
+export type ConfigFlags = Partial<Record<string, string | number>>;
+
+/** `loadConfig` plus where each value came from: default < file < environment < flag. */
+export async function loadConfigWithSources(
+  options: LoadConfigOptions & { flags?: ConfigFlags },
+): Promise<ConfigProvenance> {
+  const { env } = options;
+  const explicit = options.file ?? (env.AOI_CONFIG || undefined);
+  const path = explicit ?? defaultConfigPath(env);
+  let config = await loadConfig(options);
+  let raw: unknown = undefined;
+  try {
+    raw = await loadYamlFile(path, z.unknown());
+  } catch (error) {
+    if (!(error instanceof AoiError) || error.code !== 'not-found') throw error;
+  }
+  const found = raw !== undefined;
+  const inFile = new Set(leafPaths(raw));
+  const sources: ConfigProvenance['sources'] = {};
+  for (const key of leafPaths(config)) {
+    sources[key] = inFile.has(key) ? { source: 'file', from: path } : { source: 'default' };
+  }
+  const fromEnv: [string, string | undefined][] = [
+    ['ollama.host', env.OLLAMA_HOST ? 'OLLAMA_HOST' : undefined],
+    ['ollama.model', env.AOI_MODEL ? 'AOI_MODEL' : undefined],
+    ['reasoner.backend', env.AOI_REASONER ? 'AOI_REASONER' : undefined],
+  ];
+  for (const [key, name] of fromEnv) if (name) sources[key] = { source: 'env', from: name };
+  for (const [key, value] of Object.entries(options.flags ?? {})) {
+    if (value === undefined) continue;
+    const next = AoiConfig.safeParse(setPath(structuredClone(config), key, value));
+    if (!next.success) throw new AoiError('usage', `${key}: ${next.error.issues[0]?.message ?? 'invalid'}`);
+    config = next.data;
+    sources[key] = { source: 'flag' };
+  }
+  return { config, file: { path, found }, sources };
+}
+
+/** Dotted paths of every leaf of a plain object. */
+export function leafPaths(value: unknown, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return prefix ? [prefix] : [];
+  return Object.entries(value).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+function setPath(target: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const parts = key.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    node[part] = next !== null && typeof next === 'object' ? next : {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts.at(-1)!] = value;
+  return target;
+}

@@ -1,0 +1,174 @@
+/**
+ * `aoi rbac`: the two credentials DESIGN.md asks for, as RBAC manifests. The observer reads (get/list/watch,
+ * never secrets); the executor may change only what the action catalog changes, each verb traced to an action.
+ */
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import type { CliIO } from '../io.js';
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const READ = ['get', 'list', 'watch'];
+
+/** Namespaced reads: workloads, their pods and logs, services, config, events. No secrets. */
+export const OBSERVER_NAMESPACED: Rule[] = [
+  {
+    apiGroups: [''],
+    resources: [
+      'pods',
+      'pods/log',
+      'services',
+      'endpoints',
+      'events',
+      'configmaps',
+      'persistentvolumeclaims',
+      'replicationcontrollers',
+    ],
+    verbs: READ,
+  },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'],
+    verbs: READ,
+  },
+  { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: READ },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+];
+
+/** Cluster-scoped reads: where pods run and what volumes exist. */
+export const OBSERVER_CLUSTER: Rule[] = [
+  { apiGroups: [''], resources: ['nodes', 'namespaces', 'persistentvolumes'], verbs: READ },
+];
+
+/** Namespaced writes, each for an action: scale, restart, set image/env/command, node selector, rollback, deletePod, patchService, setConfigValue. */
+export const EXECUTOR_NAMESPACED: Rule[] = [
+  // Pre-images, dry runs and verification read the objects they change.
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments', 'statefulsets'],
+    verbs: ['get', 'list', 'watch', 'patch'],
+  },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments/scale', 'statefulsets/scale'],
+    verbs: ['get', 'patch', 'update'],
+  },
+  // rollbackDeployment finds the previous revision among the ReplicaSets (StatefulSets: ControllerRevisions).
+  { apiGroups: ['apps'], resources: ['replicasets', 'controllerrevisions'], verbs: ['get', 'list'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'delete'] },
+  { apiGroups: [''], resources: ['services'], verbs: ['get', 'patch'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'patch'] },
+];
+
+/** releaseVolume clears a released PersistentVolume's claimRef: cluster-scoped, so a ClusterRole. */
+export const EXECUTOR_CLUSTER: Rule[] = [
+  { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'patch'] },
+];
+
+export interface RbacOptions {
+  /** Scope the observer's namespaced reads (and the executor) to this namespace; absent: cluster-wide reads. */
+  namespace?: string;
+  /** Where the two ServiceAccounts live. */
+  serviceAccountNamespace: string;
+}
+
+const LABELS = { 'app.kubernetes.io/name': 'aoi', 'app.kubernetes.io/managed-by': 'aoi-rbac' };
+
+function meta(name: string, namespace?: string) {
+  return { name, ...(namespace === undefined ? {} : { namespace }), labels: LABELS };
+}
+
+function binding(
+  kind: 'RoleBinding' | 'ClusterRoleBinding',
+  name: string,
+  roleKind: string,
+  sa: string,
+  options: RbacOptions,
+  namespace?: string,
+) {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind,
+    metadata: meta(name, namespace),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name },
+    subjects: [{ kind: 'ServiceAccount', name: sa, namespace: options.serviceAccountNamespace }],
+  };
+}
+
+function role(kind: 'Role' | 'ClusterRole', name: string, rules: Rule[], namespace?: string) {
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: meta(name, namespace), rules };
+}
+
+/** Every manifest, in apply order. */
+export function rbacManifests(options: RbacOptions): object[] {
+  const ns = options.namespace;
+  const executorNs = ns ?? 'default';
+  const sa = (name: string) => ({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: meta(name, options.serviceAccountNamespace),
+  });
+  const docs: object[] = [sa('aoi-observer'), sa('aoi-executor')];
+  if (ns === undefined) {
+    docs.push(role('ClusterRole', 'aoi-observer', [...OBSERVER_NAMESPACED, ...OBSERVER_CLUSTER]));
+    docs.push(binding('ClusterRoleBinding', 'aoi-observer', 'ClusterRole', 'aoi-observer', options));
+  } else {
+    docs.push(role('Role', 'aoi-observer', OBSERVER_NAMESPACED, ns));
+    docs.push(binding('RoleBinding', 'aoi-observer', 'Role', 'aoi-observer', options, ns));
+    docs.push(role('ClusterRole', 'aoi-observer-cluster', OBSERVER_CLUSTER));
+    docs.push(binding('ClusterRoleBinding', 'aoi-observer-cluster', 'ClusterRole', 'aoi-observer', options));
+  }
+  docs.push(role('Role', 'aoi-executor', EXECUTOR_NAMESPACED, executorNs));
+  docs.push(binding('RoleBinding', 'aoi-executor', 'Role', 'aoi-executor', options, executorNs));
+  docs.push(role('ClusterRole', 'aoi-executor-volumes', EXECUTOR_CLUSTER));
+  docs.push(binding('ClusterRoleBinding', 'aoi-executor-volumes', 'ClusterRole', 'aoi-executor', options));
+  return docs;
+}
+
+export function renderRbac(options: RbacOptions): string {
+  const header = [
+    '# aoi RBAC: a read-only observer and a narrow executor (apply with kubectl apply -f -).',
+    `# observer: ${options.namespace === undefined ? 'cluster-wide reads' : `reads in ${options.namespace}`} (no secrets); executor: writes in ${options.namespace ?? 'default'} only.`,
+  ].join('\n');
+  return `${header}\n${rbacManifests(options)
+    .map((doc) => `---\n${stringify(doc)}`)
+    .join('')}`;
+}
+
+export function registerRbac(program: Command, io: CliIO): void {
+  program
+    .command('rbac')
+    .description("Print the observer's read-only and the executor's narrow write RBAC manifests")
+    .option(
+      '-n, --namespace <name>',
+      'namespace the executor may change (and the observer reads); default: observer cluster-wide, executor in default',
+    )
+    .option(
+      '--service-account-namespace <name>',
+      'namespace of the aoi-observer and aoi-executor ServiceAccounts',
+      'aoi',
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  aoi rbac -n shop | kubectl apply -f -',
+        '  aoi rbac --service-account-namespace ops > aoi-rbac.yaml',
+        '',
+      ].join('\n'),
+    )
+    .action((options: { namespace?: string; serviceAccountNamespace: string }) => {
+      io.stdout.write(
+        renderRbac({
+          ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+          serviceAccountNamespace: options.serviceAccountNamespace,
+        }),
+      );
+    });
+}

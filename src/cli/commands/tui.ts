@@ -1,0 +1,228 @@
+/**
+ * `aoi tui` (and `aoi diagnose -i`): the incident screen over the same runner, reasoner, policy, executor and
+ * audit log as `aoi diagnose --apply`. Approvals come from the keyboard through the executor's Approver.
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import type { TaskType } from '../../core/aiopslab.js';
+import type { AoiConfig } from '../../core/config.js';
+import { loadConfig, normalizeOllamaHost } from '../../core/config.js';
+import { AoiError } from '../../core/errors.js';
+import { resolveStateDir, statePaths } from '../../core/state-dir.js';
+import type { KubeTargetOptions } from '../cluster-target.js';
+import type { CliIO } from '../io.js';
+
+export interface TuiCliOptions {
+  namespace?: string;
+  allNamespaces?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  executorContext?: string;
+  sim?: string;
+  seed: number;
+  reasoner?: 'auto' | 'rules' | 'ollama';
+  model?: string;
+  ollamaHost?: string;
+  maxSteps?: number;
+  /** False: diagnose only (verdicts shown, nothing executed). */
+  apply?: boolean;
+  policy?: string;
+  stateDir?: string;
+  prometheusUrl?: string;
+  maxEvidenceTokens: number;
+  record: boolean;
+  task?: TaskType;
+  verifyTimeout: number;
+}
+
+/** The terminal the screen runs on; injected so tests can check the refusal without a TTY. */
+export interface TuiTerminal {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+const processTerminal = (): TuiTerminal => ({
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});
+
+function kubeOptions(options: TuiCliOptions, config: AoiConfig): KubeTargetOptions {
+  const context = options.context ?? config.observer.context;
+  const executorContext = options.executorContext ?? config.executor.context;
+  const kubeconfig = options.kubeconfig ?? config.observer.kubeconfig;
+  return {
+    ...(kubeconfig === undefined ? {} : { kubeconfig }),
+    ...(context === undefined ? {} : { context }),
+    ...(executorContext === undefined ? {} : { executorContext }),
+    ...(options.prometheusUrl === undefined ? {} : { prometheusUrl: options.prometheusUrl }),
+  };
+}
+
+export async function tuiCommand(
+  options: TuiCliOptions,
+  io: CliIO,
+  terminal: TuiTerminal = processTerminal(),
+): Promise<number> {
+  if (!terminal.stdin.isTTY || !terminal.stdout.isTTY)
+    throw new AoiError('usage', 'aoi tui needs an interactive terminal (stdin and stdout must be a TTY)', {
+      hint: 'For scripts and CI use `aoi diagnose` (add --apply --approve to act without asking).',
+    });
+  if (options.namespace !== undefined && options.allNamespaces)
+    throw new AoiError('usage', 'use either --namespace or --all-namespaces, not both');
+  if (options.sim !== undefined && (options.kubeconfig !== undefined || options.context !== undefined))
+    throw new AoiError('usage', '--sim runs its own simulated cluster; drop --kubeconfig and --context');
+  const config = await loadConfig({ env: io.env });
+  const paths = statePaths(options.stateDir ?? resolveStateDir(io.env));
+  const [
+    { chooseReasoner },
+    { runIncident },
+    { observerTools },
+    { loadPolicy },
+    { decide, actionNamespace },
+    { AuditLog, readAuditEntries },
+    { handlerFor },
+    clusterTarget,
+    { runTui },
+    { observingReasoner },
+    { colorWanted },
+  ] = await Promise.all([
+    import('../../incident/choose-reasoner.js'),
+    import('../../incident/run-incident.js'),
+    import('../../incident/observer-tools.js'),
+    import('../../executor/load-policy.js'),
+    import('../../executor/policy-engine.js'),
+    import('../../executor/audit-log.js'),
+    import('../../executor/actions/index.js'),
+    import('../cluster-target.js'),
+    import('../../tui/run-tui.js'),
+    import('../../tui/session.js'),
+    import('../../tui/theme.js'),
+  ]);
+  const policyName = options.policy ?? config.executor.policy;
+  const policy = await loadPolicy(policyName);
+  const target =
+    options.sim !== undefined
+      ? await clusterTarget.simTarget(options.sim, options.seed, io.env)
+      : await clusterTarget.kubeTarget(kubeOptions(options, config), io.env);
+  const acting = options.apply !== false;
+  let audit: Awaited<ReturnType<typeof AuditLog.open>> | undefined;
+  try {
+    const namespace = options.allNamespaces
+      ? undefined
+      : (options.namespace ?? target.namespace ?? 'default');
+    const chosen = await chooseReasoner({
+      choice: options.reasoner ?? config.reasoner.backend,
+      host: options.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(options.ollamaHost),
+      model: options.model ?? config.ollama.model,
+      timeoutMs: config.ollama.timeoutMs,
+      maxSteps: options.maxSteps ?? config.reasoner.maxSteps,
+      tools: observerTools(target.reader, target.metrics),
+    });
+    const clients = acting ? await target.executorClients() : undefined;
+    audit = acting ? await AuditLog.open(paths.audit) : undefined;
+    const auditLog = audit;
+    await runTui(
+      {
+        title: `${target.cluster} · ns ${namespace ?? 'all'} · policy ${policyName} · ${chosen.reasoner.name}`,
+        acting,
+        verdict: (action, index) => {
+          const d = decide(action, policy, { namespace: actionNamespace(action), actionsSoFar: index });
+          return { effect: d.effect, rule: d.ruleId, reason: d.reason };
+        },
+        ...(clients === undefined
+          ? {}
+          : { preview: (action) => handlerFor(action).preImage(clients, action) }),
+        ...(auditLog === undefined
+          ? {}
+          : { auditTail: async (count) => (await readAuditEntries(auditLog.path)).slice(-count) }),
+        run: (hooks) =>
+          runIncident({
+            reader: target.reader,
+            ...(target.metrics === undefined ? {} : { metrics: target.metrics }),
+            ...(namespace === undefined ? {} : { namespace }),
+            ...(options.task === undefined ? {} : { task: options.task }),
+            reasoner: observingReasoner(chosen.reasoner, hooks),
+            maxEvidenceTokens: options.maxEvidenceTokens,
+            ...(clients === undefined || auditLog === undefined
+              ? {}
+              : { act: { policy, approver: hooks.approver, audit: auditLog, clients } }),
+            verify: { timeoutMs: options.verifyTimeout * 1000, pollMs: 2000 },
+            ...(options.record
+              ? {
+                  record: {
+                    dir: paths.trajectories,
+                    cluster: target.cluster,
+                    ...(target.problemId === undefined ? {} : { problemId: target.problemId }),
+                  },
+                }
+              : {}),
+            onEvent: (event) => hooks.onEvent(event),
+            signal: hooks.signal,
+          }),
+      },
+      { ...terminal, color: colorWanted(io.env) },
+    );
+    if (chosen.notice) io.stderr.write(`aoi: ${chosen.notice}\n`);
+    return 0;
+  } finally {
+    await audit?.close();
+    await target.close();
+  }
+}
+
+function parseWhole(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new InvalidArgumentError(`must be a whole number of at least ${min}.`);
+    return Number(value);
+  };
+}
+
+export function registerTui(program: Command, io: CliIO): void {
+  program
+    .command('tui')
+    .description('Interactive incident screen: timeline, evidence, diagnosis, actions with approval keys')
+    .option('-n, --namespace <name>', "namespace to watch (default: the simulated problem's, else default)")
+    .option('-A, --all-namespaces', 'watch every namespace')
+    .option('--sim <problem>', 'run on the embedded simulated cluster with this AIOpsLab problem injected')
+    .option('--seed <n>', 'random seed of the simulated cluster', parseWhole(0), 42)
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', "the observer's (read-only) kubeconfig context")
+    .option('--executor-context <name>', "the executor's kubeconfig context (default: --context)")
+    .option('--prometheus-url <url>', 'Prometheus API for error rates, latency and saturation')
+    .addOption(
+      new Option('--reasoner <backend>', 'reasoning backend (default: auto)').choices([
+        'auto',
+        'rules',
+        'ollama',
+      ]),
+    )
+    .option('--model <name>', 'Ollama model (default: qwen2.5:14b-instruct)')
+    .option('--ollama-host <url>', 'Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)')
+    .option('--max-steps <n>', 'most model and tool calls the reasoner may make', parseWhole(1))
+    .option('--policy <name|file>', 'policy deciding allow / approve / deny (default: default, read-only)')
+    .option('--no-apply', 'diagnose only: show proposals and verdicts, execute nothing')
+    .option('--state-dir <dir>', 'where trajectories and the audit log go (default: $AOI_STATE_DIR)')
+    .option('--max-evidence-tokens <n>', 'token budget for the evidence set', parseWhole(100), 4000)
+    .option('--verify-timeout <seconds>', 'how long to watch for the incident to clear', parseWhole(1), 120)
+    .option('--no-record', 'do not write a trajectory')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Keys: a approve · d reject · r re-run · tab focus · ↑↓ select · s sort · v diff · ? help · q quit',
+        'Actions the policy allows run without asking, denied ones never run, and the rest wait for a key.',
+        '',
+        'Examples:',
+        '  aoi tui --sim k8s_target_port-misconfig-mitigation-1 --policy standard',
+        '  aoi tui -n shop --context prod-readonly --executor-context prod-fixer --policy standard',
+        '  aoi diagnose -i --sim scale_pod_zero_social_net-mitigation-1 --policy standard',
+        '',
+      ].join('\n'),
+    )
+    .action(async (options: TuiCliOptions) => {
+      process.exitCode = await tuiCommand(options, io);
+    });
+}

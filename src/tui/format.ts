@@ -1,0 +1,101 @@
+/** Small text helpers for the TUI: durations, action descriptions and the current-vs-proposed diff. */
+import type { ActionProposal } from '../core/actions.js';
+import type { AuditEntry } from '../core/audit.js';
+
+export function formatDuration(ms: number): string {
+  // Under 100 ms in ms, else seconds: keeps each timeline cell short enough for 80 columns.
+  if (ms < 100) return `${Math.max(0, Math.round(ms))}ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+export function describeProposal(a: ActionProposal): string {
+  switch (a.kind) {
+    case 'kubectl':
+      return `kubectl ${a.argv.join(' ')}`;
+    case 'scaleDeployment':
+      return `scale deployment ${a.namespace}/${a.name} to ${a.replicas}`;
+    case 'patchService':
+      return `patch service ${a.namespace}/${a.name}: ${a.ports.map((p) => `${p.port}→${String(p.targetPort)}`).join(', ')}`;
+    case 'setCommand':
+      return `set command of ${a.namespace}/${a.name}/${a.container}`;
+    case 'setImage':
+      return `set image of ${a.namespace}/${a.name}/${a.container} to ${a.image}`;
+    case 'patchNodeSelector':
+      return `patch nodeSelector of ${a.namespace}/${a.name}`;
+    case 'rollbackDeployment':
+      return `roll back deployment ${a.namespace}/${a.name}${a.toRevision ? ` to r${a.toRevision}` : ''}`;
+    case 'rolloutRestart':
+      return `restart ${a.workload.toLowerCase()} ${a.namespace}/${a.name}`;
+    case 'releaseVolume':
+      return `release volume ${a.name} (claim ${a.claimNamespace}/${a.claim})`;
+    case 'setConfigValue':
+      return `set ${a.path.join('.')} in configmap ${a.namespace}/${a.name}`;
+    case 'deletePod':
+      return `delete pod ${a.namespace}/${a.name}`;
+    case 'setEnv':
+      return `set env of ${a.namespace}/${a.name}/${a.container}`;
+  }
+}
+
+/** Flattens a JSON-like value to `path: value` pairs (`ports[0].targetPort`). */
+export function flatten(value: unknown, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (v: unknown, path: string) => {
+    if (Array.isArray(v)) {
+      if (v.length === 0) out.set(path, '[]');
+      v.forEach((item, i) => walk(item, `${path}[${i}]`));
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      if (entries.length === 0) out.set(path, '{}');
+      for (const [k, item] of entries) walk(item, path ? `${path}.${k}` : k);
+    } else {
+      out.set(path, JSON.stringify(v) ?? 'undefined');
+    }
+  };
+  walk(value, prefix);
+  return out;
+}
+
+const NOT_CHANGES = new Set(['kind', 'rationale', 'evidence', 'namespace', 'name', 'workload']);
+
+export interface DiffLine {
+  sign: '-' | '+' | ' ';
+  text: string;
+}
+
+/**
+ * What the action changes, against the object as read now (its pre-image): for every field the action
+ * sets, the current value (`-`) and the proposed one (`+`); unchanged fields get a blank sign.
+ */
+export function diffLines(action: ActionProposal, current: Record<string, unknown> | undefined): DiffLine[] {
+  const proposed = Object.fromEntries(Object.entries(action).filter(([k]) => !NOT_CHANGES.has(k)));
+  const want = flatten(proposed);
+  const have = current
+    ? flatten(Object.fromEntries(Object.entries(current).filter(([k]) => k !== 'kind')))
+    : undefined;
+  const lines: DiffLine[] = [];
+  for (const [path, value] of want) {
+    const was = have?.get(path);
+    if (was === value) lines.push({ sign: ' ', text: `${path}: ${value}` });
+    else {
+      if (was !== undefined) lines.push({ sign: '-', text: `${path}: ${was}` });
+      lines.push({ sign: '+', text: `${path}: ${value}` });
+    }
+  }
+  // Changes first: in a short panel the unchanged context is what gets cut.
+  return [...lines.filter((l) => l.sign !== ' '), ...lines.filter((l) => l.sign === ' ')];
+}
+
+/** One audit line: `#12 apply patchService approved applied`. */
+export function describeAuditEntry(entry: AuditEntry): string {
+  const action = entry.action as { step?: unknown; proposal?: { kind?: unknown } } | null;
+  const step = typeof action?.step === 'string' ? action.step : '?';
+  const kind = typeof action?.proposal?.kind === 'string' ? action.proposal.kind : '';
+  const result = entry.result
+    ? `${entry.result.status}${entry.result.message ? `: ${entry.result.message}` : ''}`
+    : 'ok';
+  return `#${entry.seq} ${entry.at.slice(11, 19)} ${step.padEnd(8)} ${kind} ${entry.decision} ${result}`;
+}
