@@ -16,7 +16,19 @@ export interface KubectlReaderOptions {
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   retry?: RetryPolicy;
+  /** Runs one kubectl argv; the default spawns the binary. Injected to relay reads elsewhere (`aoi agent`). */
+  runner?: KubectlRunner;
 }
+
+export interface KubectlRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** One kubectl invocation: argv after the program name, and how long it may take. */
+export type KubectlRunner = (argv: string[], options: { timeoutMs: number }) => Promise<KubectlRun>;
 
 /** The only kubectl verbs this reader may run. */
 const READ_VERBS = new Set(['get', 'logs']);
@@ -46,22 +58,33 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
     `--request-timeout=${Math.ceil((options.timeoutMs ?? 20_000) / 1000)}s`,
   ];
   let requests = 0;
+  const runner: KubectlRunner =
+    options.runner ??
+    (async (argv, { timeoutMs }) => {
+      const result = await execa(options.binary ?? 'kubectl', argv, {
+        reject: false,
+        extendEnv: false,
+        env: childEnv,
+        timeout: timeoutMs,
+        maxBuffer: MAX_BUFFER,
+        stdin: 'ignore',
+      });
+      return {
+        exitCode: result.exitCode ?? 1,
+        stdout: result.stdout ?? '',
+        stderr: result.stderr || result.shortMessage || '',
+        timedOut: result.timedOut,
+      };
+    });
 
   async function run(argv: string[]): Promise<Result<string>> {
     if (!READ_VERBS.has(argv[0] ?? '')) return fail('failed', `refusing kubectl verb "${argv[0]}"`);
     return withRetry(async () => {
       requests++;
-      const result = await execa(options.binary ?? 'kubectl', [...argv, ...common], {
-        reject: false,
-        extendEnv: false,
-        env: childEnv,
-        timeout: (options.timeoutMs ?? 20_000) + 5_000,
-        maxBuffer: MAX_BUFFER,
-        stdin: 'ignore',
-      });
+      const result = await runner([...argv, ...common], { timeoutMs: (options.timeoutMs ?? 20_000) + 5_000 });
       if (result.timedOut) return fail<string>('timeout', 'kubectl timed out');
       if (result.exitCode !== 0) {
-        const message = (result.stderr || result.shortMessage || 'kubectl failed').trim().slice(0, 500);
+        const message = (result.stderr || 'kubectl failed').trim().slice(0, 500);
         return fail<string>(classifyKubectlError(message), message);
       }
       return ok(result.stdout);
@@ -98,8 +121,7 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
     async watch(kind, namespace, watchOptions) {
       requests++;
       // Ended by the timeout on purpose: what kubectl printed until then is the answer.
-      const result = await execa(
-        options.binary ?? 'kubectl',
+      const result = await runner(
         [
           'get',
           kind,
@@ -110,21 +132,14 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
           'json',
           ...common,
         ],
-        {
-          reject: false,
-          extendEnv: false,
-          env: childEnv,
-          timeout: watchOptions.durationMs,
-          maxBuffer: MAX_BUFFER,
-          stdin: 'ignore',
-        },
+        { timeoutMs: watchOptions.durationMs },
       );
       if (!result.timedOut && result.exitCode !== 0) {
-        const message = (result.stderr || result.shortMessage || 'kubectl failed').trim().slice(0, 500);
+        const message = (result.stderr || 'kubectl failed').trim().slice(0, 500);
         return fail(classifyKubectlError(message), message);
       }
       const events: WatchEvent[] = [];
-      for (const value of splitJsonValues(result.stdout ?? '')) {
+      for (const value of splitJsonValues(result.stdout)) {
         const e = value as { type?: unknown; object?: unknown };
         if (typeof e.type === 'string' && e.object && typeof e.object === 'object')
           events.push({ type: e.type, object: e.object });

@@ -1,0 +1,148 @@
+/**
+ * Typed action → the kubectl argv that does the same thing, for an orchestrator that only runs shell commands.
+ * Every argv but releaseVolume's must pass the executor's classifier as a write; releaseVolume patches a
+ * cluster-scoped PersistentVolume, which the classifier refuses for any kubectl write (its policy decision
+ * was taken on the typed action, matched on the claim's namespace).
+ */
+import type { ActionProposal } from '../core/actions.js';
+import { classifyKubectlArgv } from '../executor/kubectl-argv.js';
+
+export type RenderedArgv = { ok: true; argv: string[] } | { ok: false; reason: string };
+
+const json = (value: unknown) => JSON.stringify(value);
+
+/** The configmap's new key text is computed by the caller (it needs the current text). */
+export function configMapPatchArgv(namespace: string, name: string, key: string, text: string): string[] {
+  return [
+    'patch',
+    'configmap',
+    name,
+    '-n',
+    namespace,
+    '--type',
+    'merge',
+    '-p',
+    json({ data: { [key]: text } }),
+  ];
+}
+
+function argvOf(a: Exclude<ActionProposal, { kind: 'setConfigValue' }>): string[] {
+  switch (a.kind) {
+    case 'scaleDeployment':
+      return ['scale', 'deployment', a.name, '-n', a.namespace, `--replicas=${a.replicas}`];
+    case 'rolloutRestart':
+      return ['rollout', 'restart', a.workload.toLowerCase(), a.name, '-n', a.namespace];
+    case 'deletePod':
+      return ['delete', 'pod', a.name, '-n', a.namespace];
+    case 'patchService':
+      // Strategic merge keys spec.ports by port, so only the listed ports change.
+      return [
+        'patch',
+        'service',
+        a.name,
+        '-n',
+        a.namespace,
+        '--type',
+        'strategic',
+        '-p',
+        json({
+          spec: {
+            ports: a.ports.map((p) => ({
+              ...(p.name ? { name: p.name } : {}),
+              port: p.port,
+              targetPort: p.targetPort,
+            })),
+          },
+        }),
+      ];
+    case 'setImage':
+      return ['set', 'image', `deployment/${a.name}`, `${a.container}=${a.image}`, '-n', a.namespace];
+    case 'setCommand':
+      return [
+        'patch',
+        'deployment',
+        a.name,
+        '-n',
+        a.namespace,
+        '--type',
+        'strategic',
+        '-p',
+        json({
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: a.container,
+                    command: a.command,
+                    ...(a.args === undefined ? {} : { args: a.args }),
+                  },
+                ],
+              },
+            },
+          },
+        }),
+      ];
+    case 'setEnv':
+      return [
+        'set',
+        'env',
+        `deployment/${a.name}`,
+        '-c',
+        a.container,
+        ...Object.entries(a.env).map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`)),
+        '-n',
+        a.namespace,
+      ];
+    case 'rollbackDeployment':
+      return [
+        'rollout',
+        'undo',
+        `deployment/${a.name}`,
+        '-n',
+        a.namespace,
+        ...(a.toRevision === undefined ? [] : [`--to-revision=${a.toRevision}`]),
+      ];
+    case 'patchNodeSelector':
+      return [
+        'patch',
+        'deployment',
+        a.name,
+        '-n',
+        a.namespace,
+        '--type',
+        'merge',
+        '-p',
+        json({ spec: { template: { spec: { nodeSelector: a.nodeSelector } } } }),
+      ];
+    case 'kubectl':
+      return [...a.argv];
+    case 'releaseVolume':
+      return [
+        'patch',
+        'persistentvolume',
+        a.name,
+        '--type',
+        'json',
+        '-p',
+        json([
+          { op: 'test', path: '/spec/claimRef/namespace', value: a.claimNamespace },
+          { op: 'test', path: '/spec/claimRef/name', value: a.claim },
+          { op: 'remove', path: '/spec/claimRef' },
+        ]),
+      ];
+  }
+}
+
+export function renderKubectl(a: Exclude<ActionProposal, { kind: 'setConfigValue' }>): RenderedArgv {
+  const argv = argvOf(a);
+  if (a.kind === 'releaseVolume') return { ok: true, argv };
+  return checked(argv);
+}
+
+/** The classifier's verdict on a rendered argv: it must be a write it accepts. */
+export function checked(argv: string[]): RenderedArgv {
+  const verdict = classifyKubectlArgv(argv);
+  if (!verdict.ok) return { ok: false, reason: verdict.reason };
+  return { ok: true, argv };
+}

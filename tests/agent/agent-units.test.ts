@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import { execShell, shellCommand, shellQuote, submit } from '../../src/agent/api-call.js';
+import { batchCommand, createRelayRunner, splitBatch } from '../../src/agent/relay-runner.js';
+import { renderKubectl } from '../../src/agent/render-kubectl.js';
+import { stripPrompt } from '../../src/agent/session.js';
+import { parseProblem } from '../../src/agent/task-description.js';
+import type { ActionProposal } from '../../src/core/actions.js';
+import { classifyKubectlArgv } from '../../src/executor/kubectl-argv.js';
+
+/** AIOpsLab's ResponseParser for exec_shell, as documented: strip the outer quotes, unescape \" and \'. */
+function parseExecShell(action: string): string {
+  const blocks = [...action.matchAll(/```\s*\n([\s\S]*?)\n```/g)];
+  expect(blocks).toHaveLength(1);
+  const code = blocks[0]![1]!;
+  const args = code.slice(code.indexOf('(') + 1, code.lastIndexOf(')')).trim();
+  expect(args.startsWith('"') && args.endsWith('"')).toBe(true);
+  return args
+    .replace(/^"+|"+$/g, '')
+    .replace(/\\"/g, '"')
+    .replace(/\\'/g, "'");
+}
+
+describe('parseProblem', () => {
+  const summary = (ns: string) => `Service Details:\nService Name: Hotel Reservation\nNamespace: ${ns}\n`;
+  it.each([
+    ['You are an expert DevOps engineer assigned to detect anomalies in a deployed service.', 'detection'],
+    ['You are an expert DevOps engineer assigned to localize faults in a deployed service.', 'localization'],
+    [
+      'You are an expert DevOps engineer assigned to do root cause analysis in a deployed service.',
+      'analysis',
+    ],
+    ['You are an expert DevOps engineer assigned to mitigate anomalies in a deployed service.', 'mitigation'],
+    ["submit a dict with 'system_level' and 'fault_type'", 'analysis'],
+    ['1. list[str]: list of faulty components', 'localization'],
+    ['nothing recognisable', 'detection'],
+  ] as const)('%s → %s', (opening, task) => {
+    const parsed = parseProblem(`${opening}\n\n${summary('test-hotel-reservation')}`);
+    expect(parsed.task).toBe(task);
+    expect(parsed.namespace).toBe('test-hotel-reservation');
+  });
+
+  it.each([
+    ['Namespace: astronomy-shop', 'astronomy-shop'],
+    ['the app runs in namespace `test-social-network`.', 'test-social-network'],
+    ['Service Name: Social Network', 'test-social-network'],
+    ['Service Name: OpenTelemetry Demo Astronomy Shop', 'astronomy-shop'],
+    ['no hint at all', undefined],
+  ])('namespace from %j', (text, namespace) => {
+    expect(parseProblem(text).namespace).toBe(namespace);
+  });
+});
+
+describe('action strings', () => {
+  it('quotes argv items for a POSIX shell', () => {
+    expect(shellQuote('get')).toBe('get');
+    expect(shellQuote('--output=json')).toBe('--output=json');
+    expect(shellQuote('{"a":1}')).toBe(`'{"a":1}'`);
+    expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
+    expect(shellQuote('$(rm -rf /); echo')).toBe(`'$(rm -rf /); echo'`);
+    expect(shellCommand('kubectl', ['get', 'pods', '-n', 'a b'])).toBe("kubectl get pods -n 'a b'");
+  });
+
+  it('wraps a command so that AIOpsLab parses it back byte for byte', () => {
+    const commands = [
+      'kubectl get pods -n x --output json',
+      shellCommand('kubectl', ['patch', 'svc', 's', '-p', '{"spec":{"ports":[{"port":9090}]}}']),
+      shellCommand('kubectl', ['patch', 'cm', 'c', '-p', JSON.stringify({ data: { k: 'say "hi"\n' } })]),
+      shellCommand('echo', ["it's"]),
+    ];
+    for (const command of commands) {
+      const action = execShell(command);
+      expect(action.startsWith('```\nexec_shell("')).toBe(true);
+      expect(action.endsWith('")\n```')).toBe(true);
+      expect(parseExecShell(action)).toBe(command);
+    }
+    expect(() => execShell('echo a\necho b')).toThrow(/one line/);
+    expect(() => execShell(`echo '\\'`)).toThrow(/parser/);
+  });
+
+  it('renders each submit form with positional arguments', () => {
+    expect(submit({ task: 'detection', anomaly: true })).toBe('```\nsubmit("Yes")\n```');
+    expect(submit({ task: 'detection', anomaly: false })).toBe('```\nsubmit("No")\n```');
+    expect(submit({ task: 'localization', components: ['geo'] })).toBe('```\nsubmit(["geo"])\n```');
+    expect(submit({ task: 'localization', components: [] })).toBe('```\nsubmit([])\n```');
+    expect(submit({ task: 'analysis', systemLevel: 'Application', faultType: 'Authentication Issue' })).toBe(
+      '```\nsubmit({"system_level": "Application", "fault_type": "Authentication Issue"})\n```',
+    );
+    expect(submit({ task: 'mitigation' })).toBe('```\nsubmit()\n```');
+  });
+
+  it('strips the line AIOpsLab appends to every output', () => {
+    expect(stripPrompt('NAME READY\n\nPlease take the next action')).toBe('NAME READY');
+    expect(stripPrompt('plain')).toBe('plain');
+  });
+});
+
+describe('the relay runner', () => {
+  it('splits a batch by its markers, keeping exit codes and dropping warnings before JSON', () => {
+    const argvs = [
+      ['get', 'pods', '--output', 'json'],
+      ['logs', 'p', '--namespace', 'n'],
+      ['get', 'nodes', '--output', 'json'],
+    ];
+    const out = [
+      '@@aoi-n1:0',
+      'Warning: something deprecated',
+      '{"items":[]}',
+      '@@aoi-n1:0:rc=0',
+      '@@aoi-n1:1',
+      'a log line without newline@@aoi-n1:1:rc=0',
+      '@@aoi-n1:2',
+      'Error from server (Forbidden): nodes is forbidden',
+      '@@aoi-n1:2:rc=1',
+      '',
+    ].join('\n');
+    const runs = splitBatch(out, 'n1', argvs);
+    expect(runs[0]).toEqual({ exitCode: 0, stdout: '{"items":[]}', stderr: '', timedOut: false });
+    expect(runs[1]?.stdout).toBe('a log line without newline');
+    expect(runs[2]).toMatchObject({
+      exitCode: 1,
+      stderr: 'Error from server (Forbidden): nodes is forbidden',
+    });
+    expect(splitBatch('Error: command timed out', 'n1', argvs)[0]?.exitCode).toBe(1);
+    expect(batchCommand([['get', 'pods']], 'n1')).toBe(
+      'echo @@aoi-n1:0; kubectl get pods 2>&1; echo @@aoi-n1:0:rc=$?',
+    );
+  });
+
+  it('batches reads started together into one command and refuses writes without relaying them', async () => {
+    const sent: string[] = [];
+    const runner = createRelayRunner(
+      (command) => {
+        sent.push(command);
+        const n = (command.match(/rc=\$\?/g) ?? []).length;
+        return Promise.resolve(
+          Array.from({ length: n }, (_, i) => `@@aoi-x:${i}\n{"i":${i}}\n@@aoi-x:${i}:rc=0`).join('\n'),
+        );
+      },
+      { nonce: 'x' },
+    );
+    const reads = await Promise.all([
+      runner(['get', 'pods', '--output', 'json', '--request-timeout=20s'], { timeoutMs: 1 }),
+      runner(['get', 'services', '--output', 'json', '--chunk-size=500'], { timeoutMs: 1 }),
+      runner(['delete', 'pod', 'x', '-n', 'a'], { timeoutMs: 1 }),
+      runner(['get', 'pods', '--watch'], { timeoutMs: 1 }),
+    ]);
+    expect(sent).toEqual([
+      'echo @@aoi-x:0; kubectl get pods --output json 2>&1; echo @@aoi-x:0:rc=$?; echo @@aoi-x:1; kubectl get services --output json 2>&1; echo @@aoi-x:1:rc=$?',
+    ]);
+    expect(reads.map((r) => r.stdout)).toEqual(['{"i":0}', '{"i":1}', '', '']);
+    expect(reads[2]?.stderr).toMatch(/refused to relay a write/);
+    expect(reads[3]?.stderr).toMatch(/refused to relay/);
+  });
+});
+
+describe('typed actions as kubectl argv', () => {
+  const base = { namespace: 'test-x', name: 'web', rationale: 'r', evidence: ['ev-1'] };
+  const cases: [ActionProposal, string[]][] = [
+    [
+      { kind: 'scaleDeployment', ...base, replicas: 1 },
+      ['scale', 'deployment', 'web', '-n', 'test-x', '--replicas=1'],
+    ],
+    [
+      { kind: 'rolloutRestart', ...base, workload: 'StatefulSet' },
+      ['rollout', 'restart', 'statefulset', 'web', '-n', 'test-x'],
+    ],
+    [{ kind: 'deletePod', ...base }, ['delete', 'pod', 'web', '-n', 'test-x']],
+    [
+      { kind: 'patchService', ...base, ports: [{ port: 9090, targetPort: 9090 }] },
+      [
+        'patch',
+        'service',
+        'web',
+        '-n',
+        'test-x',
+        '--type',
+        'strategic',
+        '-p',
+        '{"spec":{"ports":[{"port":9090,"targetPort":9090}]}}',
+      ],
+    ],
+    [
+      { kind: 'setImage', ...base, container: 'c', image: 'repo/img:1' },
+      ['set', 'image', 'deployment/web', 'c=repo/img:1', '-n', 'test-x'],
+    ],
+    [
+      { kind: 'setCommand', ...base, container: 'c', command: ['profile'] },
+      [
+        'patch',
+        'deployment',
+        'web',
+        '-n',
+        'test-x',
+        '--type',
+        'strategic',
+        '-p',
+        '{"spec":{"template":{"spec":{"containers":[{"name":"c","command":["profile"]}]}}}}',
+      ],
+    ],
+    [
+      { kind: 'setEnv', ...base, container: 'c', env: { A: '1', B: null } },
+      ['set', 'env', 'deployment/web', '-c', 'c', 'A=1', 'B-', '-n', 'test-x'],
+    ],
+    [
+      { kind: 'rollbackDeployment', ...base, toRevision: 2 },
+      ['rollout', 'undo', 'deployment/web', '-n', 'test-x', '--to-revision=2'],
+    ],
+    [
+      { kind: 'patchNodeSelector', ...base, nodeSelector: { 'kubernetes.io/hostname': null } },
+      [
+        'patch',
+        'deployment',
+        'web',
+        '-n',
+        'test-x',
+        '--type',
+        'merge',
+        '-p',
+        '{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/hostname":null}}}}}',
+      ],
+    ],
+  ];
+  it.each(cases)('%# %j', (action, argv) => {
+    if (action.kind === 'setConfigValue') throw new Error('not in this table');
+    const rendered = renderKubectl(action);
+    expect(rendered).toEqual({ ok: true, argv });
+    const verdict = classifyKubectlArgv(argv);
+    expect(verdict.ok && verdict.write).toBe(true);
+  });
+
+  it('refuses a kubectl proposal the classifier refuses', () => {
+    expect(
+      renderKubectl({
+        kind: 'kubectl',
+        argv: ['exec', 'web', '--', 'sh'],
+        rationale: 'r',
+        evidence: ['ev-1'],
+      }),
+    ).toMatchObject({
+      ok: false,
+    });
+  });
+});
