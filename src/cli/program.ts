@@ -1,13 +1,21 @@
 import { Command } from 'commander';
 import type { CliIO } from './io.js';
 import { registerAct } from './commands/act.js';
+import { registerAgent } from './commands/agent.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBench } from './commands/bench.js';
 import { registerDiagnose } from './commands/diagnose.js';
+import { registerEvolve } from './commands/evolve.js';
+import { registerExport } from './commands/export.js';
 import { registerObserve } from './commands/observe.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerRuns } from './commands/runs.js';
 import { registerSim } from './commands/sim.js';
+import { registerTui } from './commands/tui.js';
+import { registerConfig } from './commands/config.js';
+import { registerRbac } from './commands/rbac.js';
+import { registerCompletion } from './commands/completion.js';
 
 export const VERSION = '0.1.0';
 
@@ -30,5 +38,13 @@ export function buildProgram(io: CliIO): Command {
   registerAudit(program, io);
   registerAct(program, io);
   registerRollback(program, io);
+  registerRuns(program, io);
+  registerEvolve(program, io);
+  registerExport(program, io);
+  registerTui(program, io);
+  registerConfig(program, io);
+  registerRbac(program, io);
+  registerCompletion(program, io);
+  registerAgent(program, io);
   return program;
 }

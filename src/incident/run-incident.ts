@@ -16,6 +16,7 @@ import type { MetricsSource } from '../observer/analyzers/telemetry.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
 import type { ObservationReport } from '../observer/observe.js';
 import { observe } from '../observer/observe.js';
+import { observerVerifier } from './observer-verifier.js';
 import type { GuidanceNote, Reasoner, ReasonerResult } from '../reasoner/reasoner.js';
 
 export type IncidentPhase = 'observe' | 'reason' | 'act' | 'verify';
@@ -33,6 +34,8 @@ export interface IncidentOptions {
   task?: TaskType;
   reasoner: Reasoner;
   guidance?: GuidanceNote[];
+  /** Retrieves guidance for the observed evidence (scored, bounded); added to `guidance`. */
+  selectGuidance?: (evidence: Evidence[]) => GuidanceNote[];
   maxEvidenceTokens?: number;
   /** Set to act on the proposals; absent means diagnose only. */
   act?: Omit<ExecuteOptions, 'incident'>;
@@ -226,13 +229,19 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
       }),
     );
 
+    const guidance = [...(options.guidance ?? []), ...(options.selectGuidance?.(observation.evidence) ?? [])];
+    const guidanceUsed = guidance.map((g) => ({
+      id: g.id,
+      ...(g.version === undefined ? {} : { version: g.version }),
+      ...(g.score === undefined ? {} : { score: g.score }),
+    }));
     const reasoning = await phase(
       'reason',
       options.reasoner.name,
       {
         evidence: observation.evidence.map((ev) => ev.id),
         task: options.task ?? null,
-        guidance: options.guidance?.map((g) => g.id) ?? [],
+        guidance: guidance.map((g) => g.id),
       },
       () =>
         options.reasoner.diagnose(
@@ -240,7 +249,7 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
             evidence: observation.evidence,
             ...(options.task === undefined ? {} : { task: options.task }),
             ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
-            ...(options.guidance === undefined ? {} : { guidance: options.guidance }),
+            ...(guidance.length === 0 ? {} : { guidance }),
           },
           options.signal ? { signal: options.signal } : {},
         ),
@@ -248,7 +257,7 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
         summary: r.diagnosis.detected
           ? `root cause ${r.diagnosis.faultyComponents.join(', ') || 'unknown'}; ${r.diagnosis.proposals.length} proposal(s)`
           : 'no fault found',
-        output: { diagnosis: r.diagnosis, rejected: r.rejected, steps: r.steps },
+        output: { diagnosis: r.diagnosis, rejected: r.rejected, steps: r.steps, guidanceUsed },
         tokens: r.tokens,
       }),
     );
@@ -263,8 +272,13 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
         { proposals: reasoning.diagnosis.proposals },
         async () => {
           const counters = { actionsSoFar: 0 };
+          // Verification looks through the observer unless the caller brought its own verifier.
+          const defaultVerifier = observerVerifier({
+            reader: options.reader,
+            ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+          });
           for (const proposal of reasoning.diagnosis.proposals) {
-            const result = await execute(proposal, { ...act, incident: counters });
+            const result = await execute(proposal, { verifier: defaultVerifier, ...act, incident: counters });
             counters.actionsSoFar++;
             actions.push({ proposal, result });
             actedAt = Date.now();

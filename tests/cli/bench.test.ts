@@ -79,6 +79,25 @@ describe('aoi bench', () => {
     expect(trajectories).toHaveLength(4);
   }, 120_000);
 
+  it('runs shards I/N whose merged reports equal the whole run', async () => {
+    const filter = [
+      '--solver',
+      'nothing',
+      '--filter',
+      '^k8s_target_port-misconfig-(detection|localization)-',
+    ];
+    const parts = [join(dir, 'shard-0.json'), join(dir, 'shard-1.json')];
+    for (const [i, file] of parts.entries())
+      expect((await aoi([...filter, '--shard', `${i}/2`, '--json', file])).exitCode).toBe(0);
+    const merged = await aoi(['merge', ...parts, '--json', join(dir, 'merged.json')]);
+    expect(merged.exitCode, merged.stderr).toBe(0);
+    const whole = await aoi(filter);
+    // Same rows (merged reports list problems by shard) and the same summary.
+    const lines = (text: string) => text.split('\n').sort();
+    expect(lines(merged.stdout)).toEqual(lines(whole.stdout));
+    expect((await aoi(['--solver', 'nothing', '--shard', '2/2'])).stderr).toMatch(/shard/i);
+  }, 120_000);
+
   it('gates on --min-success with exit code 1, counting best@N over attempts', async () => {
     const result = await aoi([
       '--solver',
@@ -107,7 +126,7 @@ describe('aoi bench', () => {
     [
       'a reasoner for a reference solver',
       ['--solver', 'oracle', '--reasoner', 'rules'],
-      /--reasoner applies to the aoi solver/,
+      /--reasoner, --disable-rules and --guidance apply to the aoi solver, not oracle/,
     ],
     [
       'an unknown reasoner',

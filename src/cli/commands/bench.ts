@@ -10,8 +10,29 @@ import type { CliIO } from '../io.js';
 import type { ReasonerChoice } from '../../incident/choose-reasoner.js';
 import { loadConfig, normalizeOllamaHost } from '../../core/config.js';
 import { resolveStateDir } from '../../core/state-dir.js';
+import type { Guidance } from '../../core/guidance.js';
+import type { Evidence } from '../../core/evidence.js';
+import { loadGuidanceDir } from '../../evolver/guidance-files.js';
+import { retrieveGuidance } from '../../evolver/retrieve.js';
+import type { RuleFamily } from '../../reasoner/rules/classify.js';
+import { RULE_FAMILIES } from '../../reasoner/rules/classify.js';
+
+/** The agent's retrieval over a guidance library: promoted notes matching each incident's evidence. */
+export function guidanceSelector(
+  library: readonly Guidance[],
+): ((evidence: Evidence[]) => ReturnType<typeof retrieveGuidance>) | undefined {
+  if (library.length === 0) return undefined;
+  return (evidence) => retrieveGuidance(library, evidence);
+}
+
+export async function loadGuidanceLibrary(dir: string, io: CliIO): Promise<Guidance[]> {
+  const { files, invalid } = await loadGuidanceDir(dir);
+  for (const bad of invalid) io.stderr.write(`aoi: skipping guidance ${bad.error}\n`);
+  return files.map((f) => f.guidance);
+}
 
 interface BenchOptions {
+  shard?: string;
   problems?: string[];
   filter?: RegExp;
   task?: TaskType;
@@ -26,6 +47,8 @@ interface BenchOptions {
   ollamaHost?: string;
   policy: string;
   stateDir?: string;
+  disableRules?: RuleFamily[];
+  guidance?: string;
 }
 
 function parseCount(value: string): number {
@@ -79,8 +102,13 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
   if (options.solver === 'aoi') {
     const config = await loadConfig({ env: io.env });
     const reasoner = options.reasoner ?? config.reasoner.backend;
-    label = `aoi (reasoner ${reasoner}, policy ${options.policy})`;
+    label = `aoi (reasoner ${reasoner}, policy ${options.policy}${options.disableRules?.length ? `, rules off: ${options.disableRules.join(', ')}` : ''})`;
+    const select = options.guidance
+      ? guidanceSelector(await loadGuidanceLibrary(options.guidance, io))
+      : undefined;
     factory = aoiSolver({
+      ...(options.disableRules?.length ? { rules: { disable: options.disableRules } } : {}),
+      ...(select ? { selectGuidance: select } : {}),
       reasoner,
       ollama: {
         host: options.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(options.ollamaHost),
@@ -92,15 +120,30 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
       stateDir: options.stateDir ?? resolveStateDir(io.env),
     });
   } else {
-    if (options.reasoner !== undefined)
-      throw new AoiError('usage', `--reasoner applies to the aoi solver, not ${options.solver}`);
+    if (
+      options.reasoner !== undefined ||
+      options.disableRules !== undefined ||
+      options.guidance !== undefined
+    )
+      throw new AoiError(
+        'usage',
+        `--reasoner, --disable-rules and --guidance apply to the aoi solver, not ${options.solver}`,
+      );
     factory = SOLVERS[options.solver];
   }
   const all = await loadProblems(options.problems ?? [DEFAULT_PROBLEMS_DIR]);
-  const problems = filterProblems(all, {
+  const filtered = filterProblems(all, {
     ...(options.filter ? { filter: options.filter } : {}),
     ...(options.task ? { task: options.task } : {}),
   });
+  const { parseShard, shardProblems } = await import('../../../aiopslab-harness/bench/shard.js');
+  let shard;
+  try {
+    shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  } catch (error) {
+    throw new AoiError('usage', (error as Error).message);
+  }
+  const problems = shard ? shardProblems(filtered, shard) : filtered;
   if (problems.length === 0)
     throw new AoiError('usage', `no problem matches (${all.length} loaded)`, {
       hint: 'Loosen --filter or --task.',
@@ -126,6 +169,7 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
       solver: options.solver,
       mode: options.mode,
       attempts: options.attempts,
+      ...(shard ? { shard } : {}),
       summary: summaries,
       records,
     };
@@ -142,7 +186,7 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
 }
 
 export function registerBench(program: Command, io: CliIO): void {
-  program
+  const command = program
     .command('bench')
     .description('Run AIOpsLab problems on fresh simulated clusters and score them as AIOpsLab does')
     .option('--problems <paths...>', 'problem files or directories (default: the shipped catalog)')
@@ -173,6 +217,14 @@ export function registerBench(program: Command, io: CliIO): void {
     .option('--policy <name|file>', "the agent's policy for mitigation tasks", 'bench')
     .option('--state-dir <dir>', "where the agent's trajectories and audit logs go")
     .addOption(
+      new Option(
+        '--disable-rules <family...>',
+        'switch off analyzer families of the rules backend (weakens the agent on purpose)',
+      ).choices(RULE_FAMILIES),
+    )
+    .option('--shard <I/N>', 'run only shard I of N (0-based; problems sorted by id, dealt round-robin)')
+    .option('--guidance <dir>', 'guidance directory the agent retrieves promoted notes from')
+    .addOption(
       new Option('--mode <mode>', 'mitigation checks: strict also requires the fault undone')
         .choices(['strict', 'faithful'])
         .default('strict'),
@@ -183,5 +235,27 @@ export function registerBench(program: Command, io: CliIO): void {
     )
     .action(async (options: BenchOptions) => {
       process.exitCode = await bench(options, io);
+    });
+  command
+    .command('merge')
+    .description('Merge the --json reports of aoi bench --shard runs into one')
+    .argument('<reports...>')
+    .option('--json <file>', 'write the merged report')
+    .action(async (files: string[], o: { json?: string }) => {
+      const [{ mergeReportFiles }, { renderProblemTable, renderSummary }] = await Promise.all([
+        import('../../../aiopslab-harness/bench/shard.js'),
+        import('../../../aiopslab-harness/bench/report.js'),
+      ]);
+      let merged;
+      try {
+        merged = await mergeReportFiles(files);
+      } catch (error) {
+        throw new AoiError('usage', (error as Error).message);
+      }
+      io.stdout.write(
+        `${renderProblemTable(merged.records)}\n\n${renderSummary(merged.summary, merged.attempts)}\n`,
+      );
+      if (o.json) await writeFileAtomic(o.json, `${JSON.stringify(merged, null, 2)}\n`);
+      process.exitCode = 0;
     });
 }

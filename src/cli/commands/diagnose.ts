@@ -31,6 +31,7 @@ export interface DiagnoseCliOptions {
   task?: TaskType;
   verifyTimeout: number;
   maxSteps?: number;
+  interactive?: boolean;
 }
 
 function parseWhole(min: number) {
@@ -210,6 +211,7 @@ export function registerDiagnose(program: Command, io: CliIO): void {
       120,
     )
     .option('--no-record', 'do not write a trajectory')
+    .option('-i, --interactive', 'open the incident screen (aoi tui); with --apply, approve by key')
     .addHelpText(
       'after',
       [
@@ -220,10 +222,24 @@ export function registerDiagnose(program: Command, io: CliIO): void {
         '  aoi diagnose --sim k8s_target_port-misconfig-mitigation-1',
         '  aoi diagnose --sim k8s_target_port-misconfig-mitigation-1 --apply --policy standard --approve',
         '  aoi diagnose -n shop --context prod-readonly --output markdown',
+        '  aoi diagnose -i --sim k8s_target_port-misconfig-mitigation-1 --apply --policy standard',
         '',
       ].join('\n'),
     )
     .action(async (options: DiagnoseCliOptions) => {
-      process.exitCode = await diagnoseCommand(options, io);
+      process.exitCode = options.interactive
+        ? await interactive(options, io)
+        : await diagnoseCommand(options, io);
     });
+}
+
+/** `-i`: the same run on the incident screen; it acts only with --apply, as diagnose does. */
+async function interactive(options: DiagnoseCliOptions, io: CliIO): Promise<number> {
+  if (options.approve || options.output !== undefined)
+    throw new AoiError(
+      'usage',
+      '-i asks for approval by key and shows no --output; drop --approve and --output',
+    );
+  const { tuiCommand } = await import('./tui.js');
+  return tuiCommand({ ...options, apply: options.apply === true }, io);
 }
