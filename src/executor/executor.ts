@@ -7,6 +7,7 @@ import type { ActionProposal } from '../core/actions.js';
 import type { AuditDecision } from '../core/audit.js';
 import type { Policy } from '../core/policy.js';
 import { handlerFor } from './actions/index.js';
+import { typedActionFor } from './kubectl-to-action.js';
 import { describeError } from './actions/errors.js';
 import type { BlastRadius, DryRunOutcome, ExecutorClients, PreImage } from './actions/types.js';
 import type { Approver } from './approval.js';
@@ -56,6 +57,9 @@ export interface ExecutionResult {
 type Step = 'policy' | 'dryRun' | 'approval' | 'apply' | 'verify' | 'rollback' | 'error';
 
 export async function execute(action: ActionProposal, options: ExecuteOptions): Promise<ExecutionResult> {
+  // A kubectl write that is a typed action in disguise runs as that action, under its rules.
+  const typed = action.kind === 'kubectl' ? typedActionFor(action) : undefined;
+  if (typed) return execute(typed, options);
   const actor = options.actor ?? 'aoi-executor';
   const handler = handlerFor(action);
   const { clients, audit } = options;

@@ -279,9 +279,9 @@ add('kubectl scale 1e6', 'standard', kubectl(['scale', 'deployment/geo', '--repl
 add('kubectl scale -1', 'standard', kubectl(['scale', 'deployment/geo', '--replicas=-1', '-n', NS]));
 add('kubectl scale NaN', 'standard', kubectl(['scale', 'deployment/geo', '--replicas', 'NaN', '-n', NS]));
 add(
-  'kubectl scale 4 (change 3 but unknown current)',
+  'kubectl scale 5 (runs as scaleDeployment: change 4 over its limit of 3)',
   'standard',
-  kubectl(['scale', 'deployment/geo', '--replicas=4', '-n', NS]),
+  kubectl(['scale', 'deployment/geo', '--replicas=5', '-n', NS]),
 );
 
 // Outside the policy's namespaces.
