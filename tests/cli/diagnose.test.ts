@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderGuidance } from '../../src/core/guidance.js';
 import { readTrajectory } from '../../src/core/trajectory-recorder.js';
 import { verifyAuditLog } from '../../src/executor/audit-log.js';
 
@@ -121,6 +122,46 @@ describe('aoi diagnose --sim', () => {
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(result.stdout).toContain('Application / Authentication Issue');
     expect(await readdir(join(dir, 'state')).catch(() => [])).not.toContain('nothing');
+  }, 60_000);
+});
+
+describe('aoi diagnose with guidance', () => {
+  it('retrieves promoted guidance from the state dir, applies its hints and records what it used', async () => {
+    const state = join(dir, 'guided-state');
+    await mkdir(join(state, 'guidance'), { recursive: true });
+    await writeFile(
+      join(state, 'guidance', 'auth-is-operation.md'),
+      renderGuidance({
+        frontMatter: {
+          id: 'auth-is-operation',
+          title: 'Refused grants after a maintenance job',
+          signals: ['AuthErrors'],
+          faultTypes: ['Operation Error'],
+          createdFrom: ['run-x'],
+          version: 1,
+          status: 'promoted',
+          hints: [
+            {
+              kind: 'classify',
+              signals: ['AuthErrors'],
+              logPattern: 'not authorized',
+              systemLevel: 'Virtualization',
+              faultType: 'Operation Error',
+            },
+          ],
+        },
+        body: 'Check the maintenance job first.\n',
+      }),
+    );
+    const result = await aoi(['--sim', 'revoke_auth_mongodb-analysis-1', '--output', 'json'], {
+      AOI_STATE_DIR: state,
+    });
+    expect(result.exitCode, result.stderr).toBe(1);
+    const out = JSON.parse(result.stdout) as Output;
+    expect(out.rootCause).toMatchObject({ systemLevel: 'Virtualization', faultType: 'Operation Error' });
+    const trajectory = await readTrajectory(out.trajectory!);
+    const reason = trajectory.steps.find((s) => s.phase === 'reason');
+    expect(JSON.stringify(reason?.output)).toContain('auth-is-operation');
   }, 60_000);
 });
 

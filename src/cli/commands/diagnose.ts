@@ -32,6 +32,7 @@ export interface DiagnoseCliOptions {
   verifyTimeout: number;
   maxSteps?: number;
   interactive?: boolean;
+  guidance?: string;
 }
 
 function parseWhole(min: number) {
@@ -115,7 +116,13 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
           : approval.denyingApprover;
       act = { policy, approver, audit: await AuditLog.open(paths.audit), clients };
     }
+    // Promoted guidance from `aoi evolve` (the state dir's library unless --guidance says otherwise).
+    const { guidanceSelector, loadGuidanceLibrary } = await import('./bench.js');
+    const selectGuidance = guidanceSelector(
+      await loadGuidanceLibrary(options.guidance ?? paths.guidance, io),
+    );
     const report = await runIncident({
+      ...(selectGuidance === undefined ? {} : { selectGuidance }),
       reader: target.reader,
       ...(target.metrics === undefined ? {} : { metrics: target.metrics }),
       ...(namespace === undefined ? {} : { namespace }),
@@ -183,6 +190,7 @@ export function registerDiagnose(program: Command, io: CliIO): void {
       ]),
     )
     .option('--model <name>', 'Ollama model (default: qwen2.5:14b-instruct)')
+    .option('--guidance <dir>', 'guidance library to retrieve from (default: <state dir>/guidance)')
     .option(
       '--max-steps <n>',
       'most model calls and tool calls for one diagnosis (default: 8)',
