@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { AoiError } from '../../core/errors.js';
 import type { TaskType } from '../../core/aiopslab.js';
-import type { AoiConfig } from '../../core/config.js';
-import { loadConfig, normalizeOllamaHost } from '../../core/config.js';
-import type { KubeTargetOptions } from '../cluster-target.js';
+import { loadConfig } from '../../core/config.js';
+import { openTarget, reasonerFor } from '../incident-setup.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { CliIO } from '../io.js';
 import type { PolicyVerdict } from '../render-diagnosis.js';
@@ -43,18 +42,6 @@ function parseWhole(min: number) {
   };
 }
 
-function kubeOptions(options: DiagnoseCliOptions, config: AoiConfig): KubeTargetOptions {
-  const context = options.context ?? config.observer.context;
-  const executorContext = options.executorContext ?? config.executor.context;
-  const kubeconfig = options.kubeconfig ?? config.observer.kubeconfig;
-  return {
-    ...(kubeconfig === undefined ? {} : { kubeconfig }),
-    ...(context === undefined ? {} : { context }),
-    ...(executorContext === undefined ? {} : { executorContext }),
-    ...(options.prometheusUrl === undefined ? {} : { prometheusUrl: options.prometheusUrl }),
-  };
-}
-
 /** `aoi diagnose`: one incident run; exit 0 healthy (or mitigated with --apply), 1 incident, 2 error. */
 export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): Promise<number> {
   if (options.namespace !== undefined && options.allNamespaces)
@@ -66,40 +53,19 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
   const config = await loadConfig({ env: io.env });
   const stateDir = options.stateDir ?? resolveStateDir(io.env);
   const paths = statePaths(stateDir);
-  const [
-    { chooseReasoner },
-    { observerTools },
-    { runIncident },
-    { loadPolicy },
-    { decide, actionNamespace },
-    clusterTarget,
-    render,
-  ] = await Promise.all([
-    import('../../incident/choose-reasoner.js'),
-    import('../../incident/observer-tools.js'),
+  const [{ runIncident }, { loadPolicy }, { decide, actionNamespace }, render] = await Promise.all([
     import('../../incident/run-incident.js'),
     import('../../executor/load-policy.js'),
     import('../../executor/policy-engine.js'),
-    import('../cluster-target.js'),
     import('../render-diagnosis.js'),
   ]);
   const policy = await loadPolicy(options.policy ?? config.executor.policy);
-  const target =
-    options.sim !== undefined
-      ? await clusterTarget.simTarget(options.sim, options.seed, io.env)
-      : await clusterTarget.kubeTarget(kubeOptions(options, config), io.env);
+  const target = await openTarget(options, config, io);
   try {
     const namespace = options.allNamespaces
       ? undefined
       : (options.namespace ?? target.namespace ?? 'default');
-    const chosen = await chooseReasoner({
-      choice: options.reasoner ?? config.reasoner.backend,
-      host: options.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(options.ollamaHost),
-      model: options.model ?? config.ollama.model,
-      timeoutMs: config.ollama.timeoutMs,
-      maxSteps: options.maxSteps ?? config.reasoner.maxSteps,
-      tools: observerTools(target.reader, target.metrics),
-    });
+    const chosen = await reasonerFor(options, config, target);
     if (chosen.notice) io.stderr.write(`aoi: ${chosen.notice}\n`);
     let act;
     if (options.apply) {

@@ -5,11 +5,10 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { TaskType } from '../../core/aiopslab.js';
-import type { AoiConfig } from '../../core/config.js';
-import { loadConfig, normalizeOllamaHost } from '../../core/config.js';
+import { loadConfig } from '../../core/config.js';
 import { AoiError } from '../../core/errors.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
-import type { KubeTargetOptions } from '../cluster-target.js';
+import { openTarget, reasonerFor } from '../incident-setup.js';
 import type { CliIO } from '../io.js';
 
 export interface TuiCliOptions {
@@ -48,18 +47,6 @@ const processTerminal = (): TuiTerminal => ({
   stderr: process.stderr,
 });
 
-function kubeOptions(options: TuiCliOptions, config: AoiConfig): KubeTargetOptions {
-  const context = options.context ?? config.observer.context;
-  const executorContext = options.executorContext ?? config.executor.context;
-  const kubeconfig = options.kubeconfig ?? config.observer.kubeconfig;
-  return {
-    ...(kubeconfig === undefined ? {} : { kubeconfig }),
-    ...(context === undefined ? {} : { context }),
-    ...(executorContext === undefined ? {} : { executorContext }),
-    ...(options.prometheusUrl === undefined ? {} : { prometheusUrl: options.prometheusUrl }),
-  };
-}
-
 export async function tuiCommand(
   options: TuiCliOptions,
   io: CliIO,
@@ -76,50 +63,34 @@ export async function tuiCommand(
   const config = await loadConfig({ env: io.env });
   const paths = statePaths(options.stateDir ?? resolveStateDir(io.env));
   const [
-    { chooseReasoner },
     { runIncident },
-    { observerTools },
     { loadPolicy },
     { decide, actionNamespace },
     { AuditLog, readAuditEntries },
     { handlerFor },
-    clusterTarget,
     { runTui },
     { observingReasoner },
     { colorWanted },
   ] = await Promise.all([
-    import('../../incident/choose-reasoner.js'),
     import('../../incident/run-incident.js'),
-    import('../../incident/observer-tools.js'),
     import('../../executor/load-policy.js'),
     import('../../executor/policy-engine.js'),
     import('../../executor/audit-log.js'),
     import('../../executor/actions/index.js'),
-    import('../cluster-target.js'),
     import('../../tui/run-tui.js'),
     import('../../tui/session.js'),
     import('../../tui/theme.js'),
   ]);
   const policyName = options.policy ?? config.executor.policy;
   const policy = await loadPolicy(policyName);
-  const target =
-    options.sim !== undefined
-      ? await clusterTarget.simTarget(options.sim, options.seed, io.env)
-      : await clusterTarget.kubeTarget(kubeOptions(options, config), io.env);
+  const target = await openTarget(options, config, io);
   const acting = options.apply !== false;
   let audit: Awaited<ReturnType<typeof AuditLog.open>> | undefined;
   try {
     const namespace = options.allNamespaces
       ? undefined
       : (options.namespace ?? target.namespace ?? 'default');
-    const chosen = await chooseReasoner({
-      choice: options.reasoner ?? config.reasoner.backend,
-      host: options.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(options.ollamaHost),
-      model: options.model ?? config.ollama.model,
-      timeoutMs: config.ollama.timeoutMs,
-      maxSteps: options.maxSteps ?? config.reasoner.maxSteps,
-      tools: observerTools(target.reader, target.metrics),
-    });
+    const chosen = await reasonerFor(options, config, target);
     const clients = acting ? await target.executorClients() : undefined;
     audit = acting ? await AuditLog.open(paths.audit) : undefined;
     const auditLog = audit;
