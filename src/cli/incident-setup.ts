@@ -2,6 +2,8 @@
  * What `aoi diagnose` and `aoi tui` set up alike before an incident run: the cluster they talk to (a
  * kubeconfig or the embedded simulator) and the reasoner, from flags over config.
  */
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { AoiConfig } from '../core/config.js';
 import { normalizeOllamaHost } from '../core/config.js';
 import type { ChosenReasoner, ReasonerChoice } from '../incident/choose-reasoner.js';
@@ -62,4 +64,37 @@ export async function reasonerFor(
     maxSteps: flags.maxSteps ?? config.reasoner.maxSteps,
     tools: observerTools(target.reader, target.metrics),
   });
+}
+
+export function parseWhole(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new InvalidArgumentError(`must be a whole number of at least ${min}.`);
+    return Number(value);
+  };
+}
+
+/** --sim/--seed or --kubeconfig/--context/--executor-context, and --prometheus-url. */
+export function addTargetOptions(command: Command): Command {
+  return command
+    .option('--sim <problem>', 'run on the embedded simulated cluster with this AIOpsLab problem injected')
+    .option('--seed <n>', 'random seed of the simulated cluster', parseWhole(0), 42)
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', "the observer's (read-only) kubeconfig context")
+    .option('--executor-context <name>', "the executor's kubeconfig context (default: --context)")
+    .option('--prometheus-url <url>', 'Prometheus API for error rates, latency and saturation');
+}
+
+/** --reasoner, --model and --ollama-host. */
+export function addReasonerOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--reasoner <backend>', 'reasoning backend (default: auto)').choices([
+        'auto',
+        'rules',
+        'ollama',
+      ]),
+    )
+    .option('--model <name>', 'Ollama model (default: qwen2.5:14b-instruct)')
+    .option('--ollama-host <url>', 'Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)');
 }

@@ -3,10 +3,10 @@
  * logs go to stderr only, so stdout carries nothing but replies.
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
 import { AoiError } from '../../core/errors.js';
 import { loadConfig, normalizeOllamaHost } from '../../core/config.js';
 import type { CliIO } from '../io.js';
+import { addReasonerOptions, parseWhole } from '../incident-setup.js';
 
 export interface AgentCliOptions {
   stdio?: boolean;
@@ -20,14 +20,6 @@ export interface AgentCliOptions {
   settleRounds: number;
   settlePause: number;
   quiet?: boolean;
-}
-
-function parseWhole(min: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < min)
-      throw new InvalidArgumentError(`must be a whole number of at least ${min}.`);
-    return Number(value);
-  };
 }
 
 export async function agentCommand(
@@ -77,19 +69,9 @@ export async function agentCommand(
 }
 
 export function registerAgent(program: Command, io: CliIO): void {
-  program
-    .command('agent')
+  addReasonerOptions(program.command('agent'))
     .description("Act as an agent for AIOpsLab's orchestrator: JSON lines on stdin/stdout (see --help)")
     .option('--stdio', 'speak the JSON-lines protocol on stdin/stdout')
-    .addOption(
-      new Option('--reasoner <backend>', 'reasoning backend (default: auto)').choices([
-        'auto',
-        'rules',
-        'ollama',
-      ]),
-    )
-    .option('--model <name>', 'Ollama model (default: qwen2.5:14b-instruct)')
-    .option('--ollama-host <url>', 'Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)')
     .option('--policy <name|file>', 'policy the mitigation actions must pass', 'bench')
     .option('--approve', "treat the policy's 'approve' as allow (nobody can be asked inside an episode)")
     .option(

@@ -1,9 +1,15 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { AoiError } from '../../core/errors.js';
 import type { TaskType } from '../../core/aiopslab.js';
 import { loadConfig } from '../../core/config.js';
-import { openTarget, reasonerFor } from '../incident-setup.js';
+import {
+  addReasonerOptions,
+  addTargetOptions,
+  openTarget,
+  parseWhole,
+  reasonerFor,
+} from '../incident-setup.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { CliIO } from '../io.js';
 import type { PolicyVerdict } from '../render-diagnosis.js';
@@ -32,14 +38,6 @@ export interface DiagnoseCliOptions {
   maxSteps?: number;
   interactive?: boolean;
   guidance?: string;
-}
-
-function parseWhole(min: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < min)
-      throw new InvalidArgumentError(`must be a whole number of at least ${min}.`);
-    return Number(value);
-  };
 }
 
 /** `aoi diagnose`: one incident run; exit 0 healthy (or mitigated with --apply), 1 incident, 2 error. */
@@ -132,8 +130,7 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
 }
 
 export function registerDiagnose(program: Command, io: CliIO): void {
-  program
-    .command('diagnose')
+  addReasonerOptions(addTargetOptions(program.command('diagnose')))
     .description(
       'Observe, reason and (with --apply) act on one incident; exit 0 healthy or mitigated, 1 incident, 2 error',
     )
@@ -142,27 +139,12 @@ export function registerDiagnose(program: Command, io: CliIO): void {
       "namespace to diagnose (default: the simulated problem's, else default)",
     )
     .option('-A, --all-namespaces', 'diagnose every namespace')
-    .option('--sim <problem>', 'run on the embedded simulated cluster with this AIOpsLab problem injected')
-    .option('--seed <n>', 'random seed of the simulated cluster', parseWhole(0), 42)
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
-    .option('--context <name>', "the observer's (read-only) kubeconfig context")
-    .option('--executor-context <name>', "the executor's kubeconfig context for --apply (default: --context)")
-    .option('--prometheus-url <url>', 'Prometheus API for error rates, latency and saturation')
-    .addOption(
-      new Option('--reasoner <backend>', 'reasoning backend (default: auto)').choices([
-        'auto',
-        'rules',
-        'ollama',
-      ]),
-    )
-    .option('--model <name>', 'Ollama model (default: qwen2.5:14b-instruct)')
     .option('--guidance <dir>', 'guidance library to retrieve from (default: <state dir>/guidance)')
     .option(
       '--max-steps <n>',
       'most model calls and tool calls for one diagnosis (default: 8)',
       parseWhole(1),
     )
-    .option('--ollama-host <url>', 'Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'markdown', 'json']))
     .option('--apply', 'execute the proposals that pass the policy (dry run, approval, verify, rollback)')
     .option(

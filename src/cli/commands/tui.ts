@@ -3,12 +3,17 @@
  * audit log as `aoi diagnose --apply`. Approvals come from the keyboard through the executor's Approver.
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
 import type { TaskType } from '../../core/aiopslab.js';
 import { loadConfig } from '../../core/config.js';
 import { AoiError } from '../../core/errors.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
-import { openTarget, reasonerFor } from '../incident-setup.js';
+import {
+  addReasonerOptions,
+  addTargetOptions,
+  openTarget,
+  parseWhole,
+  reasonerFor,
+} from '../incident-setup.js';
 import type { CliIO } from '../io.js';
 
 export interface TuiCliOptions {
@@ -143,35 +148,11 @@ export async function tuiCommand(
   }
 }
 
-function parseWhole(min: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < min)
-      throw new InvalidArgumentError(`must be a whole number of at least ${min}.`);
-    return Number(value);
-  };
-}
-
 export function registerTui(program: Command, io: CliIO): void {
-  program
-    .command('tui')
+  addReasonerOptions(addTargetOptions(program.command('tui')))
     .description('Interactive incident screen: timeline, evidence, diagnosis, actions with approval keys')
     .option('-n, --namespace <name>', "namespace to watch (default: the simulated problem's, else default)")
     .option('-A, --all-namespaces', 'watch every namespace')
-    .option('--sim <problem>', 'run on the embedded simulated cluster with this AIOpsLab problem injected')
-    .option('--seed <n>', 'random seed of the simulated cluster', parseWhole(0), 42)
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
-    .option('--context <name>', "the observer's (read-only) kubeconfig context")
-    .option('--executor-context <name>', "the executor's kubeconfig context (default: --context)")
-    .option('--prometheus-url <url>', 'Prometheus API for error rates, latency and saturation')
-    .addOption(
-      new Option('--reasoner <backend>', 'reasoning backend (default: auto)').choices([
-        'auto',
-        'rules',
-        'ollama',
-      ]),
-    )
-    .option('--model <name>', 'Ollama model (default: qwen2.5:14b-instruct)')
-    .option('--ollama-host <url>', 'Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)')
     .option('--max-steps <n>', 'most model and tool calls the reasoner may make', parseWhole(1))
     .option('--policy <name|file>', 'policy deciding allow / approve / deny (default: default, read-only)')
     .option('--no-apply', 'diagnose only: show proposals and verdicts, execute nothing')
