@@ -1,7 +1,8 @@
 /**
  * Observer benchmark: clusters of about 100, 1,000 and 10,000 pods (copies of hotel-reservation) with one
  * fault (geo's targetPort in the first copy). `aoi observe -A` runs as its own process, so its peak RSS is
- * its own; `kubectl get pods,events -A -o json` against the same server is the reference. Prints figures.
+ * its own; `kubectl get pods,events -A -o json` against the same server is the reference (also timed unpaged,
+ * `--chunk-size=0`). Prints figures.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -74,6 +75,15 @@ async function measure(targetPods: number, dir: string): Promise<void> {
     { reject: false, env, extendEnv: false, maxBuffer: 1 << 30 },
   );
   const kubectlS = (performance.now() - t) / 1000;
+  // The simulator sorts the whole collection for every page, so kubectl's 500-item pages cost it O(n²) at
+  // 10,000 pods; one unpaged read shows what the reference costs without that.
+  t = performance.now();
+  const unpaged = await execa(
+    'kubectl',
+    ['--kubeconfig', kubeconfig, 'get', 'pods,events', '-A', '-o', 'json', '--chunk-size=0'],
+    { reject: false, env, extendEnv: false, maxBuffer: 1 << 30 },
+  );
+  const unpagedS = (performance.now() - t) / 1000;
   await server.close();
 
   const pods = cluster.store.peekAll(resourceByKind('Pod')).length;
@@ -87,6 +97,7 @@ async function measure(targetPods: number, dir: string): Promise<void> {
       `fault evidence rank ${rank || 'absent'} (${report.evidence[rank - 1]?.signal ?? '-'})`,
       `kubectl get pods,events -A -o json ${kubectlS.toFixed(2)} s (exit ${reference.exitCode})`,
       `ratio ${(observeS / kubectlS).toFixed(2)}`,
+      `unpaged kubectl ${unpagedS.toFixed(2)} s (exit ${unpaged.exitCode}), ratio ${(observeS / unpagedS).toFixed(2)}`,
     ].join(' | '),
   );
 }

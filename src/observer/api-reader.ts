@@ -1,9 +1,16 @@
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import type { RequestOptions } from 'node:https';
+import { request as httpsRequest } from 'node:https';
+import { ApiException, KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
-import type { ClusterReader, LogOptions, ResourceKind, WatchEvent } from './cluster-reader.js';
+import type { ClusterReader, ListOptions, LogOptions, WatchEvent } from './cluster-reader.js';
 import { CLUSTER_SCOPED, collectionPath } from './cluster-reader.js';
-import type { KObject } from './k8s-types.js';
+import { endpoint } from './https-json.js';
+import { ListBodyParser } from './json-stream.js';
+import type { Interner, KObject } from './k8s-types.js';
+import { slimObject } from './k8s-types.js';
 import type { RetryPolicy } from './retry.js';
 import { DEFAULT_RETRY, withRetry } from './retry.js';
 
@@ -12,17 +19,10 @@ export interface ApiReaderOptions {
   context?: string;
   /** A ready KubeConfig (tests, in-process callers); wins over `kubeconfig`. */
   kubeConfig?: KubeConfig;
+  /** Items per list request; 0 (the default) reads each list in one streamed request. */
   pageSize?: number;
   retry?: RetryPolicy;
 }
-
-interface Page {
-  items?: unknown[];
-  metadata?: { _continue?: string };
-}
-type PageQuery = { limit: number; _continue?: string };
-type Lister = (namespace: string | undefined, query: PageQuery) => Promise<Page>;
-type Reader = (name: string, namespace: string) => Promise<unknown>;
 
 /** Builds the KubeConfig the observer uses, as a value: a missing file or context is a failure. */
 export function loadKubeConfig(options: ApiReaderOptions): Result<KubeConfig> {
@@ -47,19 +47,7 @@ export function loadKubeConfig(options: ApiReaderOptions): Result<KubeConfig> {
 export function classifyError(error: unknown): { code: string; message: string } {
   if (error instanceof ApiException) {
     const status = error.code;
-    let message = `HTTP ${status}`;
-    try {
-      const body = JSON.parse(String(error.body)) as { message?: string };
-      if (body.message) message = `${message}: ${body.message}`;
-    } catch {
-      // Not a Kubernetes Status; the status code says enough.
-    }
-    if (status === 401 || status === 403) return { code: 'forbidden', message };
-    if (status === 404) return { code: 'not-found', message };
-    if (status === 429) return { code: 'throttled', message };
-    if (status === 408 || status === 504) return { code: 'timeout', message };
-    if (status >= 500) return { code: 'server', message };
-    return { code: 'failed', message };
+    return statusError(status, String(error.body));
   }
   const text = error instanceof Error ? error.message : String(error);
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|certificate|self[- ]signed/i.test(text))
@@ -68,64 +56,126 @@ export function classifyError(error: unknown): { code: string; message: string }
   return { code: 'failed', message: text };
 }
 
-/** The observer's reader over the Kubernetes API (client-node): lists with paging, logs, retries. */
+/** A reply's body goes to a sink as it arrives; an error status's body is kept (bounded) for its message. */
+type Sink = (chunk: Buffer) => void;
+
+const ERROR_BODY_BYTES = 64 * 1024;
+const IDLE_TIMEOUT_MS = 60_000;
+
+/** What an HTTP error status means to the observer, with the API's own message when it sent a Status. */
+function statusError(status: number, body: string): { code: string; message: string } {
+  let message = `HTTP ${status}`;
+  try {
+    const parsed = JSON.parse(body) as { message?: string };
+    if (parsed.message) message = `${message}: ${parsed.message}`;
+  } catch {
+    // Not a Kubernetes Status; the status code says enough.
+  }
+  // 401: the credential itself is refused (expired, revoked, wrong); 403: valid, but not allowed this read.
+  if (status === 401) return { code: 'unauthorized', message };
+  if (status === 403) return { code: 'forbidden', message };
+  if (status === 404) return { code: 'not-found', message };
+  if (status === 429) return { code: 'throttled', message };
+  if (status === 408 || status === 504) return { code: 'timeout', message };
+  if (status >= 500) return { code: 'server', message };
+  return { code: 'failed', message };
+}
+
+/**
+ * The observer's reader over the Kubernetes API. Authentication (tokens, client certificates, exec plugins,
+ * proxies) is client-node's KubeConfig; the GETs themselves are plain HTTPS with the body parsed as it arrives,
+ * because client-node's generated clients buffer whole lists and deserialize them into class instances (most of
+ * the observer's memory at ten thousand pods). Each list is one request, streamed and cut down to the fields the
+ * caller asks for as each item arrives. Watches still use client-node.
+ */
 export function createApiReader(options: ApiReaderOptions): Result<ClusterReader> {
   const loaded = loadKubeConfig(options);
   if (!loaded.ok) return loaded;
   const kc = loaded.value;
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const pageSize = options.pageSize ?? 500;
+  const server = kc.getCurrentCluster()?.server ?? '';
+  const pageSize = options.pageSize ?? 0;
   const policy = options.retry ?? DEFAULT_RETRY;
   let requests = 0;
 
-  const listers: Record<ResourceKind, Lister> = {
-    nodes: (_ns, q) => core.listNode(q),
-    persistentvolumes: (_ns, q) => core.listPersistentVolume(q),
-    pods: (ns, q) => (ns ? core.listNamespacedPod({ namespace: ns, ...q }) : core.listPodForAllNamespaces(q)),
-    services: (ns, q) =>
-      ns ? core.listNamespacedService({ namespace: ns, ...q }) : core.listServiceForAllNamespaces(q),
-    endpoints: (ns, q) =>
-      ns ? core.listNamespacedEndpoints({ namespace: ns, ...q }) : core.listEndpointsForAllNamespaces(q),
-    events: (ns, q) =>
-      ns ? core.listNamespacedEvent({ namespace: ns, ...q }) : core.listEventForAllNamespaces(q),
-    persistentvolumeclaims: (ns, q) =>
-      ns
-        ? core.listNamespacedPersistentVolumeClaim({ namespace: ns, ...q })
-        : core.listPersistentVolumeClaimForAllNamespaces(q),
-    configmaps: (ns, q) =>
-      ns ? core.listNamespacedConfigMap({ namespace: ns, ...q }) : core.listConfigMapForAllNamespaces(q),
-    deployments: (ns, q) =>
-      ns ? apps.listNamespacedDeployment({ namespace: ns, ...q }) : apps.listDeploymentForAllNamespaces(q),
-    statefulsets: (ns, q) =>
-      ns ? apps.listNamespacedStatefulSet({ namespace: ns, ...q }) : apps.listStatefulSetForAllNamespaces(q),
-    replicasets: (ns, q) =>
-      ns ? apps.listNamespacedReplicaSet({ namespace: ns, ...q }) : apps.listReplicaSetForAllNamespaces(q),
-  };
-
-  const readers: Record<ResourceKind, Reader> = {
-    nodes: (name) => core.readNode({ name }),
-    persistentvolumes: (name) => core.readPersistentVolume({ name }),
-    pods: (name, namespace) => core.readNamespacedPod({ name, namespace }),
-    services: (name, namespace) => core.readNamespacedService({ name, namespace }),
-    endpoints: (name, namespace) => core.readNamespacedEndpoints({ name, namespace }),
-    events: (name, namespace) => core.readNamespacedEvent({ name, namespace }),
-    persistentvolumeclaims: (name, namespace) =>
-      core.readNamespacedPersistentVolumeClaim({ name, namespace }),
-    configmaps: (name, namespace) => core.readNamespacedConfigMap({ name, namespace }),
-    deployments: (name, namespace) => apps.readNamespacedDeployment({ name, namespace }),
-    statefulsets: (name, namespace) => apps.readNamespacedStatefulSet({ name, namespace }),
-    replicasets: (name, namespace) => apps.readNamespacedReplicaSet({ name, namespace }),
-  };
-
-  async function call<T>(send: () => Promise<T>): Promise<Result<T>> {
-    return withRetry(async () => {
-      requests++;
+  /** One GET; a 2xx body goes to `sink`, anything else becomes a failure. */
+  async function exchange(
+    path: string,
+    params: Record<string, string>,
+    sink: Sink,
+    accept = 'application/json',
+  ): Promise<Result<true>> {
+    requests++;
+    const opts: RequestOptions = { method: 'GET', headers: { Accept: accept } };
+    let url: URL;
+    try {
+      await kc.applyToHTTPSOptions(opts);
+      url = endpoint(server, path, params);
+    } catch (error) {
+      const { code, message } = classifyError(error);
+      return fail(code, message);
+    }
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (result: Result<true>) => {
+        if (done) return;
+        done = true;
+        resolve(result);
+      };
+      const onResponse = (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        const ok2xx = status >= 200 && status < 300;
+        const errorChunks: Buffer[] = [];
+        let errorBytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (done) return;
+          if (ok2xx) {
+            try {
+              sink(chunk);
+            } catch (error) {
+              finish(fail('failed', (error as Error).message));
+              req.destroy();
+            }
+          } else if (errorBytes < ERROR_BODY_BYTES) {
+            errorChunks.push(chunk);
+            errorBytes += chunk.length;
+          }
+        });
+        res.on('end', () => {
+          if (ok2xx) finish(ok(true));
+          else {
+            const { code, message } = statusError(status, Buffer.concat(errorChunks).toString('utf8'));
+            finish(fail(code, message));
+          }
+        });
+        res.on('error', (error) => finish(fail(...spread(classifyError(error)))));
+      };
+      let req: ClientRequest;
       try {
-        return ok(await send());
+        req =
+          url.protocol === 'http:' ? httpRequest(url, opts, onResponse) : httpsRequest(url, opts, onResponse);
       } catch (error) {
-        const { code, message } = classifyError(error);
-        return fail<T>(code, message);
+        finish(fail(...spread(classifyError(error))));
+        return;
+      }
+      req.setTimeout(IDLE_TIMEOUT_MS, () => {
+        finish(fail('timeout', `no reply from ${url.pathname} within ${IDLE_TIMEOUT_MS} ms`));
+        req.destroy();
+      });
+      req.on('error', (error) => finish(fail(...spread(classifyError(error)))));
+      req.end();
+    });
+  }
+
+  /** A GET whose JSON body is parsed whole (single objects, which are small). */
+  async function getJson(path: string, params: Record<string, string>): Promise<Result<unknown>> {
+    return withRetry(async () => {
+      const chunks: Buffer[] = [];
+      const sent = await exchange(path, params, (chunk) => chunks.push(chunk));
+      if (!sent.ok) return sent;
+      try {
+        return ok(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
+      } catch {
+        return fail('failed', `${path}: the reply is not JSON`);
       }
     }, policy);
   }
@@ -133,24 +183,44 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
   return ok({
     transport: 'api',
     requestCount: () => requests,
-    async list(kind, namespace) {
-      const ns = CLUSTER_SCOPED.has(kind) ? undefined : namespace;
+    async list(kind, namespace, listOptions: ListOptions = {}) {
+      const path = collectionPath(kind, CLUSTER_SCOPED.has(kind) ? undefined : namespace);
+      const intern: Interner = new Map();
+      const keep = listOptions.slim
+        ? (item: unknown) => slimObject(kind, item, intern)
+        : (item: unknown) => item as KObject;
+      const max = listOptions.maxItems ?? Infinity;
       const items: KObject[] = [];
       let next: string | undefined;
-      for (let page = 0; page < 1000; page++) {
-        const query: PageQuery =
-          next === undefined ? { limit: pageSize } : { limit: pageSize, _continue: next };
-        const result = await call(() => listers[kind](ns, query));
-        if (!result.ok) return result;
-        items.push(...(plain(result.value.items) as KObject[]));
-        next = result.value.metadata?._continue || undefined;
-        if (next === undefined) break;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const room = max - items.length;
+        const limit = Math.min(pageSize > 0 ? pageSize : Infinity, room);
+        const params: Record<string, string> = {
+          ...(Number.isFinite(limit) ? { limit: String(limit) } : {}),
+          ...(listOptions.fieldSelector === undefined ? {} : { fieldSelector: listOptions.fieldSelector }),
+          ...(next === undefined ? {} : { continue: next }),
+        };
+        const before = items.length;
+        let parser = new ListBodyParser((item) => items.push(keep(item)));
+        const sent = await withRetry(async () => {
+          // A retried page starts over: drop what a failed attempt delivered.
+          items.length = before;
+          parser = new ListBodyParser((item) => items.push(keep(item)));
+          return exchange(path, params, (chunk) => parser.write(chunk));
+        }, policy);
+        if (!sent.ok) return sent;
+        const rest = parser.end();
+        if (!rest.ok) return fail('failed', `${path}: ${rest.message}`);
+        const meta = rest.value['metadata'] as { continue?: unknown } | undefined;
+        next = typeof meta?.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+        if (next === undefined || items.length >= max) break;
       }
       return ok(items);
     },
     async get(kind, name, namespace) {
-      const result = await call(() => readers[kind](name, namespace ?? 'default'));
-      return result.ok ? ok(plain([result.value])[0] as KObject) : result;
+      const ns = CLUSTER_SCOPED.has(kind) ? undefined : (namespace ?? 'default');
+      const result = await getJson(`${collectionPath(kind, ns)}/${encodeURIComponent(name)}`, {});
+      return result.ok ? ok(result.value as KObject) : result;
     },
     async watch(kind, namespace, watchOptions) {
       requests++;
@@ -183,22 +253,30 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
       return failure !== undefined && events.length === 0 ? fail('failed', failure) : ok(events);
     },
     async log(namespace, pod, logOptions: LogOptions) {
-      return call(() =>
-        core.readNamespacedPodLog({
-          name: pod,
-          namespace,
-          tailLines: logOptions.tailLines,
-          limitBytes: logOptions.limitBytes ?? 256 * 1024,
-          ...(logOptions.container === undefined ? {} : { container: logOptions.container }),
-          ...(logOptions.previous ? { previous: true } : {}),
-          ...(logOptions.sinceSeconds === undefined ? {} : { sinceSeconds: logOptions.sinceSeconds }),
-        }),
-      );
+      const params: Record<string, string> = {
+        tailLines: String(logOptions.tailLines),
+        limitBytes: String(logOptions.limitBytes ?? 256 * 1024),
+        ...(logOptions.container === undefined ? {} : { container: logOptions.container }),
+        ...(logOptions.previous ? { previous: 'true' } : {}),
+        ...(logOptions.sinceSeconds === undefined ? {} : { sinceSeconds: String(logOptions.sinceSeconds) }),
+      };
+      const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
+      return withRetry(async () => {
+        const chunks: Buffer[] = [];
+        const sent = await exchange(path, params, (chunk) => chunks.push(chunk), 'text/plain, */*');
+        return sent.ok ? ok(Buffer.concat(chunks).toString('utf8')) : sent;
+      }, policy);
     },
   });
 }
 
-/** client-node turns timestamps into Date objects; the analyzers read plain JSON like kubectl's. */
+const MAX_PAGES = 1000;
+
+function spread(e: { code: string; message: string }): [string, string] {
+  return [e.code, e.message];
+}
+
+/** Watch events come from client-node, which turns timestamps into Date objects; the analyzers read plain JSON. */
 function plain(items: unknown[] | undefined): unknown[] {
   return Array.isArray(items) ? (JSON.parse(JSON.stringify(items)) as unknown[]) : [];
 }
@@ -213,4 +291,12 @@ export function kubeCredentials(options: ApiReaderOptions): Result<{ token?: str
     ...(token ? { token } : {}),
     ...(caData ? { caPem: Buffer.from(caData, 'base64').toString('utf8') } : {}),
   });
+}
+
+/** The API server's URL from the kubeconfig, the base of service-proxy URLs for discovered telemetry. */
+export function kubeApiServer(options: ApiReaderOptions): Result<string> {
+  const loaded = loadKubeConfig(options);
+  if (!loaded.ok) return loaded;
+  const server = loaded.value.getCurrentCluster()?.server;
+  return server ? ok(server) : fail('config', 'the kubeconfig cluster has no server');
 }

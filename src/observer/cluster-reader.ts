@@ -19,8 +19,11 @@ export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 export const CLUSTER_SCOPED: ReadonlySet<ResourceKind> = new Set(['nodes', 'persistentvolumes']);
 
-/** Failure codes a read returns: `forbidden` becomes a gap, `unreachable` ends the observation. */
-export type ReadErrorCode = 'forbidden' | 'not-found' | 'unreachable' | 'timeout' | 'failed';
+/**
+ * Failure codes a read returns: `forbidden` becomes a gap; `unreachable` and `unauthorized` (the credential
+ * itself refused) end the observation.
+ */
+export type ReadErrorCode = 'forbidden' | 'unauthorized' | 'not-found' | 'unreachable' | 'timeout' | 'failed';
 
 export interface LogOptions {
   container?: string;
@@ -29,6 +32,15 @@ export interface LogOptions {
   limitBytes?: number;
   /** Only lines logged in the last N seconds (after a fix: has the component logged errors since?). */
   sinceSeconds?: number;
+}
+
+export interface ListOptions {
+  /** Evaluated by the API server, e.g. `type!=Normal` for events (fields the API allows for the kind). */
+  fieldSelector?: string;
+  /** Keep only the fields the analyzers read (`slimObject`), dropping the rest as each item is parsed. */
+  slim?: boolean;
+  /** Stop after this many items (the first ones the server returns). */
+  maxItems?: number;
 }
 
 export interface WatchEvent {
@@ -46,7 +58,7 @@ export interface WatchOptions {
 export interface ClusterReader {
   readonly transport: 'api' | 'kubectl';
   /** Every page of a list; `namespace` undefined means all namespaces (ignored for cluster-scoped kinds). */
-  list(kind: ResourceKind, namespace?: string): Promise<Result<KObject[]>>;
+  list(kind: ResourceKind, namespace?: string, options?: ListOptions): Promise<Result<KObject[]>>;
   get(kind: ResourceKind, name: string, namespace?: string): Promise<Result<KObject>>;
   log(namespace: string, pod: string, options: LogOptions): Promise<Result<string>>;
   /** Changes to `kind` over a bounded window; the first events are the objects that already exist. */

@@ -149,3 +149,189 @@ export function nameOf(o: KObject): string {
 export function asArray<T>(value: T[] | undefined | null): T[] {
   return Array.isArray(value) ? value : [];
 }
+
+/** Which fields of a JSON value to keep: `true` keeps the whole value; arrays apply the shape to each element. */
+type Shape = true | { readonly [key: string]: Shape };
+
+const META = {
+  name: true,
+  namespace: true,
+  uid: true,
+  labels: true,
+  ownerReferences: { kind: true, name: true },
+  creationTimestamp: true,
+  deletionTimestamp: true,
+  generation: true,
+} as const;
+/** Workloads keep annotations too (the deployment revision). */
+const WORKLOAD_META = { ...META, annotations: true } as const;
+const CONDITIONS = { type: true, status: true, reason: true, message: true } as const;
+const CONTAINER_STATE = {
+  waiting: { reason: true, message: true },
+  running: { startedAt: true },
+  terminated: { reason: true, exitCode: true, message: true, finishedAt: true },
+} as const;
+const CONTAINER_STATUS = {
+  name: true,
+  ready: true,
+  restartCount: true,
+  image: true,
+  state: CONTAINER_STATE,
+  lastState: CONTAINER_STATE,
+} as const;
+const POD_SPEC = {
+  nodeName: true,
+  nodeSelector: true,
+  affinity: true,
+  tolerations: { key: true, operator: true, effect: true },
+  containers: {
+    name: true,
+    image: true,
+    command: true,
+    args: true,
+    env: { name: true },
+    ports: { name: true, containerPort: true },
+  },
+  volumes: {
+    name: true,
+    persistentVolumeClaim: { claimName: true },
+    configMap: { name: true },
+    projected: { sources: { configMap: { name: true } } },
+  },
+} as const;
+const WORKLOAD = {
+  metadata: WORKLOAD_META,
+  spec: {
+    replicas: true,
+    selector: { matchLabels: true },
+    template: { metadata: META, spec: POD_SPEC },
+  },
+  status: {
+    replicas: true,
+    readyReplicas: true,
+    updatedReplicas: true,
+    availableReplicas: true,
+    unavailableReplicas: true,
+    conditions: CONDITIONS,
+  },
+} as const;
+
+/** The shape of each listed kind as the analyzers read it (the interfaces above, field for field). */
+const SHAPES: Readonly<Record<string, Shape>> = {
+  pods: {
+    metadata: META,
+    spec: POD_SPEC,
+    status: {
+      phase: true,
+      podIP: true,
+      reason: true,
+      message: true,
+      conditions: CONDITIONS,
+      containerStatuses: CONTAINER_STATUS,
+      initContainerStatuses: CONTAINER_STATUS,
+    },
+  },
+  deployments: WORKLOAD,
+  statefulsets: WORKLOAD,
+  // The analyzers only follow a pod's ReplicaSet to its owner.
+  replicasets: { metadata: { name: true, namespace: true, ownerReferences: { kind: true, name: true } } },
+  services: {
+    metadata: META,
+    spec: {
+      type: true,
+      clusterIP: true,
+      selector: true,
+      ports: { name: true, port: true, targetPort: true },
+    },
+  },
+  endpoints: {
+    metadata: META,
+    subsets: { addresses: { ip: true }, notReadyAddresses: { ip: true }, ports: { port: true } },
+  },
+  events: {
+    metadata: META,
+    type: true,
+    reason: true,
+    message: true,
+    count: true,
+    lastTimestamp: true,
+    involvedObject: { kind: true, name: true, namespace: true },
+  },
+  persistentvolumeclaims: {
+    metadata: META,
+    spec: { volumeName: true, storageClassName: true, resources: { requests: true } },
+    status: { phase: true },
+  },
+  persistentvolumes: {
+    metadata: META,
+    spec: {
+      storageClassName: true,
+      claimRef: { name: true, namespace: true, uid: true },
+      capacity: true,
+    },
+    status: { phase: true },
+  },
+  configmaps: { metadata: META, data: true },
+  nodes: {
+    metadata: META,
+    spec: { unschedulable: true, taints: { key: true, value: true, effect: true } },
+    status: { conditions: CONDITIONS },
+  },
+};
+
+/** Shares one copy of each repeated short string (namespaces, images, label values) across a list's items. */
+export type Interner = Map<string, string>;
+
+function pick(value: unknown, shape: Shape, intern: Interner | undefined): unknown {
+  if (typeof value === 'string') {
+    if (intern === undefined || value.length > 128) return value;
+    const known = intern.get(value);
+    if (known !== undefined) return known;
+    intern.set(value, value);
+    return value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => pick(v, shape, intern));
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of shape === true ? Object.keys(source) : Object.keys(shape)) {
+    const v = source[key];
+    if (v !== undefined) out[key] = pick(v, shape === true ? true : shape[key]!, intern);
+  }
+  return out;
+}
+
+/**
+ * A listed object cut down to the fields the analyzers read, so a large cluster's lists stay small in memory;
+ * a kind without a shape comes back whole. With `intern`, repeated strings are stored once.
+ */
+export function slimObject(kind: string, raw: unknown, intern?: Interner): KObject {
+  const shape = SHAPES[kind];
+  return (shape === undefined ? raw : pick(raw, shape, intern)) as KObject;
+}
+
+/** Objects grouped by namespace, each group in list order (analyzers look objects up by namespace). */
+export function byNamespace<T extends KObject>(objects: readonly T[]): Map<string | undefined, T[]> {
+  const groups = new Map<string | undefined, T[]>();
+  for (const o of objects) {
+    const ns = o.metadata?.namespace;
+    const group = groups.get(ns);
+    if (group) group.push(o);
+    else groups.set(ns, [o]);
+  }
+  return groups;
+}
+
+/** The first object of each namespace and name (`nameOf`), as `find` by both would return it. */
+export function firstByName<T extends KObject>(
+  objects: readonly T[],
+): (namespace: string | undefined, name: string) => T | undefined {
+  const index = new Map<string, T>();
+  const key = (namespace: string | undefined, name: string) =>
+    `${namespace === undefined ? '\u0001' : namespace}\u0000${name}`;
+  for (const o of objects) {
+    const k = key(o.metadata?.namespace, nameOf(o));
+    if (!index.has(k)) index.set(k, o);
+  }
+  return (namespace, name) => index.get(key(namespace, name));
+}

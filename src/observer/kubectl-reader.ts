@@ -1,10 +1,11 @@
 import { execa } from 'execa';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
-import type { ClusterReader, ResourceKind, WatchEvent } from './cluster-reader.js';
+import type { ClusterReader, ListOptions, ResourceKind, WatchEvent } from './cluster-reader.js';
 import { CLUSTER_SCOPED } from './cluster-reader.js';
-import { splitJsonValues } from './json-stream.js';
+import { ListBodyParser, splitJsonValues } from './json-stream.js';
 import type { KObject } from './k8s-types.js';
+import { slimObject } from './k8s-types.js';
 import type { RetryPolicy } from './retry.js';
 import { DEFAULT_RETRY, withRetry } from './retry.js';
 
@@ -27,15 +28,22 @@ export interface KubectlRun {
   timedOut: boolean;
 }
 
-/** One kubectl invocation: argv after the program name, and how long it may take. */
-export type KubectlRunner = (argv: string[], options: { timeoutMs: number }) => Promise<KubectlRun>;
+/**
+ * One kubectl invocation: argv after the program name, and how long it may take. With `onStdout`, a runner may
+ * hand stdout over in chunks as it arrives (and return an empty `stdout`) instead of buffering it.
+ */
+export type KubectlRunner = (
+  argv: string[],
+  options: { timeoutMs: number; onStdout?: (chunk: Buffer) => void },
+) => Promise<KubectlRun>;
 
 /** The only kubectl verbs this reader may run. */
 const READ_VERBS = new Set(['get', 'logs']);
 const MAX_BUFFER = 64 * 1024 * 1024;
 
 export function classifyKubectlError(stderr: string): string {
-  if (/forbidden|unauthorized|must be logged in/i.test(stderr)) return 'forbidden';
+  if (/forbidden/i.test(stderr)) return 'forbidden';
+  if (/unauthorized|must be logged in|provide credentials/i.test(stderr)) return 'unauthorized';
   if (/NotFound|not found/i.test(stderr)) return 'not-found';
   if (/connection refused|unable to connect|no such host|dial tcp|certificate/i.test(stderr))
     return 'unreachable';
@@ -60,28 +68,36 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
   let requests = 0;
   const runner: KubectlRunner =
     options.runner ??
-    (async (argv, { timeoutMs }) => {
-      const result = await execa(options.binary ?? 'kubectl', argv, {
+    (async (argv, { timeoutMs, onStdout }) => {
+      const subprocess = execa(options.binary ?? 'kubectl', argv, {
         reject: false,
         extendEnv: false,
         env: childEnv,
         timeout: timeoutMs,
         maxBuffer: MAX_BUFFER,
         stdin: 'ignore',
+        buffer: { stdout: onStdout === undefined, stderr: true },
       });
+      if (onStdout) subprocess.stdout?.on('data', (chunk: Buffer) => onStdout(chunk));
+      const result = await subprocess;
       return {
         exitCode: result.exitCode ?? 1,
-        stdout: result.stdout ?? '',
+        stdout: typeof result.stdout === 'string' ? result.stdout : '',
         stderr: result.stderr || result.shortMessage || '',
         timedOut: result.timedOut,
       };
     });
 
-  async function run(argv: string[]): Promise<Result<string>> {
+  /** Runs a read; with `onStart`, stdout is streamed to the sink it returns (called again on each retry). */
+  async function run(argv: string[], onStart?: () => (chunk: Buffer) => void): Promise<Result<string>> {
     if (!READ_VERBS.has(argv[0] ?? '')) return fail('failed', `refusing kubectl verb "${argv[0]}"`);
     return withRetry(async () => {
       requests++;
-      const result = await runner([...argv, ...common], { timeoutMs: (options.timeoutMs ?? 20_000) + 5_000 });
+      const onStdout = onStart?.();
+      const result = await runner([...argv, ...common], {
+        timeoutMs: (options.timeoutMs ?? 20_000) + 5_000,
+        ...(onStdout === undefined ? {} : { onStdout }),
+      });
       if (result.timedOut) return fail<string>('timeout', 'kubectl timed out');
       if (result.exitCode !== 0) {
         const message = (result.stderr || 'kubectl failed').trim().slice(0, 500);
@@ -107,12 +123,42 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
   return {
     transport: 'kubectl',
     requestCount: () => requests,
-    async list(kind, namespace) {
-      const out = await run(['get', kind, ...scope(kind, namespace), '--output', 'json', '--chunk-size=500']);
+    async list(kind, namespace, listOptions: ListOptions = {}) {
+      // kubectl's JSON is parsed as it is printed, each item cut down as it arrives (as in the API reader).
+      const intern = new Map<string, string>();
+      const max = listOptions.maxItems ?? Infinity;
+      let items: KObject[] = [];
+      let parser = new ListBodyParser(() => undefined);
+      let streamed = false;
+      const start = () => {
+        items = [];
+        streamed = false;
+        parser = new ListBodyParser((item) => {
+          if (items.length < max)
+            items.push(listOptions.slim ? slimObject(kind, item, intern) : (item as KObject));
+        });
+        return (chunk: Buffer) => {
+          streamed = true;
+          parser.write(chunk);
+        };
+      };
+      const out = await run(
+        [
+          'get',
+          kind,
+          ...scope(kind, namespace),
+          ...(listOptions.fieldSelector === undefined ? [] : ['--field-selector', listOptions.fieldSelector]),
+          '--output',
+          'json',
+          '--chunk-size=500',
+        ],
+        start,
+      );
       if (!out.ok) return out;
-      const parsed = parse(out.value);
-      if (!parsed.ok) return parsed;
-      return ok(Array.isArray(parsed.value.items) ? (parsed.value.items as KObject[]) : []);
+      // A runner that does not stream (a relay) returns stdout whole.
+      if (!streamed) parser.write(Buffer.from(out.value, 'utf8'));
+      if (!parser.end().ok) return fail('failed', 'kubectl printed something that is not JSON');
+      return ok(items);
     },
     async get(kind, name, namespace) {
       const out = await run(['get', kind, name, ...scope(kind, namespace ?? 'default'), '--output', 'json']);

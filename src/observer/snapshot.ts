@@ -1,6 +1,7 @@
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
-import type { ClusterReader, ResourceKind } from './cluster-reader.js';
+import { analyzeServices } from './analyzers/services.js';
+import type { ClusterReader, ListOptions, ResourceKind } from './cluster-reader.js';
 import { RESOURCE_KINDS } from './cluster-reader.js';
 import type {
   ConfigMap,
@@ -53,7 +54,8 @@ export interface SnapshotOptions {
   /** Undefined: all namespaces. */
   namespace?: string;
   tailLines?: number;
-  maxLogPods?: number;
+  /** Log requests at most, whatever the cluster's size (unhealthy pods and their namespaces first). */
+  maxLogReads?: number;
   /** Only log lines of the last N seconds; previous (crashed) containers are then skipped. */
   logsSinceSeconds?: number;
 }
@@ -66,14 +68,15 @@ export async function collectSnapshot(
   const gaps: Gap[] = [];
   const ns = options.namespace;
   const read = async (kind: ResourceKind): Promise<Result<KObject[]>> => {
-    const result = await reader.list(kind, ns);
+    const result = await reader.list(kind, ns, listOptionsFor(kind));
     if (!result.ok && result.error.code !== 'unreachable')
       gaps.push({ what: kind, ...(ns === undefined ? {} : { namespace: ns }), ...result.error });
     return result;
   };
-  // Pods first: an unreachable cluster is reported before anything else is tried.
+  // Pods first: an unreachable cluster or a refused credential is reported before anything else is tried.
   const pods = await read('pods');
   if (!pods.ok && pods.error.code === 'unreachable') return fail('cluster-unreachable', pods.error.message);
+  if (!pods.ok && pods.error.code === 'unauthorized') return fail('cluster-denied', pods.error.message);
   const rest = RESOURCE_KINDS.filter((kind) => kind !== 'pods');
   const results = new Map<ResourceKind, Result<KObject[]>>(
     await Promise.all(rest.map(async (kind) => [kind, await read(kind)] as const)),
@@ -102,6 +105,44 @@ export async function collectSnapshot(
   return ok(snapshot);
 }
 
+/** At most this many Warning events are read: a storm of them says no more than its first few thousand. */
+const MAX_EVENTS = 5000;
+const MAX_LOG_READS = 100;
+
+/** What each list keeps: only the analyzers' fields, and for events only what is not Normal. */
+function listOptionsFor(kind: ResourceKind): ListOptions {
+  return kind === 'events'
+    ? { slim: true, fieldSelector: 'type!=Normal', maxItems: MAX_EVENTS }
+    : { slim: true };
+}
+
+function unhealthy(pod: Pod): boolean {
+  if (pod.status?.phase === 'Failed') return true;
+  return asArray(pod.status?.containerStatuses).some(
+    (c) => (c.restartCount ?? 0) > 0 || c.ready === false || !!c.state?.waiting || !!c.state?.terminated,
+  );
+}
+
+/**
+ * Pods whose logs are worth reading, best first: unhealthy pods, then the pods of namespaces where something
+ * is wrong (their callers and peers), then the rest in list order.
+ */
+function podsForLogs(snapshot: Snapshot): Pod[] {
+  const troubled = new Set<string>();
+  for (const pod of snapshot.pods) if (unhealthy(pod)) troubled.add(pod.metadata?.namespace ?? '');
+  for (const e of snapshot.events) if (e.type === 'Warning') troubled.add(e.involvedObject?.namespace ?? '');
+  for (const w of [...snapshot.deployments, ...snapshot.statefulsets])
+    if ((w.status?.readyReplicas ?? 0) < (w.spec?.replicas ?? 1)) troubled.add(w.metadata?.namespace ?? '');
+  // A misrouted Service leaves every pod healthy; its callers' logs say what it breaks.
+  for (const f of analyzeServices(snapshot.services, snapshot.endpoints, snapshot.pods))
+    troubled.add(f.subject.namespace ?? '');
+  const rank = (pod: Pod) => (unhealthy(pod) ? 0 : troubled.has(pod.metadata?.namespace ?? '') ? 1 : 2);
+  const ranked: Pod[][] = [[], [], []];
+  for (const pod of snapshot.pods)
+    if (pod.status?.phase === 'Running' || pod.status?.phase === 'Failed') ranked[rank(pod)]!.push(pod);
+  return ranked.flat();
+}
+
 /** Logs of running pods (callers as well as the unhealthy), current and, after a restart, previous. */
 async function collectLogs(
   reader: ClusterReader,
@@ -109,20 +150,35 @@ async function collectLogs(
   options: SnapshotOptions,
 ): Promise<PodLog[]> {
   const tailLines = options.tailLines ?? 200;
-  const wanted: { namespace: string; pod: string; container: string; previous: boolean }[] = [];
-  const pods = snapshot.pods.filter((p) => p.status?.phase === 'Running' || p.status?.phase === 'Failed');
-  for (const pod of pods.slice(0, options.maxLogPods ?? 80)) {
+  const maxReads = options.maxLogReads ?? MAX_LOG_READS;
+  type Wanted = { namespace: string; pod: string; container: string; previous: boolean };
+  const readsOf = (pod: Pod): Wanted[] => {
     const namespace = pod.metadata?.namespace;
     const name = pod.metadata?.name;
-    if (!namespace || !name) continue;
-    for (const status of asArray(pod.status?.containerStatuses)) {
-      if (!status.name) continue;
-      if (status.state?.running || status.state?.terminated)
-        wanted.push({ namespace, pod: name, container: status.name, previous: false });
-      if ((status.restartCount ?? 0) > 0 && options.logsSinceSeconds === undefined)
-        wanted.push({ namespace, pod: name, container: status.name, previous: true });
-    }
+    if (!namespace || !name) return [];
+    return asArray(pod.status?.containerStatuses).flatMap((status) => {
+      const container = status.name;
+      if (!container) return [];
+      return [
+        ...(status.state?.running || status.state?.terminated
+          ? [{ namespace, pod: name, container, previous: false }]
+          : []),
+        ...((status.restartCount ?? 0) > 0 && options.logsSinceSeconds === undefined
+          ? [{ namespace, pod: name, container, previous: true }]
+          : []),
+      ];
+    });
+  };
+  // Choose by priority, then read in list order (the order the analyzers have always seen logs in).
+  const chosen = new Map<Pod, Wanted[]>();
+  let count = 0;
+  for (const pod of podsForLogs(snapshot)) {
+    if (count >= maxReads) break;
+    const reads = readsOf(pod).slice(0, maxReads - count);
+    chosen.set(pod, reads);
+    count += reads.length;
   }
+  const wanted = snapshot.pods.flatMap((pod) => chosen.get(pod) ?? []);
   const logs: PodLog[] = [];
   for (let i = 0; i < wanted.length; i += 8) {
     const batch = wanted.slice(i, i + 8);

@@ -2,7 +2,7 @@ import type { Subject } from '../../core/evidence.js';
 import type { LogTemplate } from '../log-templates.js';
 import { errorTemplates } from '../log-templates.js';
 import type { Pod, Service, Workload } from '../k8s-types.js';
-import { nameOf } from '../k8s-types.js';
+import { byNamespace, nameOf } from '../k8s-types.js';
 import type { PodLog } from '../snapshot.js';
 import type { Finding } from './finding.js';
 import { clip, ownerOf, subjectOf } from './finding.js';
@@ -116,7 +116,17 @@ export function analyzeLogs(
   services: readonly Service[],
   replicasets: readonly Workload[],
 ): Finding[] {
-  const targets = targetsOf(services, pods, replicasets);
+  // Targets are only ever matched within the logging pod's namespace: build them for those namespaces only.
+  const logged = new Set(logs.map((l) => l.namespace));
+  const inLogged = (o: Service | Pod) => logged.has(o.metadata?.namespace ?? '');
+  const targets = targetsOf(services.filter(inLogged), pods.filter(inLogged), replicasets);
+  const servicesIn = byNamespace(services);
+  const podsIn = byNamespace(pods);
+  const podByKey = new Map<string, Pod>();
+  for (const p of pods) {
+    const key = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+    if (!podByKey.has(key)) podByKey.set(key, p);
+  }
   const findings: Finding[] = [];
   const byPod = new Map<string, PodLog[]>();
   for (const log of logs) {
@@ -124,7 +134,7 @@ export function analyzeLogs(
     byPod.set(key, [...(byPod.get(key) ?? []), log]);
   }
   for (const [key, podLogs] of byPod) {
-    const pod = pods.find((p) => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}` === key);
+    const pod = podByKey.get(key);
     if (!pod) continue;
     const component = ownerOf(pod, replicasets);
     const subject: Subject = subjectOf('Pod', pod);
@@ -133,10 +143,8 @@ export function analyzeLogs(
     );
     const known = new Set(
       [
-        ...services.filter((sv) => sv.metadata?.namespace === subject.namespace).map(nameOf),
-        ...pods
-          .filter((p) => p.metadata?.namespace === subject.namespace)
-          .map((p) => ownerOf(p, replicasets)),
+        ...(servicesIn.get(subject.namespace) ?? []).map(nameOf),
+        ...(podsIn.get(subject.namespace) ?? []).map((p) => ownerOf(p, replicasets)),
       ].map((n) => n.toLowerCase()),
     );
     const dns = unknownHost(

@@ -1,5 +1,5 @@
 import type { Endpoints, Pod, Service } from '../k8s-types.js';
-import { asArray, nameOf } from '../k8s-types.js';
+import { asArray, byNamespace, firstByName, nameOf } from '../k8s-types.js';
 import type { Finding } from './finding.js';
 import { matchesSelector, subjectOf } from './finding.js';
 
@@ -10,19 +10,18 @@ export function analyzeServices(
   pods: readonly Pod[],
 ): Finding[] {
   const findings: Finding[] = [];
+  const podsIn = byNamespace(pods);
+  const endpointsOf = firstByName(endpoints);
   for (const svc of services) {
     const selector = svc.spec?.selector;
     if (!selector || Object.keys(selector).length === 0) continue;
     const name = nameOf(svc);
     const ns = svc.metadata?.namespace;
     const subject = subjectOf('Service', svc);
-    const selected = pods.filter(
-      (p) =>
-        p.metadata?.namespace === ns &&
-        !p.metadata?.deletionTimestamp &&
-        matchesSelector(p.metadata?.labels, selector),
+    const selected = (podsIn.get(ns) ?? []).filter(
+      (p) => !p.metadata?.deletionTimestamp && matchesSelector(p.metadata?.labels, selector),
     );
-    const ep = endpoints.find((e) => e.metadata?.namespace === ns && nameOf(e) === name);
+    const ep = endpointsOf(ns, name);
     const ready = asArray(ep?.subsets).reduce((n, s) => n + asArray(s.addresses).length, 0);
     const ports = asArray(svc.spec?.ports);
     const portText = ports

@@ -1,5 +1,5 @@
 import type { Container, Node, Service, Workload } from '../k8s-types.js';
-import { asArray, nameOf } from '../k8s-types.js';
+import { asArray, byNamespace, nameOf } from '../k8s-types.js';
 import type { Finding } from './finding.js';
 import { clip, matchesSelector, subjectOf } from './finding.js';
 
@@ -53,6 +53,7 @@ export function analyzeWorkloads(
   nodes: readonly Node[] = [],
 ): Finding[] {
   const findings: Finding[] = [];
+  const servicesIn = byNamespace(services);
   for (const w of workloads) {
     const name = nameOf(w);
     const subject = subjectOf(kind, w);
@@ -69,9 +70,8 @@ export function analyzeWorkloads(
     };
     const base = { source: 'kubernetes' as const, subject, component: name, excerpt, attributes: identity };
     const labels = w.spec?.template?.metadata?.labels;
-    const selectedBy = services.filter(
-      (s) =>
-        s.metadata?.namespace === w.metadata?.namespace && matchesSelector(labels, s.spec?.selector ?? {}),
+    const selectedBy = (servicesIn.get(w.metadata?.namespace) ?? []).filter((s) =>
+      matchesSelector(labels, s.spec?.selector ?? {}),
     );
     if (desired === 0) {
       const served = selectedBy.length > 0;
