@@ -1,14 +1,16 @@
 /**
  * An incident target given as an API server URL, its CA and the two agents' bearer tokens (how the bench
- * hands a solver its cluster). Builds the observer's reader and metrics source from the observer token and
+ * hands a solver its cluster). Builds the observer's reader, metrics and trace sources from the observer token and
  * the executor's clients from the executor token; the two never share a client.
  */
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { AoiError } from '../core/errors.js';
 import type { ExecutorClients } from '../executor/actions/types.js';
 import type { MetricsSource } from '../observer/analyzers/telemetry.js';
+import type { TraceSource } from '../observer/analyzers/traces.js';
 import { createApiReader } from '../observer/api-reader.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
+import { JaegerReader } from '../observer/jaeger-reader.js';
 import { PrometheusReader } from '../observer/prometheus-reader.js';
 
 export interface ApiEndpoint {
@@ -18,6 +20,8 @@ export interface ApiEndpoint {
   executorToken: string;
   /** The Prometheus API; defaults to the API server's URL (the simulator serves both). */
   prometheusUrl?: string;
+  /** The Jaeger query API; defaults to the API server's URL (the simulator serves both). */
+  jaegerUrl?: string;
 }
 
 function kubeConfigFor(endpoint: ApiEndpoint, user: string, token: string): KubeConfig {
@@ -33,7 +37,11 @@ function kubeConfigFor(endpoint: ApiEndpoint, user: string, token: string): Kube
   return kc;
 }
 
-export function observerOf(endpoint: ApiEndpoint): { reader: ClusterReader; metrics: MetricsSource } {
+export function observerOf(endpoint: ApiEndpoint): {
+  reader: ClusterReader;
+  metrics: MetricsSource;
+  traces: TraceSource;
+} {
   const reader = createApiReader({
     kubeConfig: kubeConfigFor(endpoint, 'aoi-observer', endpoint.observerToken),
   });
@@ -43,7 +51,12 @@ export function observerOf(endpoint: ApiEndpoint): { reader: ClusterReader; metr
     token: endpoint.observerToken,
     caPem: endpoint.caPem,
   });
-  return { reader: reader.value, metrics };
+  const traces = new JaegerReader({
+    url: endpoint.jaegerUrl ?? endpoint.url,
+    token: endpoint.observerToken,
+    caPem: endpoint.caPem,
+  });
+  return { reader: reader.value, metrics, traces };
 }
 
 export function executorOf(endpoint: ApiEndpoint): ExecutorClients {

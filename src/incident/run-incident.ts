@@ -7,12 +7,14 @@ import { randomBytes } from 'node:crypto';
 import type { ActionProposal } from '../core/actions.js';
 import type { TaskType } from '../core/aiopslab.js';
 import { AoiError } from '../core/errors.js';
+import { observationError } from './observation-error.js';
 import type { Evidence } from '../core/evidence.js';
 import type { TrajectoryStatus } from '../core/trajectory.js';
 import { TrajectoryRecorder } from '../core/trajectory-recorder.js';
 import type { ExecuteOptions, ExecutionResult } from '../executor/executor.js';
 import { execute } from '../executor/executor.js';
 import type { MetricsSource } from '../observer/analyzers/telemetry.js';
+import type { TraceSource } from '../observer/analyzers/traces.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
 import type { ObservationReport } from '../observer/observe.js';
 import { observe } from '../observer/observe.js';
@@ -29,6 +31,11 @@ export type IncidentEvent =
 export interface IncidentOptions {
   reader: ClusterReader;
   metrics?: MetricsSource;
+  /**
+   * Jaeger, read at the first look only: traces cover a lookback window, so after a fix they would keep
+   * showing the failures from before it.
+   */
+  traces?: TraceSource;
   /** Undefined: all namespaces. */
   namespace?: string;
   task?: TaskType;
@@ -83,21 +90,11 @@ async function observeOnce(options: IncidentOptions, logsSinceSeconds?: number):
     ...(logsSinceSeconds === undefined ? {} : { logsSinceSeconds }),
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.traces === undefined || logsSinceSeconds !== undefined ? {} : { traces: options.traces }),
     ...(options.maxEvidenceTokens === undefined ? {} : { maxEvidenceTokens: options.maxEvidenceTokens }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  if (!result.ok) {
-    const unreachable = result.error.code === 'cluster-unreachable';
-    throw new AoiError(
-      unreachable ? 'cluster-unreachable' : 'internal',
-      `${unreachable ? 'cannot reach the cluster' : 'observation failed'}: ${result.error.message}`,
-      {
-        hint: unreachable
-          ? 'Check the server address in the kubeconfig and that the cluster is up.'
-          : 'Run again; report it if it persists.',
-      },
-    );
-  }
+  if (!result.ok) throw observationError(result.error);
   return result.value;
 }
 

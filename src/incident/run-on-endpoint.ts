@@ -35,7 +35,7 @@ export interface EndpointRunOptions {
 export async function runOnEndpoint(
   options: EndpointRunOptions,
 ): Promise<{ report: IncidentReport; reasoner: string }> {
-  const { reader, metrics } = observerOf(options.endpoint);
+  const { reader, metrics, traces } = observerOf(options.endpoint);
   const { reasoner } = await chooseReasoner(options.reasoner);
   let act;
   let audit: AuditLog | undefined;
@@ -52,6 +52,7 @@ export async function runOnEndpoint(
     const report = await runIncident({
       reader,
       metrics,
+      traces,
       namespace: options.namespace,
       task: options.task,
       reasoner,

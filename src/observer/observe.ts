@@ -11,8 +11,11 @@ import { analyzeServices } from './analyzers/services.js';
 import { analyzeStorage } from './analyzers/storage.js';
 import type { MetricsSource } from './analyzers/telemetry.js';
 import { analyzeTelemetry } from './analyzers/telemetry.js';
+import type { TraceSource } from './analyzers/traces.js';
+import { analyzeTraces } from './analyzers/traces.js';
 import { analyzeWorkloads } from './analyzers/workloads.js';
 import type { ClusterReader } from './cluster-reader.js';
+import { showsIncident } from './incident-signs.js';
 import { nameOf } from './k8s-types.js';
 import { rankFindings } from './rank.js';
 import { redactText } from './redact.js';
@@ -29,6 +32,8 @@ export interface ObserveOptions {
   logsSinceSeconds?: number;
   /** A Prometheus API to read error ratios and latency from; without it, metrics are skipped. */
   metrics?: MetricsSource;
+  /** A Jaeger query API to sample traces from; without it, traces are skipped. */
+  traces?: TraceSource;
   /** The clock for observedAt; injectable for tests. */
   now?: () => Date;
 }
@@ -40,7 +45,7 @@ export interface ObservationReport {
   /** Ranked evidence that did not fit the token budget. */
   dropped: number;
   gaps: Gap[];
-  /** True when any kept evidence is error or critical. */
+  /** True when kept evidence shows an incident (see showsIncident). */
   incident: boolean;
   stats: { requests: number; durationMs: number; objects: number; logs: number; tokens: number };
 }
@@ -103,6 +108,17 @@ export async function observe(
     findings.push(...telemetry.findings);
     s.gaps.push(...telemetry.gaps);
   }
+  if (options.traces) {
+    const focus = findings
+      .filter((f) => f.severity !== 'info')
+      .flatMap((f) => [...(f.component === undefined ? [] : [f.component]), ...(f.blames ?? [])]);
+    const traced = await analyzeTraces(options.traces, {
+      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+      focus,
+    });
+    findings.push(...traced.findings);
+    s.gaps.push(...traced.gaps);
+  }
   const ranked = [...rankFindings(correlateTls(findings)), ...s.gaps.map(gapFinding)];
   const evidence: Evidence[] = ranked.map((f, i) => ({
     id: `ev-${i + 1}`,
@@ -137,7 +153,7 @@ export async function observe(
     evidence: budget.kept.map((e, i) => ({ ...e, id: `ev-${i + 1}` })),
     dropped: budget.dropped.length,
     gaps: s.gaps,
-    incident: budget.kept.some((e) => e.severity === 'error' || e.severity === 'critical'),
+    incident: showsIncident(budget.kept),
     stats: {
       requests: reader.requestCount(),
       durationMs: Math.round(performance.now() - started),

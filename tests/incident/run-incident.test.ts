@@ -55,14 +55,23 @@ async function start(id: string) {
 
 describe('runIncident', () => {
   it('observes, reasons, acts, verifies through the observer and records all four phases', async () => {
-    const { problem, cluster, endpoint, reader, metrics } = await start(
+    const { problem, cluster, endpoint, reader, metrics, traces } = await start(
       'misconfig_app_hotel_res-mitigation-1',
     );
     const audit = await AuditLog.open(join(dir, 'audit-1.jsonl'));
     const events: IncidentEvent[] = [];
+    // Traces are read at the first look only: their lookback would still show the failures after the fix.
+    let traceLooks = 0;
     const report = await runIncident({
       reader,
       metrics,
+      traces: {
+        services: () => {
+          traceLooks++;
+          return traces.services();
+        },
+        traces: (q) => traces.traces(q),
+      },
       namespace: problem.namespace,
       reasoner: new RulesReasoner(),
       act: { policy: bench, approver: preApprovedApprover(['*']), audit, clients: executorOf(endpoint) },
@@ -77,6 +86,8 @@ describe('runIncident', () => {
     ]);
     expect(report.verification?.resolved).toBe(true);
     expect(report.status).toBe('resolved');
+    expect(report.observation.gaps.filter((g) => g.what.startsWith('traces'))).toEqual([]);
+    expect(traceLooks).toBe(1);
     expect((await scoreMitigation(problem, simClusterState(cluster), 'strict')).success).toBe(true);
 
     const trajectory = await readTrajectory(report.trajectoryPath!);

@@ -15,8 +15,11 @@ afterEach(async () => {
 const about = (target: string) => (e: Evidence) =>
   e.subject.name === target || e.subject.name.startsWith(`${target}-`);
 
-/** fault, app, target ('' = namespace-wide), the signal that must be in the top 5 about the target. */
-type Row = [fault: string, app: string, target: string, signal: string];
+/**
+ * fault, app, target ('' = namespace-wide), the signal that must be in the top 5 about the target, and the
+ * fault's parameters. Every Kubernetes fault kind of the problem set is here, feature flags once per flag.
+ */
+type Row = [fault: string, app: string, target: string, signal: string, params?: Record<string, string>];
 const TABLE: Row[] = [
   ['misconfig_k8s_target_port', 'social-network', 'user-service', 'TargetPortMismatch'],
   ['scale_pods_to_zero', 'social-network', 'user-service', 'ScaledToZero'],
@@ -31,28 +34,51 @@ const TABLE: Row[] = [
   ['container_kill', 'hotel-reservation', 'geo', 'ContainerRestarted'],
   ['network_delay', 'hotel-reservation', 'user', 'LatencyHigh'],
   ['network_loss', 'hotel-reservation', 'user', 'CallerErrors'],
+  ['pod_kill', 'hotel-reservation', 'user', 'ContainerRestarted'],
+  ['feature_flag', 'astronomy-shop', 'ad', 'ErrorRateHigh', { flag: 'adFailure' }],
+  ['feature_flag', 'astronomy-shop', 'ad', 'CpuHigh', { flag: 'adHighCpu' }],
+  ['feature_flag', 'astronomy-shop', 'ad', 'LatencyHigh', { flag: 'adManualGc' }],
+  ['feature_flag', 'astronomy-shop', 'cart', 'ErrorRateHigh', { flag: 'cartFailure' }],
+  ['feature_flag', 'astronomy-shop', 'checkout', 'UnknownHost', { flag: 'paymentUnreachable' }],
+  ['feature_flag', 'astronomy-shop', 'frontend', 'LatencyHigh', { flag: 'imageSlowLoad' }],
+  ['feature_flag', 'astronomy-shop', 'frontend', 'TrafficSpike', { flag: 'loadGeneratorFloodHomepage' }],
+  ['feature_flag', 'astronomy-shop', 'kafka', 'CpuHigh', { flag: 'kafkaQueueProblems' }],
+  ['feature_flag', 'astronomy-shop', 'payment', 'ErrorRateHigh', { flag: 'paymentFailure' }],
+  ['feature_flag', 'astronomy-shop', 'product-catalog', 'ErrorRateHigh', { flag: 'productCatalogFailure' }],
+  ['feature_flag', 'astronomy-shop', 'recommendation', 'MemoryHigh', { flag: 'recommendationCacheFailure' }],
 ];
-/** Faults visible without metrics (network faults show only in latency and error rates). */
-const WITHOUT_METRICS = TABLE.filter(([fault]) => !fault.startsWith('network_'));
+/**
+ * Faults visible without metrics: network faults show only in latency and error rates, and most flags only
+ * in error rates, latency and saturation.
+ */
+const WITHOUT_METRICS = TABLE.filter(([fault]) => !fault.startsWith('network_') && fault !== 'feature_flag');
 
 describe('observe() against the simulated cluster', () => {
-  it.each(TABLE)('%s: the root cause is in the top 5 (with metrics)', async (fault, app, target, signal) => {
-    const started = await startScenario({ app, fault, target });
-    server = started.server;
-    const result = await observe(apiReader(server), {
-      namespace: started.namespace,
-      metrics: metricsOf(server),
-    });
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    const report = result.value;
-    const top = report.evidence.slice(0, 5);
-    const hit = top.find((e) => e.signal === signal && (target === '' || about(target)(e)));
-    expect(hit, top.map((e) => `${e.id} ${e.signal} ${e.subject.name}`).join('\n')).toBeDefined();
-    expect(report.incident).toBe(true);
-    expect(report.evidence.map((e) => e.id)).toEqual(report.evidence.map((_, i) => `ev-${i + 1}`));
-    for (const e of report.evidence) expect(() => EvidenceSchema.parse(e)).not.toThrow();
-  });
+  it.each(TABLE)(
+    '%s on %s/%s: the root cause is in the top 5 (with metrics)',
+    async (fault, app, target, signal, params) => {
+      const started = await startScenario({
+        app,
+        fault,
+        target,
+        ...(params === undefined ? {} : { params }),
+      });
+      server = started.server;
+      const result = await observe(apiReader(server), {
+        namespace: started.namespace,
+        metrics: metricsOf(server),
+      });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      const report = result.value;
+      const top = report.evidence.slice(0, 5);
+      const hit = top.find((e) => e.signal === signal && (target === '' || about(target)(e)));
+      expect(hit, top.map((e) => `${e.id} ${e.signal} ${e.subject.name}`).join('\n')).toBeDefined();
+      expect(report.incident).toBe(true);
+      expect(report.evidence.map((e) => e.id)).toEqual(report.evidence.map((_, i) => `ev-${i + 1}`));
+      for (const e of report.evidence) expect(() => EvidenceSchema.parse(e)).not.toThrow();
+    },
+  );
 
   it('ranks the misrouted Service above the connection-refused logs of its callers', async () => {
     const started = await startScenario({

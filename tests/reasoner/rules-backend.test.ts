@@ -61,6 +61,25 @@ describe('rules: localisation', () => {
     expect(diagnoseByRules({ evidence, namespace: NS }).faultyComponents).toEqual(['search']);
   });
 
+  it.each(['TraceEdgeErrors', 'TraceEdgeLatency', 'TraceCallOrigin'])(
+    'reads %s as the caller reporting on its callee, not as its own evidence',
+    (signal) => {
+      const edge = item('web', signal, 'error', { source: 'traces', blames: ['search'] });
+      const graph = buildGraph([edge, item('search', 'CrashLoopBackOff', 'error')]);
+      expect(graph.components.get('web')?.own).toEqual([]);
+      expect(graph.components.get('search')?.blamedBy).toEqual([edge]);
+      expect(roots(graph).map((c) => c.name)).toEqual(['search']);
+    },
+  );
+
+  it("reads TraceErrorOrigin as the failing component's own evidence", () => {
+    const evidence = [
+      item('web', 'TraceEdgeErrors', 'error', { source: 'traces', blames: ['search'] }),
+      item('search', 'TraceErrorOrigin', 'error', { source: 'traces' }),
+    ];
+    expect(diagnoseByRules({ evidence, namespace: NS }).faultyComponents).toEqual(['search']);
+  });
+
   it('finds no incident in benign noise: a few warning log lines and one old restart', () => {
     const evidence = [
       item('web', 'ErrorLogs', 'warning', { source: 'logs' }),

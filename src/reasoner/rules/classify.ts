@@ -161,7 +161,7 @@ const RULES: readonly Rule[] = [
     verdict: { systemLevel: 'Virtualization', faultType: 'Dependency Problem', label: 'unschedulable pods' },
   },
   {
-    matches: signal('LatencyHigh', 'PeerLatency'),
+    matches: signal('LatencyHigh', 'PeerLatency', 'TraceEdgeLatency'),
     verdict: { systemLevel: 'Application', faultType: 'Network/Storage Issue', label: 'slow responses' },
   },
 ];

@@ -8,7 +8,15 @@ import type { Evidence, Severity } from '../../core/evidence.js';
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2, critical: 3 };
 
 /** Signals that describe a call edge, not the component named in their subject. */
-const EDGE_SIGNALS: ReadonlySet<string> = new Set(['CallerErrors', 'PeerErrorRate', 'PeerLatency']);
+const EDGE_SIGNALS: ReadonlySet<string> = new Set([
+  'CallerErrors',
+  'PeerErrorRate',
+  'PeerLatency',
+  'TraceEdgeErrors',
+  'TraceEdgeLatency',
+  // A failure that starts at a caller's client span (the callee never answered): about the edge.
+  'TraceCallOrigin',
+]);
 
 /**
  * Signals too common in healthy clusters to make a component abnormal on their own at warning level: a few
