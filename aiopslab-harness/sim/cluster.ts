@@ -1,4 +1,5 @@
 import { PodGraveyard } from './telemetry/graveyard.js';
+import { TELEMETRY_NAMESPACE, telemetryServices } from './telemetry/services.js';
 import type { JsonObject } from './api/json.js';
 import { resourceByKind } from './api/resources.js';
 import type { AppSpec, ComponentSpec } from './apps/types.js';
@@ -22,6 +23,8 @@ export interface ClusterOptions {
   nodeCpu?: string;
   nodeMemory?: string;
   nodeMaxPods?: number;
+  /** Also deploy the Services that front Prometheus and Jaeger in `observe`, reachable through the service proxy. */
+  telemetryServices?: boolean;
 }
 
 const R = {
@@ -141,6 +144,17 @@ export class SimCluster {
       this.createWorkload(namespace, component, labels, app.componentLabel);
     }
     this.reconcile();
+  }
+
+  /** Creates `prometheus-server` and `jaeger-query` in `observe` (idempotent); see telemetry/services.ts. */
+  deployTelemetryServices(): void {
+    this.createNamespace(TELEMETRY_NAMESPACE);
+    for (const svc of telemetryServices(() => this.allocateServiceIP())) {
+      const name = (svc['metadata'] as { name: string }).name;
+      if (this.store.peek(R.services, TELEMETRY_NAMESPACE, name)) continue;
+      svc['metadata'] = { ...(svc['metadata'] as JsonObject), namespace: TELEMETRY_NAMESPACE };
+      this.store.create(R.services, svc);
+    }
   }
 
   allocateServiceIP(): string {
@@ -278,6 +292,7 @@ export class SimCluster {
       },
       status: { loadBalancer: {} },
     });
+    if (options.telemetryServices) this.deployTelemetryServices();
     this.reconcile();
   }
 

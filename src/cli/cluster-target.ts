@@ -9,13 +9,17 @@ import { join } from 'node:path';
 import { AoiError } from '../core/errors.js';
 import type { ExecutorClients } from '../executor/actions/types.js';
 import type { MetricsSource } from '../observer/analyzers/telemetry.js';
+import type { TraceSource } from '../observer/analyzers/traces.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
 
 export interface ClusterTarget {
   reader: ClusterReader;
   metrics?: MetricsSource;
+  traces?: TraceSource;
   /** Built on first use, so a read-only run never loads the executor's credential. */
   executorClients(): Promise<ExecutorClients>;
+  /** What telemetry discovery found, for one line on stderr. */
+  notice?: string;
   /** The namespace the target implies (a simulated problem's), if any. */
   namespace?: string;
   /** A label for trajectories: the kubeconfig context or `sim:<problem>`. */
@@ -30,12 +34,65 @@ export interface KubeTargetOptions {
   /** The executor's context; defaults to the observer's (a single-credential kubeconfig). */
   executorContext?: string;
   prometheusUrl?: string;
+  jaegerUrl?: string;
+  /** The namespace to be observed: telemetry Services in it are preferred. */
+  namespace?: string;
+}
+
+export interface TelemetrySources {
+  metrics?: MetricsSource;
+  traces?: TraceSource;
+  /** What discovery found, for one line on stderr; absent when both URLs were given. */
+  notice?: string;
+}
+
+/**
+ * Prometheus and Jaeger readers for a kubeconfig target, both with the observer's (read-only) token and CA,
+ * never the executor's: the URLs given, else Services found in the cluster and reached through the API
+ * server's service proxy. Discovery never fails; what it cannot find is simply not read.
+ */
+export async function telemetryFor(
+  reader: ClusterReader,
+  target: { kubeconfig?: string; context?: string },
+  options: { prometheusUrl?: string; jaegerUrl?: string; namespace?: string },
+): Promise<TelemetrySources> {
+  const [{ kubeApiServer, kubeCredentials }, { PrometheusReader }, { JaegerReader }, { discoverTelemetry }] =
+    await Promise.all([
+      import('../observer/api-reader.js'),
+      import('../observer/prometheus-reader.js'),
+      import('../observer/jaeger-reader.js'),
+      import('../observer/discover-telemetry.js'),
+    ]);
+  const credentials = kubeCredentials(target);
+  if (!credentials.ok) throw new AoiError('config', credentials.error.message);
+  let urls: { prometheusUrl?: string; jaegerUrl?: string } = options;
+  let notice: string | undefined;
+  if (options.prometheusUrl === undefined || options.jaegerUrl === undefined) {
+    const apiServer = kubeApiServer(target);
+    if (!apiServer.ok) throw new AoiError('config', apiServer.error.message);
+    const found = await discoverTelemetry(reader, {
+      apiServer: apiServer.value,
+      ...(options.prometheusUrl === undefined ? {} : { prometheusUrl: options.prometheusUrl }),
+      ...(options.jaegerUrl === undefined ? {} : { jaegerUrl: options.jaegerUrl }),
+      ...(options.namespace === undefined ? {} : { namespaces: [options.namespace] }),
+    });
+    urls = found;
+    notice = found.summary;
+  }
+  return {
+    ...(urls.prometheusUrl === undefined
+      ? {}
+      : { metrics: new PrometheusReader({ url: urls.prometheusUrl, ...credentials.value }) }),
+    ...(urls.jaegerUrl === undefined
+      ? {}
+      : { traces: new JaegerReader({ url: urls.jaegerUrl, ...credentials.value }) }),
+    ...(notice === undefined ? {} : { notice }),
+  };
 }
 
 export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.ProcessEnv): Promise<ClusterTarget> {
-  const [{ createApiReader, kubeCredentials }, { PrometheusReader }, k8s] = await Promise.all([
+  const [{ createApiReader }, k8s] = await Promise.all([
     import('../observer/api-reader.js'),
-    import('../observer/prometheus-reader.js'),
     import('@kubernetes/client-node'),
   ]);
   const target = {
@@ -45,16 +102,13 @@ export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.Process
   const made = createApiReader(target);
   if (!made.ok)
     throw new AoiError('config', made.error.message, { hint: 'Pass --kubeconfig PATH and --context NAME.' });
-  let metrics: MetricsSource | undefined;
-  if (options.prometheusUrl !== undefined) {
-    const credentials = kubeCredentials(target);
-    if (!credentials.ok) throw new AoiError('config', credentials.error.message);
-    metrics = new PrometheusReader({ url: options.prometheusUrl, ...credentials.value });
-  }
+  const { metrics, traces, notice } = await telemetryFor(made.value, target, options);
   const kubeconfigPath = options.kubeconfig ?? env.KUBECONFIG?.split(':')[0];
   return {
     reader: made.value,
     ...(metrics === undefined ? {} : { metrics }),
+    ...(traces === undefined ? {} : { traces }),
+    ...(notice === undefined ? {} : { notice }),
     cluster: options.context ?? 'current-context',
     executorClients: () => {
       const kc = new k8s.KubeConfig();
@@ -116,6 +170,7 @@ export async function simTarget(
         context: sim.OBSERVER_CONTEXT,
         executorContext: sim.EXECUTOR_CONTEXT,
         prometheusUrl: server.url,
+        jaegerUrl: server.url,
       },
       { ...env, HOME: dir },
     );

@@ -17,6 +17,9 @@ export interface TargetFlags {
   context?: string;
   executorContext?: string;
   prometheusUrl?: string;
+  jaegerUrl?: string;
+  /** The namespace to be observed (diagnose and tui's -n): telemetry Services in it are preferred. */
+  namespace?: string;
 }
 
 export interface ReasonerFlags {
@@ -35,15 +38,18 @@ function kubeOptions(flags: TargetFlags, config: AoiConfig): KubeTargetOptions {
     ...(context === undefined ? {} : { context }),
     ...(executorContext === undefined ? {} : { executorContext }),
     ...(flags.prometheusUrl === undefined ? {} : { prometheusUrl: flags.prometheusUrl }),
+    ...(flags.jaegerUrl === undefined ? {} : { jaegerUrl: flags.jaegerUrl }),
+    ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
   };
 }
 
 /** The simulated problem's cluster with --sim, else the kubeconfig's. */
 export async function openTarget(flags: TargetFlags, config: AoiConfig, io: CliIO): Promise<ClusterTarget> {
   const { simTarget, kubeTarget } = await import('./cluster-target.js');
-  return flags.sim !== undefined
-    ? simTarget(flags.sim, flags.seed, io.env)
-    : kubeTarget(kubeOptions(flags, config), io.env);
+  if (flags.sim !== undefined) return simTarget(flags.sim, flags.seed, io.env);
+  const target = await kubeTarget(kubeOptions(flags, config), io.env);
+  if (target.notice !== undefined) io.stderr.write(`aoi: ${target.notice}\n`);
+  return target;
 }
 
 /** The reasoner the flags and config ask for, with the observer's read-only tools for Ollama. */
@@ -74,7 +80,7 @@ export function parseWhole(min: number) {
   };
 }
 
-/** --sim/--seed or --kubeconfig/--context/--executor-context, and --prometheus-url. */
+/** --sim/--seed or --kubeconfig/--context/--executor-context, and --prometheus-url and --jaeger-url. */
 export function addTargetOptions(command: Command): Command {
   return command
     .option('--sim <problem>', 'run on the embedded simulated cluster with this AIOpsLab problem injected')
@@ -82,7 +88,11 @@ export function addTargetOptions(command: Command): Command {
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', "the observer's (read-only) kubeconfig context")
     .option('--executor-context <name>', "the executor's kubeconfig context (default: --context)")
-    .option('--prometheus-url <url>', 'Prometheus API for error rates, latency and saturation');
+    .option('--prometheus-url <url>', 'Prometheus API for error rates, latency and saturation')
+    .option(
+      '--jaeger-url <url>',
+      'Jaeger query API to sample traces from (call errors, latency, error origins)',
+    );
 }
 
 /** --reasoner, --model and --ollama-host. */

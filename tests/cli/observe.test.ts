@@ -30,9 +30,14 @@ async function kubeconfigFor(server: SimServer, name: string): Promise<string> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-cli-observe-'));
-  faulty = await SimServer.start(
-    prepareCluster({ app: 'hotel-reservation', fault: 'revoke_auth_mongodb', target: 'mongodb-geo' }),
-  );
+  const prepared = prepareCluster({
+    app: 'hotel-reservation',
+    fault: 'revoke_auth_mongodb',
+    target: 'mongodb-geo',
+  });
+  // Prometheus and Jaeger as Services in the cluster, for discovery through the API server's proxy.
+  prepared.cluster.deployTelemetryServices();
+  faulty = await SimServer.start(prepared);
   healthy = await SimServer.start(prepareCluster({ app: 'hotel-reservation', fault: 'noop' }));
 });
 
@@ -81,6 +86,20 @@ describe('aoi observe', () => {
     }
   });
 
+  it('discovers Prometheus and Jaeger in the cluster when no URL is given, and reads them read-only', async () => {
+    const kubeconfig = await kubeconfigFor(faulty, 'discover.kubeconfig');
+    const before = faulty.requestLog.length;
+    const result = await aoi(['observe', '--kubeconfig', kubeconfig, '-n', NS, '--output', 'json']);
+    expect(result.exitCode, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/^aoi: telemetry: .*prometheus-server/m);
+    const report = JSON.parse(result.stdout) as { evidence: { source: string }[]; gaps: unknown[] };
+    expect(report.gaps).toEqual([]);
+    expect(report.evidence.some((e) => e.source === 'metrics')).toBe(true);
+    const proxied = faulty.requestLog.slice(before).filter((e) => e.subresource === 'proxy');
+    expect(proxied.length).toBeGreaterThan(0);
+    for (const entry of proxied) expect(entry).toMatchObject({ role: 'observer', verb: 'get' });
+  });
+
   it('exits 2 with a clear message when the cluster is unreachable', async () => {
     const path = join(dir, 'gone.kubeconfig');
     await writeFile(path, renderKubeconfig('https://127.0.0.1:1', faulty.tokens, faulty.caPem));
@@ -88,6 +107,39 @@ describe('aoi observe', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/aoi: error: cannot reach the cluster/);
     expect(result.stdout).toBe('');
+  });
+
+  it('observes a simulated problem with metrics and traces (--sim), in its namespace', async () => {
+    const result = await aoi([
+      'observe',
+      '--sim',
+      'k8s_target_port-misconfig-detection-1',
+      '--output',
+      'json',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as { namespace: string; evidence: unknown[]; gaps: unknown[] };
+    expect(report.gaps).toEqual([]);
+    const evidence = report.evidence.map((e) => Evidence.parse(e));
+    expect(evidence[0]).toMatchObject({
+      signal: 'TargetPortMismatch',
+      subject: { namespace: report.namespace },
+    });
+    expect(evidence.some((e) => e.source === 'metrics')).toBe(true);
+    expect(evidence.some((e) => e.source === 'traces' && e.signal.startsWith('Trace'))).toBe(true);
+  });
+
+  it.each([
+    ['an unknown problem', ['--sim', 'no_such_problem-1'], /unknown problem "no_such_problem-1"/],
+    [
+      '--sim with --kubeconfig',
+      ['--sim', 'noop-1', '--kubeconfig', '/x'],
+      /--sim observes the embedded simulator/,
+    ],
+  ])('rejects %s with exit code 2', async (_name, args, message) => {
+    const result = await aoi(['observe', ...args]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
   });
 
   it.each([

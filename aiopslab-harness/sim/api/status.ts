@@ -147,6 +147,11 @@ export function gone(message: string): ApiError {
   return failure(410, 'Expired', message);
 }
 
+/** 503 as the API server's service proxy answers when nothing serves the Service. */
+export function serviceUnavailable(message: string): ApiError {
+  return failure(503, 'ServiceUnavailable', message);
+}
+
 export function internalError(message: string): ApiError {
   return failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
 }

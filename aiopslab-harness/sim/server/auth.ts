@@ -59,13 +59,16 @@ const EXECUTOR_VERBS = new Set(['create', 'update', 'patch', 'delete']);
 
 /**
  * The RBAC the simulated cluster enforces, mirroring the roles `aoi rbac` prints: the observer reads
- * everything (Secrets as metadata only, exec and port-forward never); the executor also changes the
- * workload objects above, one at a time (no deletecollection).
+ * everything (Secrets as metadata only, exec and port-forward never, Services' proxy with GET only); the
+ * executor also changes the workload objects above, one at a time (no deletecollection).
  */
 export function authorize(identity: Identity, access: Access): boolean {
   if (identity.role === 'admin') return true;
   const sub = access.subresource;
-  if (sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'proxy') return false;
+  // The observer reads telemetry through the service proxy (RBAC: `get` on `services/proxy`), nothing more.
+  if (sub === 'proxy')
+    return identity.role === 'observer' && access.resource === 'services' && access.verb === 'get';
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward') return false;
   if (READ_VERBS.has(access.verb)) return true;
   if (identity.role !== 'executor' || !EXECUTOR_VERBS.has(access.verb)) return false;
   if (sub && sub !== 'scale' && sub !== 'status') return false;

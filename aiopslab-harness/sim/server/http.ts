@@ -15,6 +15,7 @@ import {
 } from '../api/status.js';
 import { toTable, wantsTable } from '../api/tables.js';
 import { SimCluster } from '../cluster.js';
+import type { Reply } from '../telemetry/reply.js';
 import { handleTelemetry, isTelemetryPath } from '../telemetry/routes.js';
 import type { Identity, Tokens } from './auth.js';
 import { authenticate, authorize, generateTokens, redactsSecretData } from './auth.js';
@@ -22,6 +23,8 @@ import { discovery } from './discovery.js';
 import type { ResourceRequest } from './handlers.js';
 import { ResourceHandlers } from './handlers.js';
 import { parseRoute } from './routes.js';
+import type { ProxyLogFields } from './service-proxy.js';
+import { parseProxyPath, serveProxy } from './service-proxy.js';
 import { createServingCertificate } from './tls.js';
 import { serveWatch } from './watch.js';
 
@@ -64,6 +67,15 @@ function sendJson(res: ServerResponse, status: number, body: JsonObject): void {
     'Cache-Control': 'no-cache, private',
   });
   res.end(text);
+}
+
+function sendReply(res: ServerResponse, reply: Reply): number {
+  res.writeHead(reply.status, {
+    'Content-Type': reply.contentType,
+    'Content-Length': Buffer.byteLength(reply.body),
+  });
+  res.end(reply.body);
+  return reply.status;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -216,17 +228,19 @@ export class SimServer {
         entry.status = this.admin(identity, method, url, res);
         return;
       }
+      const proxied = parseProxyPath(url.pathname);
+      if (proxied) {
+        const log = (fields: ProxyLogFields) => Object.assign(entry, fields);
+        const reply = await serveProxy(this.cluster, identity, req, url, proxied, readBody, log);
+        entry.status = sendReply(res, reply);
+        return;
+      }
       if (isTelemetryPath(url.pathname)) {
         // Prometheus, Jaeger and pod metrics: readable by every role, logged as reads.
         entry.verb = 'get';
         const body = method === 'POST' ? await readBody(req) : undefined;
         const reply = handleTelemetry(this.cluster.world, this.cluster.clock.now(), method, url, body);
-        res.writeHead(reply.status, {
-          'Content-Type': reply.contentType,
-          'Content-Length': Buffer.byteLength(reply.body),
-        });
-        res.end(reply.body);
-        entry.status = reply.status;
+        entry.status = sendReply(res, reply);
         return;
       }
       entry.status = await this.api(identity, method, url, req, res, entry);

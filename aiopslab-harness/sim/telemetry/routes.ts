@@ -21,6 +21,12 @@ export function isTelemetryPath(pathname: string): boolean {
   return PROMETHEUS.test(pathname) || JAEGER.test(pathname) || pathname.startsWith('/metrics/pods/');
 }
 
+/** Which query API a path belongs to (service-proxy requests reach only their own backend's). */
+export function telemetryBackend(pathname: string): 'prometheus' | 'jaeger' | undefined {
+  if (PROMETHEUS.test(pathname)) return 'prometheus';
+  return JAEGER.test(pathname) ? 'jaeger' : undefined;
+}
+
 /** Answers a telemetry request; `body` is a POSTed form (Prometheus accepts queries that way). */
 export function handleTelemetry(
   world: SimWorld,

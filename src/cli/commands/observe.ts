@@ -2,8 +2,12 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { AoiError } from '../../core/errors.js';
 import type { Evidence } from '../../core/evidence.js';
-import type { CliIO } from '../io.js';
+import type { ClusterReader } from '../../observer/cluster-reader.js';
+import type { MetricsSource } from '../../observer/analyzers/telemetry.js';
+import type { TraceSource } from '../../observer/analyzers/traces.js';
 import type { ObservationReport } from '../../observer/observe.js';
+import { parseWhole } from '../incident-setup.js';
+import type { CliIO } from '../io.js';
 
 interface ObserveCliOptions {
   namespace?: string;
@@ -14,6 +18,63 @@ interface ObserveCliOptions {
   maxEvidenceTokens: number;
   transport: 'api' | 'kubectl';
   prometheusUrl?: string;
+  jaegerUrl?: string;
+  sim?: string;
+  seed: number;
+}
+
+interface ObserveSources {
+  reader: ClusterReader;
+  metrics?: MetricsSource;
+  traces?: TraceSource;
+  /** The namespace the target implies (a simulated problem's). */
+  namespace?: string;
+  close(): Promise<void>;
+}
+
+/** The embedded simulator with the problem injected (metrics and traces included), or the kubeconfig's cluster. */
+async function openSources(options: ObserveCliOptions, io: CliIO): Promise<ObserveSources> {
+  if (options.sim !== undefined) {
+    const flags = ['kubeconfig', 'context', 'prometheusUrl', 'jaegerUrl'] as const;
+    if (options.transport === 'kubectl' || flags.some((f) => options[f] !== undefined))
+      throw new AoiError(
+        'usage',
+        '--sim observes the embedded simulator; leave out the cluster and telemetry flags',
+      );
+    const { simTarget } = await import('../cluster-target.js');
+    return simTarget(options.sim, options.seed, io.env);
+  }
+  const [{ createApiReader }, { createKubectlReader }, { telemetryFor }] = await Promise.all([
+    import('../../observer/api-reader.js'),
+    import('../../observer/kubectl-reader.js'),
+    import('../cluster-target.js'),
+  ]);
+  const target = {
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+    ...(options.context === undefined ? {} : { context: options.context }),
+  };
+  let reader: ClusterReader;
+  if (options.transport === 'kubectl') reader = createKubectlReader({ ...target, env: io.env });
+  else {
+    const made = createApiReader(target);
+    if (!made.ok)
+      throw new AoiError('config', made.error.message, {
+        hint: 'Pass --kubeconfig PATH and --context NAME.',
+      });
+    reader = made.value;
+  }
+  const { metrics, traces, notice } = await telemetryFor(reader, target, {
+    ...(options.prometheusUrl === undefined ? {} : { prometheusUrl: options.prometheusUrl }),
+    ...(options.jaegerUrl === undefined ? {} : { jaegerUrl: options.jaegerUrl }),
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+  });
+  if (notice !== undefined) io.stderr.write(`aoi: ${notice}\n`);
+  return {
+    reader,
+    ...(metrics === undefined ? {} : { metrics }),
+    ...(traces === undefined ? {} : { traces }),
+    close: () => Promise.resolve(),
+  };
 }
 
 function parseTokens(value: string): number {
@@ -36,7 +97,11 @@ export function renderText(report: ObservationReport): string {
     lines.push(`       ${e.summary}`);
     if (e.excerpt) for (const line of e.excerpt.split('\n').slice(0, 6)) lines.push(`       | ${line}`);
   }
-  lines.push(report.incident ? 'Incident: yes (error or critical evidence found).' : 'Incident: no.');
+  lines.push(
+    report.incident
+      ? 'Incident: yes (error evidence, or warnings about one component from two sources).'
+      : 'Incident: no.',
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -44,51 +109,23 @@ export function renderText(report: ObservationReport): string {
 export async function observeCommand(options: ObserveCliOptions, io: CliIO): Promise<number> {
   if (options.namespace !== undefined && options.allNamespaces)
     throw new AoiError('usage', 'use either --namespace or --all-namespaces, not both');
-  const [{ observe }, { createApiReader, kubeCredentials }, { createKubectlReader }, { PrometheusReader }] =
-    await Promise.all([
-      import('../../observer/observe.js'),
-      import('../../observer/api-reader.js'),
-      import('../../observer/kubectl-reader.js'),
-      import('../../observer/prometheus-reader.js'),
-    ]);
-  const target = {
-    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
-    ...(options.context === undefined ? {} : { context: options.context }),
-  };
-  let reader;
-  if (options.transport === 'kubectl') reader = createKubectlReader({ ...target, env: io.env });
-  else {
-    const made = createApiReader(target);
-    if (!made.ok)
-      throw new AoiError('config', made.error.message, {
-        hint: 'Pass --kubeconfig PATH and --context NAME.',
-      });
-    reader = made.value;
+  const { observe } = await import('../../observer/observe.js');
+  const sources = await openSources(options, io);
+  let result;
+  try {
+    const namespace = options.allNamespaces
+      ? undefined
+      : (options.namespace ?? sources.namespace ?? 'default');
+    result = await observe(sources.reader, {
+      ...(namespace === undefined ? {} : { namespace }),
+      maxEvidenceTokens: options.maxEvidenceTokens,
+      ...(sources.metrics === undefined ? {} : { metrics: sources.metrics }),
+      ...(sources.traces === undefined ? {} : { traces: sources.traces }),
+    });
+  } finally {
+    await sources.close();
   }
-  let metrics: InstanceType<typeof PrometheusReader> | undefined;
-  if (options.prometheusUrl !== undefined) {
-    const credentials = kubeCredentials(target);
-    if (!credentials.ok) throw new AoiError('config', credentials.error.message);
-    metrics = new PrometheusReader({ url: options.prometheusUrl, ...credentials.value });
-  }
-  const namespace = options.allNamespaces ? undefined : (options.namespace ?? 'default');
-  const result = await observe(reader, {
-    ...(namespace === undefined ? {} : { namespace }),
-    maxEvidenceTokens: options.maxEvidenceTokens,
-    ...(metrics === undefined ? {} : { metrics }),
-  });
-  if (!result.ok) {
-    const unreachable = result.error.code === 'cluster-unreachable';
-    throw new AoiError(
-      unreachable ? 'cluster-unreachable' : 'internal',
-      `${unreachable ? 'cannot reach the cluster' : 'observation failed'}: ${result.error.message}`,
-      {
-        hint: unreachable
-          ? 'Check the server address in the kubeconfig and that the cluster is up.'
-          : 'Run again; report it if it persists.',
-      },
-    );
-  }
+  if (!result.ok) throw (await import('../../incident/observation-error.js')).observationError(result.error);
   io.stdout.write(
     options.output === 'json' ? `${JSON.stringify(result.value, null, 2)}\n` : renderText(result.value),
   );
@@ -101,7 +138,7 @@ export function registerObserve(program: Command, io: CliIO): void {
     .description(
       'Read the cluster (read-only) and print ranked, redacted evidence; exit 1 when an incident is found',
     )
-    .option('-n, --namespace <name>', 'namespace to observe (default: default)')
+    .option('-n, --namespace <name>', "namespace to observe (default: the --sim problem's, else default)")
     .option('-A, --all-namespaces', 'observe every namespace')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
@@ -114,9 +151,15 @@ export function registerObserve(program: Command, io: CliIO): void {
       '--prometheus-url <url>',
       "Prometheus API to read error rates and latency from (uses the kubeconfig's token and CA)",
     )
+    .option(
+      '--jaeger-url <url>',
+      "Jaeger query API to sample traces from (uses the kubeconfig's token and CA)",
+    )
+    .option('--sim <problem>', 'observe the embedded simulated cluster with this AIOpsLab problem injected')
+    .option('--seed <n>', 'random seed of the simulated cluster', parseWhole(0), 42)
     .addHelpText(
       'after',
-      '\nExamples:\n  aoi observe -n test-hotel-reservation\n  aoi observe -A --output json --transport kubectl\n',
+      '\nExamples:\n  aoi observe -n test-hotel-reservation\n  aoi observe --sim k8s_target_port-misconfig-detection-1\n  aoi observe -A --output json --transport kubectl\n',
     )
     .action(async (options: ObserveCliOptions) => {
       process.exitCode = await observeCommand(options, io);

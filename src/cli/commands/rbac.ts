@@ -35,6 +35,8 @@ export const OBSERVER_NAMESPACED: Rule[] = [
     resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'],
     verbs: READ,
   },
+  // Prometheus and Jaeger found in the cluster are read through the API server's service proxy: GET only.
+  { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: READ },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
