@@ -1,11 +1,13 @@
 import { createInterface } from 'node:readline';
 import type { ActionKind, ActionProposal } from '../core/actions.js';
+import { dryRunDiff } from './actions/dry-run-diff.js';
 import type { BlastRadius, DryRunOutcome } from './actions/types.js';
 import type { Decision } from './policy-engine.js';
 
 export interface ApprovalRequest {
   action: ActionProposal;
   decision: Decision;
+  /** With the server's dry-run object (`object`) and the object it was compared with (`current`), when it gave one. */
   dryRun: DryRunOutcome;
   blastRadius: BlastRadius;
 }
@@ -57,12 +59,24 @@ export function promptApprover(input: NodeJS.ReadableStream, output: NodeJS.Writ
   };
 }
 
+/** Most diff lines the prompt shows; the rest is summarised as a count. */
+const PROMPT_DIFF_LINES = 20;
+
 export function describeRequest(request: ApprovalRequest): string {
   const { action, decision, dryRun, blastRadius } = request;
+  const diff = dryRunDiff(action, dryRun)?.filter((l) => l.sign !== ' ');
+  const shown = diff?.slice(0, PROMPT_DIFF_LINES) ?? [];
   return [
     `Action: ${JSON.stringify(action)}`,
     `Policy: ${decision.effect} (rule ${decision.ruleId ?? 'default'}): ${decision.reason}`,
     `Dry run: ${dryRun.ok ? 'ok' : 'failed'}${dryRun.message ? ` (${dryRun.message})` : ''}`,
+    ...(diff
+      ? [
+          `Server dry run: ${diff.length === 0 ? 'no change to the fields this action sets' : 'the object would change'}`,
+          ...shown.map((l) => `  ${l.sign} ${l.text}`),
+          ...(diff.length > shown.length ? [`  … ${diff.length - shown.length} more line(s)`] : []),
+        ]
+      : []),
     `Touches: ${[...blastRadius.objects, ...blastRadius.pods.map((p) => `pod/${p}`)].join(', ') || 'nothing'}`,
     '',
   ].join('\n');

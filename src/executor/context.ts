@@ -31,28 +31,59 @@ export async function gatherContext(
   return context;
 }
 
-async function readTarget(
-  action: Exclude<ActionProposal, { kind: 'kubectl' }>,
-  { core, apps }: ExecutorClients,
-): Promise<{ labels?: Record<string, string>; replicas?: number }> {
-  if (action.kind === 'releaseVolume') return pick(await core.readPersistentVolume({ name: action.name }));
-  const ref = { name: action.name, namespace: action.namespace };
+/** The object an action changes, as a resource name for reads; kubectl actions have none. */
+export type TargetResource =
+  'persistentvolumes' | 'configmaps' | 'pods' | 'services' | 'statefulsets' | 'deployments';
+
+export function targetObjectOf(
+  action: ActionProposal,
+): { resource: TargetResource; name: string; namespace?: string } | undefined {
   switch (action.kind) {
+    case 'kubectl':
+      return undefined;
+    case 'releaseVolume':
+      return { resource: 'persistentvolumes', name: action.name };
     case 'setConfigValue':
-      return pick(await core.readNamespacedConfigMap(ref));
+      return { resource: 'configmaps', name: action.name, namespace: action.namespace };
     case 'deletePod':
-      return pick(await core.readNamespacedPod(ref));
+      return { resource: 'pods', name: action.name, namespace: action.namespace };
     case 'patchService':
-      return pick(await core.readNamespacedService(ref));
+      return { resource: 'services', name: action.name, namespace: action.namespace };
     case 'rolloutRestart':
-      if (action.workload === 'StatefulSet') return pick(await apps.readNamespacedStatefulSet(ref));
-      return pick(await apps.readNamespacedDeployment(ref));
+      return {
+        resource: action.workload === 'StatefulSet' ? 'statefulsets' : 'deployments',
+        name: action.name,
+        namespace: action.namespace,
+      };
     case 'scaleDeployment':
     case 'setImage':
     case 'setCommand':
     case 'setEnv':
     case 'rollbackDeployment':
     case 'patchNodeSelector':
+      return { resource: 'deployments', name: action.name, namespace: action.namespace };
+  }
+}
+
+async function readTarget(
+  action: Exclude<ActionProposal, { kind: 'kubectl' }>,
+  { core, apps }: ExecutorClients,
+): Promise<{ labels?: Record<string, string>; replicas?: number }> {
+  const target = targetObjectOf(action);
+  if (!target) return {};
+  const ref = { name: target.name, namespace: target.namespace ?? '' };
+  switch (target.resource) {
+    case 'persistentvolumes':
+      return pick(await core.readPersistentVolume({ name: target.name }));
+    case 'configmaps':
+      return pick(await core.readNamespacedConfigMap(ref));
+    case 'pods':
+      return pick(await core.readNamespacedPod(ref));
+    case 'services':
+      return pick(await core.readNamespacedService(ref));
+    case 'statefulsets':
+      return pick(await apps.readNamespacedStatefulSet(ref));
+    case 'deployments':
       return pick(await apps.readNamespacedDeployment(ref));
   }
 }

@@ -54,6 +54,30 @@ export interface ExecutionResult {
   message: string;
 }
 
+/**
+ * The handler's server-side dry run as a value: ok with the server's answer, or not ok with the reason. No
+ * policy check and no audit entry: callers other than `execute` (the TUI's diff view) must check the policy first.
+ */
+export async function dryRunAction(clients: ExecutorClients, action: ActionProposal): Promise<DryRunOutcome> {
+  try {
+    const result = await handlerFor(action).dryRun(clients, action);
+    return {
+      ok: true,
+      message: result.message,
+      ...(result.current ? { current: result.current } : {}),
+      ...(result.object ? { object: result.object } : {}),
+    };
+  } catch (error) {
+    return { ok: false, message: describeError(error) };
+  }
+}
+
+/** What the audit log and the result keep of a dry run: ok and the note, never whole objects (ConfigMap data). */
+function summary(dryRun: DryRunOutcome | null): DryRunOutcome | null {
+  if (dryRun === null) return null;
+  return { ok: dryRun.ok, ...(dryRun.message === undefined ? {} : { message: dryRun.message }) };
+}
+
 type Step = 'policy' | 'dryRun' | 'approval' | 'apply' | 'verify' | 'rollback' | 'error';
 
 export async function execute(action: ActionProposal, options: ExecuteOptions): Promise<ExecutionResult> {
@@ -73,7 +97,7 @@ export async function execute(action: ActionProposal, options: ExecuteOptions): 
       action: { step, proposal: action, ...extra },
       policyRule: decision.ruleId,
       decision: final,
-      dryRun,
+      dryRun: summary(dryRun),
       result,
     });
   const done = (
@@ -83,7 +107,7 @@ export async function execute(action: ActionProposal, options: ExecuteOptions): 
   ): ExecutionResult => ({
     status,
     decision,
-    dryRun,
+    dryRun: summary(dryRun),
     message,
     ...more,
   });
@@ -98,11 +122,7 @@ export async function execute(action: ActionProposal, options: ExecuteOptions): 
     }
     await record('policy', null, { context });
 
-    try {
-      dryRun = { ok: true, message: await handler.dryRun(clients, action) };
-    } catch (error) {
-      dryRun = { ok: false, message: describeError(error) };
-    }
+    dryRun = await dryRunAction(clients, action);
     const blastRadius = await handler.blastRadius(clients, action);
     if (!dryRun.ok || options.dryRunOnly) {
       const status = dryRun.ok ? 'dryRunOnly' : 'dryRunFailed';

@@ -43,7 +43,15 @@ export async function loadPolicy(nameOrPath: string, policiesDir?: string): Prom
 
 /** Parse and validate policy text; every error names file:line:col and the field. */
 export function parsePolicy(text: string, file: string): Policy {
-  return parseWithPositions(text, Policy, file);
+  try {
+    return parseWithPositions(text, Policy, file);
+  } catch (error) {
+    if (!(error instanceof AoiError) || error.hint !== undefined) throw error;
+    throw new AoiError(error.code, error.message, {
+      cause: error.cause ?? error,
+      hint: `Fix the lines above (fields: docs/policy-reference.md), then re-check with: aoi policy check ${file}`,
+    });
+  }
 }
 
 /** YAML (or JSON) text validated by a schema; every error names file:line:col and the field. */

@@ -10,7 +10,7 @@ import { HelpOverlay } from './components/Help.js';
 import { ActionsPanel, DiagnosisPanel, EvidencePanel } from './components/Panels.js';
 import { Timeline } from './components/Timeline.js';
 import type { SortMode } from './model.js';
-import { initialState, reduce, sortEvidence } from './model.js';
+import { initialState, reduce, shownVerdict, sortEvidence } from './model.js';
 import type { TuiBackend } from './session.js';
 import { KeyApprover } from './session.js';
 import { ThemeContext, makeTheme } from './theme.js';
@@ -142,14 +142,23 @@ export function App({ backend, color, tracker, now = Date.now }: AppProps) {
   const proposals = state.diagnosis?.proposals ?? [];
   const detailIndex = state.pending?.index ?? actSel;
   const showAction = state.pending !== undefined || focus === 'actions';
-  const previewKey = `${state.run}:${detailIndex}`;
   const detailAction = proposals[detailIndex];
+  // A pending approval carries the executor's own dry run; a denied action is never sent to the server.
+  const askDryRun =
+    backend.dryRun !== undefined &&
+    state.pending?.index !== detailIndex &&
+    shownVerdict(state, detailIndex)?.effect !== 'deny';
+  const previewKey = `${state.run}:${detailIndex}:${askDryRun}`;
 
   useEffect(() => {
     if (!showAction || !detailAction || !backend.preview || previews.has(previewKey)) return;
     setPreviews((m) => new Map(m).set(previewKey, { state: 'loading' }));
-    backend.preview(detailAction).then(
-      (current) => setPreviews((m) => new Map(m).set(previewKey, { state: 'ready', current })),
+    const dryRun = askDryRun ? backend.dryRun?.(detailAction).catch(() => undefined) : undefined;
+    Promise.all([backend.preview(detailAction), dryRun]).then(
+      ([current, outcome]) =>
+        setPreviews((m) =>
+          new Map(m).set(previewKey, { state: 'ready', current, ...(outcome ? { dryRun: outcome } : {}) }),
+        ),
       (error: unknown) =>
         setPreviews((m) =>
           new Map(m).set(previewKey, {
@@ -158,7 +167,7 @@ export function App({ backend, color, tracker, now = Date.now }: AppProps) {
           }),
         ),
     );
-  }, [showAction, detailAction, backend, previewKey, previews]);
+  }, [showAction, detailAction, backend, previewKey, previews, askDryRun]);
 
   const quit = () => {
     approver.current?.answer('rejected');

@@ -1,6 +1,11 @@
-/** Small text helpers for the TUI: durations, action descriptions and the current-vs-proposed diff. */
+/** Small text helpers for the TUI: durations, action descriptions and the local current-vs-proposed diff. */
 import type { ActionProposal } from '../core/actions.js';
 import type { AuditEntry } from '../core/audit.js';
+import type { DiffLine } from '../executor/actions/dry-run-diff.js';
+import { flatten } from '../executor/actions/dry-run-diff.js';
+
+export type { DiffLine } from '../executor/actions/dry-run-diff.js';
+export { dryRunDiff, flatten } from '../executor/actions/dry-run-diff.js';
 
 export function formatDuration(ms: number): string {
   // Under 100 ms in ms, else seconds: keeps each timeline cell short enough for 80 columns.
@@ -40,35 +45,11 @@ export function describeProposal(a: ActionProposal): string {
   }
 }
 
-/** Flattens a JSON-like value to `path: value` pairs (`ports[0].targetPort`). */
-export function flatten(value: unknown, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (v: unknown, path: string) => {
-    if (Array.isArray(v)) {
-      if (v.length === 0) out.set(path, '[]');
-      v.forEach((item, i) => walk(item, `${path}[${i}]`));
-    } else if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v);
-      if (entries.length === 0) out.set(path, '{}');
-      for (const [k, item] of entries) walk(item, path ? `${path}.${k}` : k);
-    } else {
-      out.set(path, JSON.stringify(v) ?? 'undefined');
-    }
-  };
-  walk(value, prefix);
-  return out;
-}
-
 const NOT_CHANGES = new Set(['kind', 'rationale', 'evidence', 'namespace', 'name', 'workload']);
 
-export interface DiffLine {
-  sign: '-' | '+' | ' ';
-  text: string;
-}
-
 /**
- * What the action changes, against the object as read now (its pre-image): for every field the action
- * sets, the current value (`-`) and the proposed one (`+`); unchanged fields get a blank sign.
+ * The local preview, when the server gave no dry-run object: for every field the action sets, the value in the
+ * object as read now (its pre-image, `-`) and the proposed one (`+`); unchanged fields get a blank sign.
  */
 export function diffLines(action: ActionProposal, current: Record<string, unknown> | undefined): DiffLine[] {
   const proposed = Object.fromEntries(Object.entries(action).filter(([k]) => !NOT_CHANGES.has(k)));

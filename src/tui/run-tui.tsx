@@ -3,9 +3,8 @@
  * shell its screen back), raw-mode keys, and a cleanup that restores the cursor and the normal screen on every
  * exit path, including a thrown error and SIGTERM.
  */
-import { render } from 'ink';
 import type { RunTracker } from './App.js';
-import { App } from './App.js';
+import { loadInk } from './live-ink.js';
 import type { TuiBackend } from './session.js';
 
 export interface RunTuiOptions {
@@ -20,6 +19,9 @@ const LEAVE_ALT = '\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
 
 export async function runTui(backend: TuiBackend, options: RunTuiOptions): Promise<void> {
+  // ink first, with CI hidden on a TTY (see live-ink.ts); the screen's modules import it after.
+  const { render } = await loadInk(options.stdout);
+  const { App } = await import('./App.js');
   const tracker: RunTracker = {};
   options.stdout.write(ENTER_ALT);
   let restored = false;

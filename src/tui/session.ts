@@ -6,6 +6,7 @@
 import type { ActionProposal } from '../core/actions.js';
 import type { AuditEntry } from '../core/audit.js';
 import type { Evidence } from '../core/evidence.js';
+import type { DryRunOutcome } from '../executor/actions/types.js';
 import type { ApprovalAnswer, ApprovalRequest, Approver } from '../executor/approval.js';
 import type { IncidentEvent, IncidentReport } from '../incident/run-incident.js';
 import type { Reasoner, ReasonerResult } from '../reasoner/reasoner.js';
@@ -29,8 +30,13 @@ export interface TuiBackend {
     action: ActionProposal,
     index: number,
   ): { effect: 'allow' | 'approve' | 'deny'; rule: string | null; reason: string };
-  /** The object the action would change, read now (its pre-image), for the diff view. */
+  /** The object the action would change, read now (its pre-image), for the local preview. */
   preview?(action: ActionProposal): Promise<Record<string, unknown>>;
+  /**
+   * The server-side dry run (dryRun=All) for the diff view; asked only for actions the policy does not deny.
+   * Its `object` is what the API server says would result.
+   */
+  dryRun?(action: ActionProposal): Promise<DryRunOutcome>;
   /** The last entries of the audit log. */
   auditTail?(count: number): Promise<AuditEntry[]>;
 }

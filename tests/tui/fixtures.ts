@@ -2,6 +2,7 @@
 import type { ActionProposal } from '../../src/core/actions.js';
 import type { AuditEntry } from '../../src/core/audit.js';
 import type { Evidence } from '../../src/core/evidence.js';
+import type { DryRunOutcome } from '../../src/executor/actions/types.js';
 import type { ApprovalAnswer } from '../../src/executor/approval.js';
 import type { IncidentReport } from '../../src/incident/run-incident.js';
 import type { ReasonerResult } from '../../src/reasoner/reasoner.js';
@@ -90,7 +91,12 @@ export interface Scripted {
 }
 
 /** Drives the hooks as runIncident and the executor do: events, evidence, diagnosis, one approval. */
-export function scriptedBackend(options: { gate?: boolean } = {}): Scripted {
+export function scriptedBackend(
+  options: { gate?: boolean; fix?: ActionProposal; requestDryRun?: DryRunOutcome } = {},
+): Scripted {
+  const reasoning: ReasonerResult = options.fix
+    ? { ...REASONING, diagnosis: { ...REASONING.diagnosis, proposals: [options.fix] } }
+    : REASONING;
   const scripted: Scripted = { runs: 0, answers: [], audit: [], backend: undefined as unknown as TuiBackend };
   const run = async (hooks: TuiRunHooks): Promise<IncidentReport> => {
     scripted.runs++;
@@ -99,7 +105,7 @@ export function scriptedBackend(options: { gate?: boolean } = {}): Scripted {
     hooks.onEvent({ type: 'phase-end', phase: 'observe', durationMs: 1200, summary: '3 evidence item(s)' });
     hooks.onEvent({ type: 'phase-start', phase: 'reason' });
     hooks.onEvidence(EVIDENCE);
-    hooks.onDiagnosis(REASONING);
+    hooks.onDiagnosis(reasoning);
     hooks.onEvent({ type: 'phase-end', phase: 'reason', durationMs: 3, summary: 'root cause user' });
     hooks.onEvent({ type: 'phase-start', phase: 'act' });
     scripted.audit.push(auditEntry(scripted.audit.length + 1, 'policy', 'approve'));
@@ -109,9 +115,9 @@ export function scriptedBackend(options: { gate?: boolean } = {}): Scripted {
       reason: 'approve by rule needs-approval',
     };
     const answer = await hooks.approver.approve({
-      action: REASONING.diagnosis.proposals[0]!,
+      action: reasoning.diagnosis.proposals[0]!,
       decision,
-      dryRun: { ok: true, message: 'service/user ports would change' },
+      dryRun: options.requestDryRun ?? { ok: true, message: 'service/user ports would change' },
       blastRadius: { objects: ['service/shop/user'], pods: [] },
     });
     scripted.answers.push(answer);
@@ -121,7 +127,7 @@ export function scriptedBackend(options: { gate?: boolean } = {}): Scripted {
     );
     hooks.onEvent({
       type: 'action',
-      proposal: REASONING.diagnosis.proposals[0]!,
+      proposal: reasoning.diagnosis.proposals[0]!,
       result: {
         status,
         decision,
@@ -142,7 +148,7 @@ export function scriptedBackend(options: { gate?: boolean } = {}): Scripted {
       });
     }
     return {
-      reasoning: REASONING,
+      reasoning,
       ...(verification ? { verification } : {}),
     } as unknown as IncidentReport;
   };

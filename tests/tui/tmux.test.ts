@@ -77,8 +77,9 @@ describe.skipIf(!hasTmux)('aoi tui in tmux', () => {
       `AOI_STATE_DIR=${join(dir, 'state')}`,
       'OLLAMA_HOST=http://127.0.0.1:9',
       'TERM=xterm-256color',
-      // ink renders only the last frame when it thinks it runs in CI; this is an interactive terminal.
-      'CI=false',
+      // A developer's shell (or CI itself) may export CI; on a TTY aoi tui must still draw live frames.
+      'CI=true',
+      'CONTINUOUS_INTEGRATION=true',
       process.execPath,
       BIN,
       'tui',
@@ -101,6 +102,9 @@ describe.skipIf(!hasTmux)('aoi tui in tmux', () => {
     expect(prompt).toMatch(/\*ev-\d+ +CRIT TargetPortMismatch Service\/user-service/);
     expect(prompt).toContain('Diagnosis: user-service');
     expect(prompt).toContain('APPROVE? [a] yes  [d] no: patch service test-social-network/user-service');
+    // The diff is the API server's dry-run object (spec.ports), not the proposal rendered locally.
+    expect(prompt).toContain('Approval needed · action 1 · server dry run');
+    expect(prompt).toMatch(/\+ spec\.ports\[0\]\.targetPort: \d+/);
     for (const line of prompt.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
     await tmux(['send-keys', '-t', SESSION, 'a']);

@@ -70,7 +70,7 @@ export async function tuiCommand(
   const [
     { runIncident },
     { loadPolicy },
-    { decide, actionNamespace },
+    { previewVerdict, readTargetFacts },
     { AuditLog, readAuditEntries },
     { handlerFor },
     { runTui },
@@ -79,7 +79,7 @@ export async function tuiCommand(
   ] = await Promise.all([
     import('../../incident/run-incident.js'),
     import('../../executor/load-policy.js'),
-    import('../../executor/policy-engine.js'),
+    import('../policy-preview.js'),
     import('../../executor/audit-log.js'),
     import('../../executor/actions/index.js'),
     import('../../tui/run-tui.js'),
@@ -99,17 +99,30 @@ export async function tuiCommand(
     const clients = acting ? await target.executorClients() : undefined;
     audit = acting ? await AuditLog.open(paths.audit) : undefined;
     const auditLog = audit;
+    // The TUI asks for verdicts synchronously when the diagnosis arrives: read the targets' labels and
+    // replicas (observer, read-only) before handing the diagnosis on, so replica limits are decided as the
+    // executor would, not failed closed for want of a count.
+    let facts: Awaited<ReturnType<typeof readTargetFacts>> = [];
+    const factsReadingReasoner: typeof chosen.reasoner = {
+      name: chosen.reasoner.name,
+      async diagnose(input, diagnoseOptions) {
+        const result = await chosen.reasoner.diagnose(input, diagnoseOptions);
+        facts = await readTargetFacts(target.reader, result.diagnosis.proposals);
+        return result;
+      },
+    };
     await runTui(
       {
         title: `${target.cluster} · ns ${namespace ?? 'all'} · policy ${policyName} · ${chosen.reasoner.name}`,
         acting,
-        verdict: (action, index) => {
-          const d = decide(action, policy, { namespace: actionNamespace(action), actionsSoFar: index });
-          return { effect: d.effect, rule: d.ruleId, reason: d.reason };
-        },
+        verdict: (action, index) => previewVerdict(action, index, policy, facts[index]),
         ...(clients === undefined
           ? {}
-          : { preview: (action) => handlerFor(action).preImage(clients, action) }),
+          : {
+              preview: (action) => handlerFor(action).preImage(clients, action),
+              dryRun: async (action) =>
+                (await import('../../executor/executor.js')).dryRunAction(clients, action),
+            }),
         ...(auditLog === undefined
           ? {}
           : { auditTail: async (count) => (await readAuditEntries(auditLog.path)).slice(-count) }),
@@ -117,9 +130,10 @@ export async function tuiCommand(
           runIncident({
             reader: target.reader,
             ...(target.metrics === undefined ? {} : { metrics: target.metrics }),
+            ...(target.traces === undefined ? {} : { traces: target.traces }),
             ...(namespace === undefined ? {} : { namespace }),
             ...(options.task === undefined ? {} : { task: options.task }),
-            reasoner: observingReasoner(chosen.reasoner, hooks),
+            reasoner: observingReasoner(factsReadingReasoner, hooks),
             maxEvidenceTokens: options.maxEvidenceTokens,
             ...(clients === undefined || auditLog === undefined
               ? {}

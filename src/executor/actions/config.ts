@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import { FORBIDDEN_PATH_KEYS } from '../../core/actions.js';
 import type { HandlerFor } from './types.js';
 import type { ExecutorClients } from './types.js';
-import { FIELD_MANAGER, MERGE } from './workload.js';
+import { FIELD_MANAGER, MERGE, asObject } from './workload.js';
 
 type SetConfigValue = Parameters<HandlerFor<'setConfigValue'>['apply']>[1];
 type Scalar = SetConfigValue['value'];
@@ -150,10 +150,10 @@ async function patchKey(
   a: SetConfigValue,
   text: string,
   options: { resourceVersion?: string; dryRun?: boolean },
-): Promise<void> {
+): Promise<V1ConfigMap> {
   const data: Record<string, string> = {};
   Object.defineProperty(data, a.key, { value: text, enumerable: true, writable: true, configurable: true });
-  await clients.core.patchNamespacedConfigMap(
+  return clients.core.patchNamespacedConfigMap(
     {
       name: a.name,
       namespace: a.namespace,
@@ -205,11 +205,11 @@ export const setConfigValue: HandlerFor<'setConfigValue'> = {
     const cm = await read(clients, a);
     const change = changeText(a, keyText(cm, a));
     const resourceVersion = cm.metadata?.resourceVersion;
-    await patchKey(clients, a, change.text, {
+    const object = await patchKey(clients, a, change.text, {
       dryRun: true,
       ...(resourceVersion ? { resourceVersion } : {}),
     });
-    return change.note;
+    return { message: change.note, current: asObject(cm), object: asObject(object) };
   },
   async preImage(clients, a) {
     const cm = await read(clients, a);

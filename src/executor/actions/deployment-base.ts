@@ -1,11 +1,12 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { ActionProposal } from '../../core/actions.js';
-import type { ActionHandler, Check, ExecutorClients, PreImage } from './types.js';
+import type { ActionHandler, Check, DryRunResult, ExecutorClients, PreImage } from './types.js';
 import {
   FIELD_MANAGER,
   JSON_PATCH,
   MERGE,
   STRATEGIC,
+  asObject,
   deploymentRollout,
   plain,
   workloadRadius,
@@ -40,9 +41,10 @@ const HEADERS = { merge: MERGE, strategic: STRATEGIC, json: JSON_PATCH } as cons
 export function deploymentHandler<A extends DeploymentAction>(spec: DeploymentSpec<A>): ActionHandler<A> {
   const read = (clients: ExecutorClients, a: A) =>
     clients.apps.readNamespacedDeployment({ name: a.name, namespace: a.namespace });
-  const patch = async (clients: ExecutorClients, a: A, dryRun: boolean) => {
-    const change = await spec.change(a, await read(clients, a), clients);
-    await clients.apps.patchNamespacedDeployment(
+  const patch = async (clients: ExecutorClients, a: A, dryRun: boolean): Promise<DryRunResult> => {
+    const current = await read(clients, a);
+    const change = await spec.change(a, current, clients);
+    const result = await clients.apps.patchNamespacedDeployment(
       {
         name: a.name,
         namespace: a.namespace,
@@ -52,7 +54,9 @@ export function deploymentHandler<A extends DeploymentAction>(spec: DeploymentSp
       },
       HEADERS[change.type],
     );
-    return change.note;
+    return dryRun
+      ? { message: change.note, current: asObject(current), object: asObject(result) }
+      : { message: change.note };
   };
   return {
     blastRadius: (clients, a) => workloadRadius(clients, 'Deployment', a.namespace, a.name),
@@ -66,7 +70,7 @@ export function deploymentHandler<A extends DeploymentAction>(spec: DeploymentSp
         resourceVersion: d.metadata?.resourceVersion ?? null,
       };
     },
-    apply: (clients, a) => patch(clients, a, false),
+    apply: async (clients, a) => (await patch(clients, a, false)).message,
     async check(clients, a, pre): Promise<Check> {
       const d = await read(clients, a);
       const wrong = spec.mismatch(a, d, pre);

@@ -39,6 +39,8 @@ export type {
   BlastRadius,
   Check,
   DryRunOutcome,
+  DryRunResult,
+  KubeObject,
   ExecutorClients,
   KubectlTarget,
   PreImage,

@@ -66,9 +66,10 @@ export const kubectl: HandlerFor<'kubectl'> = {
   },
   async dryRun(clients, a) {
     const c = classified(a);
-    if (!c.write) return 'read-only: nothing to dry-run';
+    // kubectl prints text, not the server's object: no object to diff (the TUI falls back to its local preview).
+    if (!c.write) return { message: 'read-only: nothing to dry-run' };
     const out = await run(clients, [...a.argv, '--dry-run=server']);
-    return out.slice(0, 500);
+    return { message: out.slice(0, 500) };
   },
   async preImage(clients, a) {
     const c = classified(a);

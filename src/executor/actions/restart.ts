@@ -1,8 +1,10 @@
+import type { V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
 import type { HandlerFor } from './types.js';
 import {
   FIELD_MANAGER,
   JSON_PATCH,
   STRATEGIC,
+  asObject,
   deploymentRollout,
   plain,
   statefulSetRollout,
@@ -15,8 +17,13 @@ const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 export const rolloutRestart: HandlerFor<'rolloutRestart'> = {
   blastRadius: (clients, a) => workloadRadius(clients, a.workload, a.namespace, a.name),
   async dryRun(clients, a) {
-    await patch(clients, a, new Date().toISOString(), true);
-    return `${a.workload.toLowerCase()}/${a.name} would restart`;
+    const current = await read(clients, a);
+    const object = await patch(clients, a, new Date().toISOString(), true);
+    return {
+      message: `${a.workload.toLowerCase()}/${a.name} would restart`,
+      current: asObject(current),
+      object: asObject(object),
+    };
   },
   async preImage(clients, a) {
     const w = await read(clients, a);
@@ -72,7 +79,7 @@ async function patch(
   a: Restart,
   at: string,
   dryRun: boolean,
-): Promise<void> {
+): Promise<V1Deployment | V1StatefulSet> {
   const request = {
     name: a.name,
     namespace: a.namespace,
@@ -80,6 +87,7 @@ async function patch(
     fieldManager: FIELD_MANAGER,
     ...(dryRun ? { dryRun: 'All' } : {}),
   };
-  if (a.workload === 'Deployment') await clients.apps.patchNamespacedDeployment(request, STRATEGIC);
-  else await clients.apps.patchNamespacedStatefulSet(request, STRATEGIC);
+  return a.workload === 'Deployment'
+    ? clients.apps.patchNamespacedDeployment(request, STRATEGIC)
+    : clients.apps.patchNamespacedStatefulSet(request, STRATEGIC);
 }

@@ -1,14 +1,18 @@
-import type { V1ServicePort } from '@kubernetes/client-node';
+import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { ServicePortPatch } from '../../core/actions.js';
 import type { HandlerFor } from './types.js';
-import { FIELD_MANAGER, JSON_PATCH, STRATEGIC, plain } from './workload.js';
+import { FIELD_MANAGER, JSON_PATCH, STRATEGIC, asObject, plain } from './workload.js';
 
 /** Ports merge by `port` (strategic merge); verify = each port's targetPort re-read; rollback = the old ports. */
 export const patchService: HandlerFor<'patchService'> = {
   blastRadius: (_clients, a) => Promise.resolve({ objects: [`service/${a.namespace}/${a.name}`], pods: [] }),
   async dryRun(clients, a) {
-    await patch(clients, a, true);
-    return `service/${a.name} ports would change`;
+    const { current, result } = await patch(clients, a, true);
+    return {
+      message: `service/${a.name} ports would change`,
+      current: asObject(current),
+      object: asObject(result),
+    };
   },
   async preImage(clients, a) {
     const svc = await clients.core.readNamespacedService({ name: a.name, namespace: a.namespace });
@@ -52,7 +56,7 @@ async function patch(
   clients: Parameters<HandlerFor<'patchService'>['apply']>[0],
   a: Parameters<HandlerFor<'patchService'>['apply']>[1],
   dryRun: boolean,
-): Promise<void> {
+): Promise<{ current: V1Service; result: V1Service }> {
   const current = await clients.core.readNamespacedService({ name: a.name, namespace: a.namespace });
   const ports = a.ports.map((want) => {
     const existing = findPort(current.spec?.ports ?? [], want);
@@ -63,7 +67,7 @@ async function patch(
       targetPort: want.targetPort,
     };
   });
-  await clients.core.patchNamespacedService(
+  const result = await clients.core.patchNamespacedService(
     {
       name: a.name,
       namespace: a.namespace,
@@ -73,4 +77,5 @@ async function patch(
     },
     STRATEGIC,
   );
+  return { current, result };
 }

@@ -26,9 +26,27 @@ export interface BlastRadius {
   pods: string[];
 }
 
+/** A Kubernetes object as plain JSON. */
+export type KubeObject = Record<string, unknown>;
+
+/** What a handler's server-side dry run found. */
+export interface DryRunResult {
+  message: string;
+  /** The object as read just before the dry run: what the server's answer is compared with. */
+  current?: KubeObject;
+  /**
+   * The API server's answer to the dryRun=All request: the object as it would be after the change (for a
+   * delete, the object that would be deleted). Absent when the server returns nothing usable (a Status, kubectl).
+   */
+  object?: KubeObject;
+}
+
+/** The dry run as the executor reports it; `current` and `object` stay in memory and never reach the audit log. */
 export interface DryRunOutcome {
   ok: boolean;
   message?: string;
+  current?: KubeObject;
+  object?: KubeObject;
 }
 
 /** One read-back of the expected state: done, not yet, or never going to be (fail fast). */
@@ -42,8 +60,8 @@ export type PreImage = Record<string, unknown>;
 
 export interface ActionHandler<A extends ActionProposal = ActionProposal> {
   blastRadius(clients: ExecutorClients, action: A): Promise<BlastRadius>;
-  /** Server-side dry run; throws when the server (or a precondition) refuses. Returns a note. */
-  dryRun(clients: ExecutorClients, action: A): Promise<string>;
+  /** Server-side dry run; throws when the server (or a precondition) refuses. */
+  dryRun(clients: ExecutorClients, action: A): Promise<DryRunResult>;
   preImage(clients: ExecutorClients, action: A): Promise<PreImage>;
   apply(clients: ExecutorClients, action: A, pre: PreImage): Promise<string>;
   /** Reads the changed object (and its pods) once and says whether the expected state holds. */

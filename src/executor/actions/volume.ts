@@ -1,6 +1,6 @@
 import type { V1ObjectReference, V1PersistentVolume } from '@kubernetes/client-node';
 import type { ExecutorClients, HandlerFor } from './types.js';
-import { FIELD_MANAGER, JSON_PATCH, plain } from './workload.js';
+import { FIELD_MANAGER, JSON_PATCH, asObject, plain } from './workload.js';
 
 type ReleaseVolume = Parameters<HandlerFor<'releaseVolume'>['apply']>[1];
 
@@ -30,14 +30,14 @@ async function removeClaimRef(
   a: ReleaseVolume,
   ref: V1ObjectReference,
   dryRun: boolean,
-): Promise<void> {
+): Promise<V1PersistentVolume> {
   const body = [
     { op: 'test', path: '/spec/claimRef/namespace', value: a.claimNamespace },
     { op: 'test', path: '/spec/claimRef/name', value: a.claim },
     ...(ref.uid ? [{ op: 'test', path: '/spec/claimRef/uid', value: ref.uid }] : []),
     { op: 'remove', path: '/spec/claimRef' },
   ];
-  await clients.core.patchPersistentVolume(
+  return clients.core.patchPersistentVolume(
     { name: a.name, body, fieldManager: FIELD_MANAGER, ...(dryRun ? { dryRun: 'All' } : {}) },
     JSON_PATCH,
   );
@@ -51,8 +51,12 @@ export const releaseVolume: HandlerFor<'releaseVolume'> = {
   blastRadius: (_clients, a) => Promise.resolve({ objects: [where(a)], pods: [] }),
   async dryRun(clients, a) {
     const pv = await readReleased(clients, a);
-    await removeClaimRef(clients, a, pv.spec!.claimRef!, true);
-    return `${where(a)} would be freed from ${a.claimNamespace}/${a.claim}`;
+    const object = await removeClaimRef(clients, a, pv.spec!.claimRef!, true);
+    return {
+      message: `${where(a)} would be freed from ${a.claimNamespace}/${a.claim}`,
+      current: asObject(pv),
+      object: asObject(object),
+    };
   },
   async preImage(clients, a) {
     const pv = await clients.core.readPersistentVolume({ name: a.name });

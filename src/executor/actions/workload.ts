@@ -110,6 +110,11 @@ export async function statefulSetRollout(clients: ExecutorClients, s: V1Stateful
     : { state: 'pending', message: `${name}: ${st?.readyReplicas ?? 0}/${want} ready` };
 }
 
+/** A client-node model as the plain JSON the server sent (dates as strings, no undefined fields). */
+export function asObject(value: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}
+
 /** Strip what the server owns, so the object's spec can be written back. */
 export function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;

@@ -2,8 +2,9 @@
 import { Text } from 'ink';
 import type { ActionProposal } from '../../core/actions.js';
 import type { Evidence } from '../../core/evidence.js';
+import type { DryRunOutcome } from '../../executor/actions/types.js';
 import type { DiffLine } from '../format.js';
-import { describeAuditEntry, describeProposal, diffLines } from '../format.js';
+import { describeAuditEntry, describeProposal, diffLines, dryRunDiff } from '../format.js';
 import type { TuiState } from '../model.js';
 import { shownVerdict } from '../model.js';
 import { useTheme } from '../theme.js';
@@ -11,8 +12,34 @@ import { Title } from './Panels.js';
 
 export type PreviewState =
   | { state: 'loading' }
-  | { state: 'ready'; current: Record<string, unknown> }
+  /** `dryRun`: the server's dry run, when the backend could ask for one (never for a denied action). */
+  | { state: 'ready'; current: Record<string, unknown>; dryRun?: DryRunOutcome }
   | { state: 'error'; message: string };
+
+/** The server's dry run as a diff when it gave an object, else the local preview against the pre-image. */
+export function detailDiff(
+  action: ActionProposal,
+  preview: PreviewState | undefined,
+  requested: DryRunOutcome | undefined,
+): { source: 'server dry run' | 'local preview'; lines: DiffLine[] } {
+  const dryRun = requested ?? (preview?.state === 'ready' ? preview.dryRun : undefined);
+  const server = dryRunDiff(action, dryRun);
+  if (server) return { source: 'server dry run', lines: server };
+  const local =
+    preview?.state === 'ready'
+      ? diffLines(action, preview.current)
+      : preview?.state === 'error'
+        ? [
+            { sign: ' ' as const, text: `current state unreadable: ${preview.message}` },
+            ...diffLines(action, undefined),
+          ]
+        : diffLines(action, undefined);
+  const failed =
+    dryRun && !dryRun.ok && !requested
+      ? [{ sign: ' ' as const, text: `server dry run failed: ${dryRun.message ?? ''}` }]
+      : [];
+  return { source: 'local preview', lines: [...failed, ...local] };
+}
 
 function Pad({ count }: { count: number }) {
   return (
@@ -83,23 +110,15 @@ export function ActionDetail(props: {
       tone: outcome.status === 'verified' ? 'green' : 'red',
     });
   if (!pending) head.push({ text: `why: ${action.rationale}` });
-  const body =
-    preview?.state === 'ready'
-      ? diffLines(action, preview.current)
-      : preview?.state === 'error'
-        ? [
-            { sign: ' ' as const, text: `current state unreadable: ${preview.message}` },
-            ...diffLines(action, undefined),
-          ]
-        : diffLines(action, undefined);
+  const { source, lines: body } = detailDiff(action, preview, pending?.dryRun);
   const headShown = head.slice(0, rows);
   const bodyRows = Math.max(0, rows - headShown.length);
   return (
     <>
       <Title>
         {pending
-          ? `Approval needed · action ${index + 1}`
-          : `Dry run / diff · action ${index + 1}${preview?.state === 'loading' ? ' (reading…)' : ''}`}
+          ? `Approval needed · action ${index + 1} · ${source}`
+          : `Dry run / diff · action ${index + 1} · ${preview?.state === 'loading' ? 'reading…' : source}`}
       </Title>
       {headShown.map((line, i) => (
         <Text key={i} wrap="truncate-end" {...(line.tone ? theme.tone(line.tone) : {})}>
