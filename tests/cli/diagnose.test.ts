@@ -73,6 +73,29 @@ describe('aoi diagnose --sim', () => {
     expect(trajectory.outcome?.status).toBe('unresolved');
   }, 60_000);
 
+  it('previews a scale proposal with the replicas read now, so maxReplicaChange can decide (no --apply)', async () => {
+    // standard: scale-within-limits allows a change of at most 3; user-service is at 0 and the fix asks for 1.
+    const result = await aoi([
+      '--sim',
+      'scale_pod_zero_social_net-mitigation-1',
+      '--policy',
+      'standard',
+      '--reasoner',
+      'rules',
+      '--output',
+      'json',
+      '--no-record',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(1);
+    const out = JSON.parse(result.stdout) as Output;
+    const scale = out.proposals.find((p) => p.action.kind === 'scaleDeployment');
+    expect(scale?.action.name).toBe('user-service');
+    expect(scale?.policy).toMatchObject({ effect: 'allow', rule: 'scale-within-limits' });
+    expect((scale?.policy as { reason?: string } | undefined)?.reason).not.toContain(
+      'current replica count unknown',
+    );
+  }, 60_000);
+
   it('says healthy and exits 0 on a no-fault problem, in text', async () => {
     const result = await aoi(['--sim', 'noop_detection_hotel_reservation-1', '--reasoner', 'rules']);
     expect(result.exitCode, result.stderr).toBe(0);

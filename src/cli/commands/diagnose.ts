@@ -12,7 +12,6 @@ import {
 } from '../incident-setup.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { CliIO } from '../io.js';
-import type { PolicyVerdict } from '../render-diagnosis.js';
 
 export interface DiagnoseCliOptions {
   namespace?: string;
@@ -51,10 +50,10 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
   const config = await loadConfig({ env: io.env });
   const stateDir = options.stateDir ?? resolveStateDir(io.env);
   const paths = statePaths(stateDir);
-  const [{ runIncident }, { loadPolicy }, { decide, actionNamespace }, render] = await Promise.all([
+  const [{ runIncident }, { loadPolicy }, { previewVerdict, readTargetFacts }, render] = await Promise.all([
     import('../../incident/run-incident.js'),
     import('../../executor/load-policy.js'),
-    import('../../executor/policy-engine.js'),
+    import('../policy-preview.js'),
     import('../render-diagnosis.js'),
   ]);
   const policy = await loadPolicy(options.policy ?? config.executor.policy);
@@ -89,6 +88,7 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
       ...(selectGuidance === undefined ? {} : { selectGuidance }),
       reader: target.reader,
       ...(target.metrics === undefined ? {} : { metrics: target.metrics }),
+      ...(target.traces === undefined ? {} : { traces: target.traces }),
       ...(namespace === undefined ? {} : { namespace }),
       ...(options.task === undefined ? {} : { task: options.task }),
       reasoner: chosen.reasoner,
@@ -109,10 +109,9 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
           io.stderr.write(`aoi: ${event.phase}: ${event.summary} (${event.durationMs} ms)\n`);
       },
     });
-    const verdicts: PolicyVerdict[] = report.reasoning.diagnosis.proposals.map((action, i) => {
-      const d = decide(action, policy, { namespace: actionNamespace(action), actionsSoFar: i });
-      return { effect: d.effect, rule: d.ruleId, reason: d.reason };
-    });
+    const proposals = report.reasoning.diagnosis.proposals;
+    const facts = await readTargetFacts(target.reader, proposals);
+    const verdicts = proposals.map((action, i) => previewVerdict(action, i, policy, facts[i]));
     const out = render.toOutput(report, chosen.reasoner.name, verdicts);
     const format = options.output ?? config.output;
     io.stdout.write(
