@@ -25,6 +25,26 @@ export function processIO(): CliIO {
   };
 }
 
+/**
+ * A closed pipe (`aoi … | head -1`) is the reader saying it has enough, as for git and kubectl: stdout's EPIPE
+ * ends the process quietly with the exit code so far; stderr's is ignored so the command's real output survives.
+ */
+export function exitQuietlyOnBrokenPipe(
+  stdout: NodeJS.WritableStream = process.stdout,
+  stderr: NodeJS.WritableStream = process.stderr,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  const isBrokenPipe = (error: NodeJS.ErrnoException) =>
+    error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (!isBrokenPipe(error)) throw error;
+    exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+  stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (!isBrokenPipe(error)) throw error;
+  });
+}
+
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
 /**

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CommanderError } from 'commander';
 import { AoiError } from '../core/errors.js';
-import { processIO, quietStderr, takeVerbosity } from './io.js';
+import { exitQuietlyOnBrokenPipe, processIO, quietStderr, takeVerbosity } from './io.js';
 import { buildProgram } from './program.js';
 
 /** Exit codes: 0 healthy / done, 1 incident found, 2 any error (usage, config, cluster, model, internal). */
@@ -20,7 +20,8 @@ export async function run(rawArgv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof AoiError) {
-      io.stderr.write(`aoi: error: ${error.message}\n`);
+      // The first line is the cause; further lines (e.g. one per invalid field) are indented under it.
+      io.stderr.write(`aoi: error: ${error.message.replace(/\n/g, '\n    ')}\n`);
       if (error.hint) io.stderr.write(`  ${error.hint}\n`);
       if (verbosity === 'verbose' && error.cause !== undefined)
         io.stderr.write(
@@ -47,4 +48,5 @@ function ownsFlag(program: Command, argv: readonly string[], flag: string): bool
   return cmd.options.some((o) => o.long === flag || o.short === flag);
 }
 
+exitQuietlyOnBrokenPipe();
 process.exitCode = await run(process.argv);

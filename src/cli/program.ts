@@ -16,6 +16,7 @@ import { registerTui } from './commands/tui.js';
 import { registerConfig } from './commands/config.js';
 import { registerRbac } from './commands/rbac.js';
 import { registerCompletion } from './commands/completion.js';
+import { applyHelpExamples } from './help-examples.js';
 
 export const VERSION = '0.1.0';
 
@@ -46,5 +47,6 @@ export function buildProgram(io: CliIO): Command {
   registerRbac(program, io);
   registerCompletion(program, io);
   registerAgent(program, io);
+  applyHelpExamples(program);
   return program;
 }

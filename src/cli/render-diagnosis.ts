@@ -2,36 +2,14 @@
  * `aoi diagnose` output: text an on-call engineer reads in ten seconds, Markdown for a ticket, and JSON with a
  * versioned schema (docs/diagnose-output.md). All three are built from the same DiagnoseOutput value.
  */
+import type { DiagnoseOutput, PolicyVerdict } from '../core/diagnose-output.js';
+import { DIAGNOSE_SCHEMA_ID, DiagnoseOutput as DiagnoseOutputSchema } from '../core/diagnose-output.js';
 import type { ActionProposal } from '../core/actions.js';
 import type { Evidence } from '../core/evidence.js';
 import type { IncidentReport } from '../incident/run-incident.js';
 
-export const DIAGNOSE_SCHEMA = 'aoi.diagnose/v1';
-
-export interface PolicyVerdict {
-  effect: 'allow' | 'approve' | 'deny';
-  rule: string | null;
-  reason: string;
-}
-
-export interface DiagnoseOutput {
-  schema: typeof DIAGNOSE_SCHEMA;
-  id: string;
-  namespace: string | null;
-  reasoner: string;
-  verdict: 'incident' | 'healthy';
-  detected: boolean;
-  rootCause: { systemLevel: string; faultType: string; summary: string } | null;
-  faultyComponents: string[];
-  hypotheses: { statement: string; confidence: number; evidence: string[] }[];
-  evidence: Evidence[];
-  proposals: { action: ActionProposal; policy: PolicyVerdict }[];
-  actions: { action: ActionProposal; status: string; message: string }[];
-  verification: { resolved: boolean; rounds: number; remaining: number; still: string[] } | null;
-  rejectedClaims: { claim: string; reason: string }[];
-  stats: { evidence: number; dropped: number; durationMs: number; tokensIn: number; tokensOut: number };
-  trajectory: string | null;
-}
+export type { DiagnoseOutput, PolicyVerdict };
+export const DIAGNOSE_SCHEMA = DIAGNOSE_SCHEMA_ID;
 
 const label = (ev: Evidence) =>
   `${ev.subject.kind}/${ev.subject.namespace ? `${ev.subject.namespace}/` : ''}${ev.subject.name}`;
@@ -51,7 +29,7 @@ export function toOutput(
     schema: DIAGNOSE_SCHEMA,
     id: report.id,
     namespace: report.observation.namespace ?? null,
-    reasoner,
+    reasoner: DiagnoseOutputSchema.shape.reasoner.parse(reasoner),
     verdict: d.detected ? 'incident' : 'healthy',
     detected: d.detected,
     rootCause: d.rootCause ?? null,

@@ -1,0 +1,72 @@
+/** The document `aoi diagnose --output json` prints (docs/diagnose-output.md, docs/schema/diagnose-v1.schema.json). */
+import { z } from 'zod';
+import { ActionProposal } from './actions.js';
+import { Hypothesis, RootCause } from './diagnosis.js';
+import { Evidence } from './evidence.js';
+import { PolicyEffect } from './policy.js';
+
+export const DIAGNOSE_SCHEMA_ID = 'aoi.diagnose/v1';
+
+const Count = z.int().min(0);
+
+export const PolicyVerdict = z.object({
+  effect: PolicyEffect,
+  rule: z.string().nullable().describe('The rule id that decided, or null when no rule matched'),
+  reason: z.string(),
+});
+export type PolicyVerdict = z.infer<typeof PolicyVerdict>;
+
+export const ExecutionStatus = z.enum([
+  'denied',
+  'rejected',
+  'dryRunFailed',
+  'dryRunOnly',
+  'verified',
+  'rolledBack',
+  'rollbackFailed',
+  'failed',
+]);
+export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
+
+export const DiagnoseOutput = z
+  .object({
+    schema: z.literal(DIAGNOSE_SCHEMA_ID),
+    id: z.string().min(1).describe('Run id; also the trajectory file name under <state dir>/trajectories/'),
+    namespace: z.string().nullable().describe('The namespace diagnosed; null with -A'),
+    reasoner: z.enum(['rules', 'ollama']).describe('The backend that actually ran'),
+    verdict: z.enum(['incident', 'healthy']),
+    detected: z.boolean().describe('Same as verdict == "incident"'),
+    rootCause: RootCause.nullable(),
+    faultyComponents: z.array(z.string()).describe('Faulty workloads or services, most likely first'),
+    hypotheses: z.array(Hypothesis),
+    evidence: z.array(Evidence).describe('Every cited item and every item of warning severity or worse'),
+    proposals: z.array(z.object({ action: ActionProposal, policy: PolicyVerdict })),
+    actions: z
+      .array(z.object({ action: ActionProposal, status: ExecutionStatus, message: z.string() }))
+      .describe('With --apply: what the executor did with each proposal'),
+    verification: z
+      .object({
+        resolved: z.boolean(),
+        rounds: Count.describe('Observations made after the actions'),
+        remaining: Count.describe('Severe evidence items left'),
+        still: z.array(z.string()).max(5).describe('Up to five of the remaining items'),
+      })
+      .nullable()
+      .describe('With --apply and an applied action'),
+    rejectedClaims: z
+      .array(z.object({ claim: z.string(), reason: z.string() }))
+      .describe('Claims the evidence verifier dropped'),
+    stats: z.object({
+      evidence: Count,
+      dropped: Count.describe('Evidence items over the token budget'),
+      durationMs: z.number().min(0),
+      tokensIn: Count,
+      tokensOut: Count,
+    }),
+    trajectory: z.string().nullable().describe('Path of the recorded trajectory; null with --no-record'),
+  })
+  .meta({
+    title: 'aoi diagnose --output json',
+    description: 'Schema aoi.diagnose/v1; fields may be added within v1.',
+  });
+export type DiagnoseOutput = z.infer<typeof DiagnoseOutput>;
