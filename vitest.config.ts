@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['tests/**/*.test.{ts,tsx}'],
-    maxWorkers: 2,
+    // Three on two cores: many tests wait on child processes, HTTP and verification polls, not the CPU.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     restoreMocks: true,

@@ -36,6 +36,8 @@ export interface ObserveOptions {
   traces?: TraceSource;
   /** The clock for observedAt; injectable for tests. */
   now?: () => Date;
+  /** One line per finished phase (snapshot, metrics, traces), for progress on stderr. */
+  onProgress?: (line: string) => void;
 }
 
 export interface ObservationReport {
@@ -97,6 +99,12 @@ export async function observe(
   });
   if (!snapshot.ok) return fail(snapshot.error.code, snapshot.error.message);
   const s = snapshot.value;
+  const progress = (what: string) =>
+    options.onProgress?.(`${what} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  progress(
+    `read ${s.pods.length} pods, ${s.events.length} warning events and ${s.logs.length} logs in ` +
+      `${reader.requestCount()} requests`,
+  );
   let findings: Finding[];
   try {
     findings = analyzeSnapshot(s);
@@ -107,6 +115,7 @@ export async function observe(
     const telemetry = await analyzeTelemetry(options.metrics, options.namespace);
     findings.push(...telemetry.findings);
     s.gaps.push(...telemetry.gaps);
+    progress(`metrics: ${telemetry.findings.length} finding(s), ${telemetry.gaps.length} gap(s)`);
   }
   if (options.traces) {
     const focus = findings
@@ -118,6 +127,7 @@ export async function observe(
     });
     findings.push(...traced.findings);
     s.gaps.push(...traced.gaps);
+    progress(`traces: ${traced.findings.length} finding(s), ${traced.gaps.length} gap(s)`);
   }
   const ranked = [...rankFindings(correlateTls(findings)), ...s.gaps.map(gapFinding)];
   const evidence: Evidence[] = ranked.map((f, i) => ({

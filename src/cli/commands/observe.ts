@@ -105,6 +105,22 @@ export function renderText(report: ObservationReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Progress on stderr for an observation that takes a while (a big cluster, a slow API server): quiet while
+ * it is quick, then every phase so far and each one after.
+ */
+export function slowProgress(io: CliIO, afterMs = 2000): (line: string) => void {
+  const started = performance.now();
+  const held: string[] = [];
+  let showing = false;
+  return (line) => {
+    held.push(line);
+    if (!showing && performance.now() - started < afterMs) return;
+    showing = true;
+    for (const l of held.splice(0)) io.stderr.write(`aoi: observe: ${l}\n`);
+  };
+}
+
 /** `aoi observe`: read the cluster with the read-only credential and print ranked evidence. */
 export async function observeCommand(options: ObserveCliOptions, io: CliIO): Promise<number> {
   if (options.namespace !== undefined && options.allNamespaces)
@@ -119,6 +135,7 @@ export async function observeCommand(options: ObserveCliOptions, io: CliIO): Pro
     result = await observe(sources.reader, {
       ...(namespace === undefined ? {} : { namespace }),
       maxEvidenceTokens: options.maxEvidenceTokens,
+      onProgress: slowProgress(io),
       ...(sources.metrics === undefined ? {} : { metrics: sources.metrics }),
       ...(sources.traces === undefined ? {} : { traces: sources.traces }),
     });

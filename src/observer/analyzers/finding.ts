@@ -25,12 +25,29 @@ export function subjectOf(kind: string, o: KObject): Subject {
   return { kind, name: o.metadata?.name ?? '?', ...(namespace ? { namespace } : {}) };
 }
 
+/** ReplicaSets by name, built once per list: ownerOf runs for every pod, and big clusters have many of each. */
+const byNameCache = new WeakMap<readonly Workload[], Map<string, Workload>>();
+
+function replicaSetNamed(replicasets: readonly Workload[], name: string): Workload | undefined {
+  let byName = byNameCache.get(replicasets);
+  if (!byName) {
+    byName = new Map();
+    // The first of a name wins, as a linear search would find it.
+    for (const r of replicasets) {
+      const n = r.metadata?.name;
+      if (n !== undefined && !byName.has(n)) byName.set(n, r);
+    }
+    byNameCache.set(replicasets, byName);
+  }
+  return byName.get(name);
+}
+
 /** The workload that owns a pod (Deployment via its ReplicaSet, or StatefulSet), else the pod name. */
 export function ownerOf(pod: Pod, replicasets: readonly Workload[]): string {
   const owner = asArray(pod.metadata?.ownerReferences)[0];
   if (!owner?.name) return pod.metadata?.name ?? '?';
   if (owner.kind === 'ReplicaSet') {
-    const rs = replicasets.find((r) => r.metadata?.name === owner.name);
+    const rs = replicaSetNamed(replicasets, owner.name);
     const rsOwner = asArray(rs?.metadata?.ownerReferences)[0];
     if (rsOwner?.name) return rsOwner.name;
     return owner.name.replace(/-[a-z0-9]{5,10}$/, '');
