@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
+import { spawnAoi } from './spawn-aoi.js';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXECUTOR_CONTEXT, renderKubeconfig } from '../../aiopslab-harness/sim/kubeconfig.js';
@@ -9,7 +9,6 @@ import type { SimServer } from '../../aiopslab-harness/sim/server/http.js';
 import type { ExecutorClients } from '../../src/executor/actions/types.js';
 import { NS, clientsFor, startSim } from '../executor/sim-fixture.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
 const DOC =
   '{\n  "flags": {\n    "ad": { "defaultVariant": "on" },\n    "cart": { "defaultVariant": "on" }\n  }\n}';
 let dir: string;
@@ -18,12 +17,7 @@ let server: SimServer;
 let clients: ExecutorClients;
 
 function aoi(args: string[]) {
-  return execa(process.execPath, [BIN, ...args], {
-    reject: false,
-    timeout: 90_000,
-    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir, PATH: process.env.PATH ?? '' },
-    extendEnv: false,
-  });
+  return spawnAoi(args, dir, { timeoutMs: 90_000 });
 }
 
 const setFlag = (flag: string, value: string, namespace = NS) => ({

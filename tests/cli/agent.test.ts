@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
+import { spawnAoi } from './spawn-aoi.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentReply } from '../../src/agent/protocol.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -17,13 +16,7 @@ afterAll(async () => {
 });
 
 function agent(args: string[], input: string) {
-  return execa(process.execPath, [BIN, 'agent', ...args], {
-    reject: false,
-    timeout: 30_000,
-    input,
-    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir, PATH: process.env.PATH ?? '' },
-    extendEnv: false,
-  });
+  return spawnAoi(['agent', ...args], dir, { input, timeoutMs: 30_000 });
 }
 
 const replies = (stdout: string) =>

@@ -1,23 +1,17 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
+import { spawnAoi } from './spawn-aoi.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/core/audit.js';
 import { computeAuditHash } from '../../src/core/audit.js';
 import { AuditLog } from '../../src/executor/audit-log.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
 let dir: string;
 let stateFile: string;
 
 function aoi(args: string[]) {
-  return execa(process.execPath, [BIN, 'audit', ...args], {
-    reject: false,
-    timeout: 60_000,
-    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir },
-    extendEnv: false,
-  });
+  return spawnAoi(['audit', ...args], dir);
 }
 
 beforeAll(async () => {

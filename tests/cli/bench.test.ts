@@ -1,19 +1,13 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
+import { spawnAoi } from './spawn-aoi.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
 let dir: string;
 
 function aoi(args: string[]) {
-  return execa(process.execPath, [BIN, 'bench', ...args], {
-    reject: false,
-    timeout: 120_000,
-    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir, OLLAMA_HOST: 'http://127.0.0.1:9' },
-    extendEnv: false,
-  });
+  return spawnAoi(['bench', ...args], dir, { timeoutMs: 120_000 });
 }
 
 beforeAll(async () => {

@@ -1,29 +1,16 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
+import { spawnAoi } from './spawn-aoi.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderGuidance } from '../../src/core/guidance.js';
 import { readTrajectory } from '../../src/core/trajectory-recorder.js';
 import { verifyAuditLog } from '../../src/executor/audit-log.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
 let dir: string;
 
 function aoi(args: string[], env: Record<string, string> = {}) {
-  return execa(process.execPath, [BIN, 'diagnose', ...args], {
-    reject: false,
-    timeout: 120_000,
-    // Port 9 (discard) refuses connections: no Ollama here, as on CI.
-    env: {
-      AOI_STATE_DIR: join(dir, 'state'),
-      HOME: dir,
-      PATH: process.env.PATH ?? '',
-      OLLAMA_HOST: 'http://127.0.0.1:9',
-      ...env,
-    },
-    extendEnv: false,
-  });
+  return spawnAoi(['diagnose', ...args], dir, { env, timeoutMs: 120_000 });
 }
 
 interface Output {

@@ -3,13 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
+import { spawnAoi } from './spawn-aoi.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderKubeconfig, SimServer } from '../../aiopslab-harness/sim/index.js';
 import { prepareCluster } from '../observer/sim-helpers.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
 const NS = 'test-hotel-reservation';
 let dir: string;
 let sim: SimServer;
@@ -17,17 +16,7 @@ let ollama: Server;
 let closedPort: number;
 
 function aoi(args: string[]) {
-  return execa(process.execPath, [BIN, ...args], {
-    reject: false,
-    timeout: 60_000,
-    env: {
-      AOI_STATE_DIR: join(dir, 'state'),
-      HOME: dir,
-      PATH: process.env.PATH ?? '',
-      OLLAMA_HOST: `http://127.0.0.1:${closedPort}`,
-    },
-    extendEnv: false,
-  });
+  return spawnAoi(args, dir, { env: { OLLAMA_HOST: `http://127.0.0.1:${closedPort}` } });
 }
 
 /** Ollama as it answers when the model was never pulled: it runs, lists other models, 404s the chat. */

@@ -1,25 +1,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
+import { spawnAoi } from './spawn-aoi.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderKubeconfig, SimServer } from '../../aiopslab-harness/sim/index.js';
 import { Evidence } from '../../src/core/evidence.js';
 import { prepareCluster } from '../observer/sim-helpers.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
 const NS = 'test-hotel-reservation';
 let dir: string;
 let faulty: SimServer;
 let healthy: SimServer;
 
 function aoi(args: string[]) {
-  return execa(process.execPath, [BIN, ...args], {
-    reject: false,
-    timeout: 60_000,
-    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir, PATH: process.env.PATH ?? '' },
-    extendEnv: false,
-  });
+  return spawnAoi(args, dir);
 }
 
 async function kubeconfigFor(server: SimServer, name: string): Promise<string> {

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { execa } from 'execa';
+import { spawnAoi } from './spawn-aoi.js';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXECUTOR_CONTEXT, renderKubeconfig } from '../../aiopslab-harness/sim/kubeconfig.js';
@@ -11,7 +11,6 @@ import { AuditEntry } from '../../src/core/audit.js';
 import type { ExecutorClients } from '../../src/executor/actions/types.js';
 import { NS, clientsFor, startSim } from '../executor/sim-fixture.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
 /** Odd spacing and no trailing newline: a rollback must restore these exact bytes. */
 const OLD = 'mode:   "on"   # keep\nlevel: 3';
 let dir: string;
@@ -20,12 +19,7 @@ let server: SimServer;
 let clients: ExecutorClients;
 
 function aoi(args: string[]) {
-  return execa(process.execPath, [BIN, ...args], {
-    reject: false,
-    timeout: 90_000,
-    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir, PATH: process.env.PATH ?? '' },
-    extendEnv: false,
-  });
+  return spawnAoi(args, dir, { timeoutMs: 90_000 });
 }
 
 const target = () => ['--kubeconfig', kubeconfig, '--context', EXECUTOR_CONTEXT];

@@ -2,20 +2,15 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
+import { spawnAoi } from './spawn-aoi.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
 let dir: string;
 
 function aoi(args: string[]) {
-  return execa(process.execPath, [BIN, ...args], {
-    reject: false,
-    timeout: 30_000,
-    env: { AOI_STATE_DIR: join(dir, 'state'), HOME: dir },
-    extendEnv: false,
-  });
+  return spawnAoi(args, dir, { timeoutMs: 30_000 });
 }
 
 beforeAll(async () => {
