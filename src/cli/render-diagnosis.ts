@@ -4,7 +4,7 @@
  */
 import type { DiagnoseOutput, PolicyVerdict } from '../core/diagnose-output.js';
 import { DIAGNOSE_SCHEMA_ID, DiagnoseOutput as DiagnoseOutputSchema } from '../core/diagnose-output.js';
-import type { ActionProposal } from '../core/actions.js';
+import { describeAction } from '../core/describe-action.js';
 import type { Evidence } from '../core/evidence.js';
 import type { IncidentReport } from '../incident/run-incident.js';
 
@@ -63,35 +63,6 @@ export function toOutput(
     },
     trajectory: report.trajectoryPath ?? null,
   };
-}
-
-export function describeAction(a: ActionProposal): string {
-  switch (a.kind) {
-    case 'kubectl':
-      return `kubectl ${a.argv.join(' ')}`;
-    case 'scaleDeployment':
-      return `scale deployment ${a.namespace}/${a.name} to ${a.replicas}`;
-    case 'patchService':
-      return `patch service ${a.namespace}/${a.name}: ${a.ports.map((p) => `${p.port}→${String(p.targetPort)}`).join(', ')}`;
-    case 'setCommand':
-      return `set command of ${a.namespace}/${a.name} container ${a.container} to ${JSON.stringify(a.command)}`;
-    case 'setImage':
-      return `set image of ${a.namespace}/${a.name} container ${a.container} to ${a.image}`;
-    case 'patchNodeSelector':
-      return `patch nodeSelector of ${a.namespace}/${a.name}: ${JSON.stringify(a.nodeSelector)}`;
-    case 'rollbackDeployment':
-      return `roll back deployment ${a.namespace}/${a.name}${a.toRevision ? ` to revision ${a.toRevision}` : ''}`;
-    case 'rolloutRestart':
-      return `restart ${a.workload.toLowerCase()} ${a.namespace}/${a.name}`;
-    case 'releaseVolume':
-      return `release volume ${a.name} from the deleted claim ${a.claimNamespace}/${a.claim}`;
-    case 'setConfigValue':
-      return `set ${a.path.join('.')} = ${JSON.stringify(a.value)} in configmap ${a.namespace}/${a.name} key ${a.key}`;
-    case 'deletePod':
-      return `delete pod ${a.namespace}/${a.name}`;
-    case 'setEnv':
-      return `set env of ${a.namespace}/${a.name} container ${a.container}: ${Object.keys(a.env).join(', ')}`;
-  }
 }
 
 export function renderText(out: DiagnoseOutput): string {

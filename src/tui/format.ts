@@ -1,5 +1,6 @@
 /** Small text helpers for the TUI: durations, action descriptions and the local current-vs-proposed diff. */
 import type { ActionProposal } from '../core/actions.js';
+import { describeAction } from '../core/describe-action.js';
 import type { AuditEntry } from '../core/audit.js';
 import type { DiffLine } from '../executor/actions/dry-run-diff.js';
 import { flatten } from '../executor/actions/dry-run-diff.js';
@@ -16,33 +17,9 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** An action in one short line, for the TUI's 80-column lists. */
 export function describeProposal(a: ActionProposal): string {
-  switch (a.kind) {
-    case 'kubectl':
-      return `kubectl ${a.argv.join(' ')}`;
-    case 'scaleDeployment':
-      return `scale deployment ${a.namespace}/${a.name} to ${a.replicas}`;
-    case 'patchService':
-      return `patch service ${a.namespace}/${a.name}: ${a.ports.map((p) => `${p.port}→${String(p.targetPort)}`).join(', ')}`;
-    case 'setCommand':
-      return `set command of ${a.namespace}/${a.name}/${a.container}`;
-    case 'setImage':
-      return `set image of ${a.namespace}/${a.name}/${a.container} to ${a.image}`;
-    case 'patchNodeSelector':
-      return `patch nodeSelector of ${a.namespace}/${a.name}`;
-    case 'rollbackDeployment':
-      return `roll back deployment ${a.namespace}/${a.name}${a.toRevision ? ` to r${a.toRevision}` : ''}`;
-    case 'rolloutRestart':
-      return `restart ${a.workload.toLowerCase()} ${a.namespace}/${a.name}`;
-    case 'releaseVolume':
-      return `release volume ${a.name} (claim ${a.claimNamespace}/${a.claim})`;
-    case 'setConfigValue':
-      return `set ${a.path.join('.')} in configmap ${a.namespace}/${a.name}`;
-    case 'deletePod':
-      return `delete pod ${a.namespace}/${a.name}`;
-    case 'setEnv':
-      return `set env of ${a.namespace}/${a.name}/${a.container}`;
-  }
+  return describeAction(a, 'brief');
 }
 
 const NOT_CHANGES = new Set(['kind', 'rationale', 'evidence', 'namespace', 'name', 'workload']);
