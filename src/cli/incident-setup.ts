@@ -8,6 +8,7 @@ import type { AoiConfig } from '../core/config.js';
 import { normalizeOllamaHost } from '../core/config.js';
 import type { ChosenReasoner, ReasonerChoice } from '../incident/choose-reasoner.js';
 import type { ClusterTarget, KubeTargetOptions } from './cluster-target.js';
+import type { TaskType } from '../core/aiopslab.js';
 import type { CliIO } from './io.js';
 
 export interface TargetFlags {
@@ -41,6 +42,19 @@ function kubeOptions(flags: TargetFlags, config: AoiConfig): KubeTargetOptions {
     ...(flags.jaegerUrl === undefined ? {} : { jaegerUrl: flags.jaegerUrl }),
     ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
   };
+}
+
+/** What `aoi diagnose` and `aoi tui` both take: where, which reasoner, and how one incident is run. */
+export interface IncidentCliOptions extends TargetFlags, ReasonerFlags {
+  allNamespaces?: boolean;
+  /** False: diagnose only (verdicts shown, nothing executed). */
+  apply?: boolean;
+  policy?: string;
+  stateDir?: string;
+  maxEvidenceTokens: number;
+  record: boolean;
+  task?: TaskType;
+  verifyTimeout: number;
 }
 
 /** The simulated problem's cluster with --sim, else the kubeconfig's. */

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { AoiError } from '../../core/errors.js';
-import type { TaskType } from '../../core/aiopslab.js';
 import { loadConfig } from '../../core/config.js';
 import {
   addReasonerOptions,
@@ -10,31 +9,13 @@ import {
   parseWhole,
   reasonerFor,
 } from '../incident-setup.js';
+import type { IncidentCliOptions } from '../incident-setup.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { CliIO } from '../io.js';
 
-export interface DiagnoseCliOptions {
-  namespace?: string;
-  allNamespaces?: boolean;
-  kubeconfig?: string;
-  context?: string;
-  executorContext?: string;
-  sim?: string;
-  seed: number;
-  reasoner?: 'auto' | 'rules' | 'ollama';
-  model?: string;
-  ollamaHost?: string;
+export interface DiagnoseCliOptions extends IncidentCliOptions {
   output?: 'text' | 'markdown' | 'json';
-  apply?: boolean;
   approve?: boolean;
-  policy?: string;
-  stateDir?: string;
-  prometheusUrl?: string;
-  maxEvidenceTokens: number;
-  record: boolean;
-  task?: TaskType;
-  verifyTimeout: number;
-  maxSteps?: number;
   interactive?: boolean;
   guidance?: string;
 }

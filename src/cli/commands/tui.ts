@@ -3,7 +3,6 @@
  * audit log as `aoi diagnose --apply`. Approvals come from the keyboard through the executor's Approver.
  */
 import type { Command } from 'commander';
-import type { TaskType } from '../../core/aiopslab.js';
 import { loadConfig } from '../../core/config.js';
 import { AoiError } from '../../core/errors.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
@@ -14,30 +13,10 @@ import {
   parseWhole,
   reasonerFor,
 } from '../incident-setup.js';
+import type { IncidentCliOptions } from '../incident-setup.js';
 import type { CliIO } from '../io.js';
 
-export interface TuiCliOptions {
-  namespace?: string;
-  allNamespaces?: boolean;
-  kubeconfig?: string;
-  context?: string;
-  executorContext?: string;
-  sim?: string;
-  seed: number;
-  reasoner?: 'auto' | 'rules' | 'ollama';
-  model?: string;
-  ollamaHost?: string;
-  maxSteps?: number;
-  /** False: diagnose only (verdicts shown, nothing executed). */
-  apply?: boolean;
-  policy?: string;
-  stateDir?: string;
-  prometheusUrl?: string;
-  maxEvidenceTokens: number;
-  record: boolean;
-  task?: TaskType;
-  verifyTimeout: number;
-}
+export type TuiCliOptions = IncidentCliOptions;
 
 /** The terminal the screen runs on; injected so tests can check the refusal without a TTY. */
 export interface TuiTerminal {
