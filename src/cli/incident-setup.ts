@@ -7,6 +7,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { AoiConfig } from '../core/config.js';
 import { normalizeOllamaHost } from '../core/config.js';
 import type { ChosenReasoner, ReasonerChoice } from '../incident/choose-reasoner.js';
+import type { IncidentOptions } from '../incident/run-incident.js';
 import type { ClusterTarget, KubeTargetOptions } from './cluster-target.js';
 import type { TaskType } from '../core/aiopslab.js';
 import type { CliIO } from './io.js';
@@ -55,6 +56,36 @@ export interface IncidentCliOptions extends TargetFlags, ReasonerFlags {
   record: boolean;
   task?: TaskType;
   verifyTimeout: number;
+}
+
+/**
+ * What diagnose and tui both hand `runIncident`: the target's readers, scope, token budget, verification and
+ * recording. Each adds its own reasoner, actions and event handling.
+ */
+export function sharedIncidentOptions(
+  target: ClusterTarget,
+  options: IncidentCliOptions,
+  namespace: string | undefined,
+  trajectoriesDir: string,
+): Omit<IncidentOptions, 'reasoner'> {
+  return {
+    reader: target.reader,
+    ...(target.metrics === undefined ? {} : { metrics: target.metrics }),
+    ...(target.traces === undefined ? {} : { traces: target.traces }),
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(options.task === undefined ? {} : { task: options.task }),
+    maxEvidenceTokens: options.maxEvidenceTokens,
+    verify: { timeoutMs: options.verifyTimeout * 1000, pollMs: 2000 },
+    ...(options.record
+      ? {
+          record: {
+            dir: trajectoriesDir,
+            cluster: target.cluster,
+            ...(target.problemId === undefined ? {} : { problemId: target.problemId }),
+          },
+        }
+      : {}),
+  };
 }
 
 /** The simulated problem's cluster with --sim, else the kubeconfig's. */

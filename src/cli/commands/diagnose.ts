@@ -8,6 +8,7 @@ import {
   openTarget,
   parseWhole,
   reasonerFor,
+  sharedIncidentOptions,
 } from '../incident-setup.js';
 import type { IncidentCliOptions } from '../incident-setup.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
@@ -67,24 +68,9 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
     );
     const report = await runIncident({
       ...(selectGuidance === undefined ? {} : { selectGuidance }),
-      reader: target.reader,
-      ...(target.metrics === undefined ? {} : { metrics: target.metrics }),
-      ...(target.traces === undefined ? {} : { traces: target.traces }),
-      ...(namespace === undefined ? {} : { namespace }),
-      ...(options.task === undefined ? {} : { task: options.task }),
+      ...sharedIncidentOptions(target, options, namespace, paths.trajectories),
       reasoner: chosen.reasoner,
-      maxEvidenceTokens: options.maxEvidenceTokens,
       ...(act === undefined ? {} : { act }),
-      verify: { timeoutMs: options.verifyTimeout * 1000, pollMs: 2000 },
-      ...(options.record
-        ? {
-            record: {
-              dir: paths.trajectories,
-              cluster: target.cluster,
-              ...(target.problemId === undefined ? {} : { problemId: target.problemId }),
-            },
-          }
-        : {}),
       onEvent: (event) => {
         if (event.type === 'phase-end' && (options.output ?? config.output) === 'text')
           io.stderr.write(`aoi: ${event.phase}: ${event.summary} (${event.durationMs} ms)\n`);

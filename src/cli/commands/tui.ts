@@ -12,6 +12,7 @@ import {
   openTarget,
   parseWhole,
   reasonerFor,
+  sharedIncidentOptions,
 } from '../incident-setup.js';
 import type { IncidentCliOptions } from '../incident-setup.js';
 import type { CliIO } from '../io.js';
@@ -107,26 +108,11 @@ export async function tuiCommand(
           : { auditTail: async (count) => (await readAuditEntries(auditLog.path)).slice(-count) }),
         run: (hooks) =>
           runIncident({
-            reader: target.reader,
-            ...(target.metrics === undefined ? {} : { metrics: target.metrics }),
-            ...(target.traces === undefined ? {} : { traces: target.traces }),
-            ...(namespace === undefined ? {} : { namespace }),
-            ...(options.task === undefined ? {} : { task: options.task }),
+            ...sharedIncidentOptions(target, options, namespace, paths.trajectories),
             reasoner: observingReasoner(factsReadingReasoner, hooks),
-            maxEvidenceTokens: options.maxEvidenceTokens,
             ...(clients === undefined || auditLog === undefined
               ? {}
               : { act: { policy, approver: hooks.approver, audit: auditLog, clients } }),
-            verify: { timeoutMs: options.verifyTimeout * 1000, pollMs: 2000 },
-            ...(options.record
-              ? {
-                  record: {
-                    dir: paths.trajectories,
-                    cluster: target.cluster,
-                    ...(target.problemId === undefined ? {} : { problemId: target.problemId }),
-                  },
-                }
-              : {}),
             onEvent: (event) => hooks.onEvent(event),
             signal: hooks.signal,
           }),
