@@ -11,19 +11,29 @@ export type RenderedArgv = { ok: true; argv: string[] } | { ok: false; reason: s
 
 const json = (value: unknown) => JSON.stringify(value);
 
-/** The configmap's new key text is computed by the caller (it needs the current text). */
-export function configMapPatchArgv(namespace: string, name: string, key: string, text: string): string[] {
+/** `kubectl patch KIND NAME [-n NS] --type TYPE -p BODY`; no namespace for a cluster-scoped kind. */
+function patchArgv(
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  type: 'merge' | 'strategic' | 'json',
+  body: unknown,
+): string[] {
   return [
     'patch',
-    'configmap',
+    kind,
     name,
-    '-n',
-    namespace,
+    ...(namespace === undefined ? [] : ['-n', namespace]),
     '--type',
-    'merge',
+    type,
     '-p',
-    json({ data: { [key]: text } }),
+    json(body),
   ];
+}
+
+/** The configmap's new key text is computed by the caller (it needs the current text). */
+export function configMapPatchArgv(namespace: string, name: string, key: string, text: string): string[] {
+  return patchArgv('configmap', name, namespace, 'merge', { data: { [key]: text } });
 }
 
 function argvOf(a: Exclude<ActionProposal, { kind: 'setConfigValue' }>): string[] {
@@ -36,53 +46,33 @@ function argvOf(a: Exclude<ActionProposal, { kind: 'setConfigValue' }>): string[
       return ['delete', 'pod', a.name, '-n', a.namespace];
     case 'patchService':
       // Strategic merge keys spec.ports by port, so only the listed ports change.
-      return [
-        'patch',
-        'service',
-        a.name,
-        '-n',
-        a.namespace,
-        '--type',
-        'strategic',
-        '-p',
-        json({
-          spec: {
-            ports: a.ports.map((p) => ({
-              ...(p.name ? { name: p.name } : {}),
-              port: p.port,
-              targetPort: p.targetPort,
-            })),
-          },
-        }),
-      ];
+      return patchArgv('service', a.name, a.namespace, 'strategic', {
+        spec: {
+          ports: a.ports.map((p) => ({
+            ...(p.name ? { name: p.name } : {}),
+            port: p.port,
+            targetPort: p.targetPort,
+          })),
+        },
+      });
     case 'setImage':
       return ['set', 'image', `deployment/${a.name}`, `${a.container}=${a.image}`, '-n', a.namespace];
     case 'setCommand':
-      return [
-        'patch',
-        'deployment',
-        a.name,
-        '-n',
-        a.namespace,
-        '--type',
-        'strategic',
-        '-p',
-        json({
-          spec: {
-            template: {
-              spec: {
-                containers: [
-                  {
-                    name: a.container,
-                    command: a.command,
-                    ...(a.args === undefined ? {} : { args: a.args }),
-                  },
-                ],
-              },
+      return patchArgv('deployment', a.name, a.namespace, 'strategic', {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: a.container,
+                  command: a.command,
+                  ...(a.args === undefined ? {} : { args: a.args }),
+                },
+              ],
             },
           },
-        }),
-      ];
+        },
+      });
     case 'setEnv':
       return [
         'set',
@@ -104,33 +94,17 @@ function argvOf(a: Exclude<ActionProposal, { kind: 'setConfigValue' }>): string[
         ...(a.toRevision === undefined ? [] : [`--to-revision=${a.toRevision}`]),
       ];
     case 'patchNodeSelector':
-      return [
-        'patch',
-        'deployment',
-        a.name,
-        '-n',
-        a.namespace,
-        '--type',
-        'merge',
-        '-p',
-        json({ spec: { template: { spec: { nodeSelector: a.nodeSelector } } } }),
-      ];
+      return patchArgv('deployment', a.name, a.namespace, 'merge', {
+        spec: { template: { spec: { nodeSelector: a.nodeSelector } } },
+      });
     case 'kubectl':
       return [...a.argv];
     case 'releaseVolume':
-      return [
-        'patch',
-        'persistentvolume',
-        a.name,
-        '--type',
-        'json',
-        '-p',
-        json([
-          { op: 'test', path: '/spec/claimRef/namespace', value: a.claimNamespace },
-          { op: 'test', path: '/spec/claimRef/name', value: a.claim },
-          { op: 'remove', path: '/spec/claimRef' },
-        ]),
-      ];
+      return patchArgv('persistentvolume', a.name, undefined, 'json', [
+        { op: 'test', path: '/spec/claimRef/namespace', value: a.claimNamespace },
+        { op: 'test', path: '/spec/claimRef/name', value: a.claim },
+        { op: 'remove', path: '/spec/claimRef' },
+      ]);
   }
 }
 
