@@ -19,18 +19,28 @@ export interface Verifier {
   verify(request: VerifyRequest): Promise<VerifyResult>;
 }
 
+/** Where the verifier's time comes from; a simulated cluster's driven clock plugs in here (tests, bench). */
+export interface VerifyClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const wallClock: VerifyClock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
 export interface ReadBackOptions {
   timeoutMs?: number;
   pollMs?: number;
+  clock?: VerifyClock;
 }
 
 /** Polls the read-back until done, failed (fail fast) or the deadline; a read error fails verification. */
 export function readBackVerifier(options: ReadBackOptions = {}): Verifier {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const pollMs = options.pollMs ?? 250;
+  const clock = options.clock ?? wallClock;
   return {
     async verify({ check }) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = clock.now() + timeoutMs;
       for (;;) {
         let result: Check;
         try {
@@ -43,9 +53,9 @@ export function readBackVerifier(options: ReadBackOptions = {}): Verifier {
         }
         if (result.state === 'done') return { ok: true, message: result.message };
         if (result.state === 'failed') return { ok: false, message: result.message };
-        if (Date.now() >= deadline)
+        if (clock.now() >= deadline)
           return { ok: false, message: `timed out after ${timeoutMs} ms: ${result.message}` };
-        await sleep(pollMs);
+        await clock.sleep(pollMs);
       }
     },
   };

@@ -7,7 +7,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareCluster } from '../../aiopslab-harness/bench/environment.js';
 import { loadProblems } from '../../aiopslab-harness/bench/load-problems.js';
@@ -27,6 +26,7 @@ import type { ExecutionResult } from '../../src/executor/executor.js';
 import { execute } from '../../src/executor/executor.js';
 import { loadPolicy } from '../../src/executor/load-policy.js';
 import { readBackVerifier } from '../../src/executor/verifier.js';
+import { drivenClock } from '../sim/driven-clock.js';
 import { clientsFor } from './sim-fixture.js';
 
 const SEED = 7;
@@ -185,7 +185,8 @@ const FIXES: Record<string, Fix> = {
 
 async function startEnv(problem: Problem): Promise<Env> {
   const cluster = prepareCluster(problem, SEED);
-  const server = await SimServer.start({ cluster, realtime: true, speed: 20 });
+  // No ticker: the verifier and the score poll advance the simulated clock themselves (drivenClock).
+  const server = await SimServer.start({ cluster });
   const sub = await mkdtemp(join(dir, 'env-'));
   const kubeconfig = join(sub, 'kubeconfig');
   await writeFile(kubeconfig, renderKubeconfig(server.url, server.tokens, server.caPem), { mode: 0o600 });
@@ -215,18 +216,20 @@ function run(env: Env, action: ActionProposal, actionsSoFar: number): Promise<Ex
     approver: preApprovedApprover(['*']),
     audit: env.audit,
     clients: env.clients,
-    verifier: readBackVerifier({ timeoutMs: 30_000, pollMs: 100 }),
+    // Simulated time: ten minutes for a rollout (crash-loop back-offs included), read back every second.
+    verifier: readBackVerifier({ timeoutMs: 600_000, pollMs: 1_000, clock: drivenClock(env.cluster) }),
     incident: { actionsSoFar },
   });
 }
 
-/** The strict score, polled briefly: some checks (every pod Running) need the simulated clock to move on. */
+/** The strict score, polled: some checks (every pod Running) need the simulated clock to move on. */
 async function strictScore(env: Env): Promise<{ success: boolean; detail: string }> {
-  const deadline = Date.now() + 15_000;
+  const clock = drivenClock(env.cluster);
+  const deadline = clock.now() + 5 * 60_000;
   for (;;) {
     const score = await scoreMitigation(env.problem, simClusterState(env.cluster), 'strict');
-    if (score.success || Date.now() > deadline) return score;
-    await sleep(200);
+    if (score.success || clock.now() > deadline) return score;
+    await clock.sleep(5_000);
   }
 }
 
@@ -267,7 +270,7 @@ describe('the right fix per mitigation fault, through execute() with bench.yaml'
     expect(problems.map((p) => p.id).sort()).toEqual([...ids].sort());
   });
 
-  it.concurrent.each(ids)('%s: every action verified, strict score passes', async (id) => {
+  it.each(ids)('%s: every action verified, strict score passes', async (id) => {
     const problem = problems.find((p) => p.id === id);
     if (!problem) throw new Error(`no problem ${id}`);
     const fix = FIXES[problem.fault.kind];
@@ -332,7 +335,7 @@ describe('a wrong fix fails verification and is rolled back to an identical spec
     ],
   ];
 
-  it.concurrent.each(wrong)('%s: wrong action → rolledBack, spec unchanged', async (id, build, kind) => {
+  it.each(wrong)('%s: wrong action → rolledBack, spec unchanged', async (id, build, kind) => {
     const problem = problems.find((p) => p.id === id);
     if (!problem) throw new Error(`no problem ${id}`);
     const env = await startEnv(problem);
@@ -348,7 +351,8 @@ describe('a wrong fix fails verification and is rolled back to an identical spec
         approver: preApprovedApprover(['*']),
         audit: env.audit,
         clients: env.clients,
-        verifier: readBackVerifier({ timeoutMs: 8_000, pollMs: 100 }),
+        // Simulated time: long enough for a wrong image to reach back-off, short enough to fail fast.
+        verifier: readBackVerifier({ timeoutMs: 160_000, pollMs: 2_000, clock: drivenClock(env.cluster) }),
       });
       expect(result.status, result.message).toBe('rolledBack');
       expect(await read()).toEqual(before);
