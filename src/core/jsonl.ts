@@ -57,7 +57,7 @@ async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
 }
 
 /** Cut a crash's partial last line so the next append starts on a fresh line. */
-async function repairTornTail(path: string): Promise<void> {
+export async function repairTornTail(path: string): Promise<void> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r+');
