@@ -1,7 +1,7 @@
 import type { SimClock } from './clock.js';
 import type { SeededRandom } from './random.js';
 import type { JsonObject } from './api/json.js';
-import { cloneJson, text } from './api/json.js';
+import { cloneJson, sameJson, text } from './api/json.js';
 import type { ResourceType } from './api/resources.js';
 import { apiVersionOf } from './api/resources.js';
 import { alreadyExists, conflict, notFound } from './api/status.js';
@@ -155,11 +155,11 @@ export class ObjectStore {
     objMeta['creationTimestamp'] = currentMeta.creationTimestamp;
     if (currentMeta.deletionTimestamp) objMeta['deletionTimestamp'] = currentMeta.deletionTimestamp;
     if (currentMeta.generation !== undefined) {
-      const specChanged = JSON.stringify(obj['spec']) !== JSON.stringify(current['spec']);
+      const specChanged = !sameJson(obj['spec'], current['spec']);
       objMeta['generation'] = currentMeta.generation + (specChanged ? 1 : 0);
     }
     objMeta['resourceVersion'] = currentMeta.resourceVersion;
-    if (JSON.stringify(obj) === JSON.stringify(current)) return cloneJson(current);
+    if (sameJson(obj, current)) return cloneJson(current);
     if (options.dryRun) return obj;
     objMeta['resourceVersion'] = String(++this.rv);
     this.indexOwner(current, false);
