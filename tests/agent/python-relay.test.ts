@@ -1,6 +1,8 @@
 /**
  * Runs the Python orchestrator test (aiopslab-harness/python/tests/test_relay.py) so `npm test` covers the
- * Python shim and the real `aoi agent --stdio` against the simulator: one problem of each task type.
+ * Python shim and the real `aoi agent --stdio` against the simulator: one problem of each task type, through
+ * a double of AIOpsLab's exec_shell in each k8s_host mode (localhost, remote, kind), with a refused write in
+ * every mitigation (once, then always).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -48,28 +50,42 @@ describe('aoi agent --stdio from Python, with the simulator as the cluster', () 
       {
         cwd: join(ROOT, 'aiopslab-harness', 'python'),
         env: { ...process.env, AOI_RELAY_PROBLEMS: file, AOI_NODE: process.execPath },
-        timeout: 170_000,
+        // Fifteen episodes, each a simulator and an agent process, two at a time: minutes on a busy machine.
+        timeout: 590_000,
         maxBuffer: 16 * 1024 * 1024,
       },
     ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
       throw new Error(`${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
     });
-    expect(stderr).toMatch(/Ran 2 tests[\s\S]*OK/);
+    expect(stderr).toMatch(/Ran 6 tests[\s\S]*OK/);
+    const table = stderr.split('\n').filter((l) => l.startsWith('|'));
+    process.stderr.write(`${table.join('\n')}\n`);
     const line = stdout.split('\n').find((l) => l.startsWith('AOI_RELAY_RESULTS '));
     const results = JSON.parse(line!.slice('AOI_RELAY_RESULTS '.length)) as {
       id: string;
+      mode: string;
       task: string;
+      refuse: number;
       success: boolean;
       steps: number;
-      submit: unknown;
+      noticed: number;
+      refused: number;
     }[];
     for (const r of results) process.stderr.write(`relay: ${JSON.stringify(r)}\n`);
-    expect(results.map((r) => [r.task, r.success])).toEqual([
-      ['detection', true],
-      ['localization', true],
-      ['analysis', true],
-      ['mitigation', true],
-    ]);
-    for (const r of results) expect(r.steps).toBeLessThanOrEqual(30);
-  }, 180_000);
+    for (const mode of ['localhost', 'remote', 'kind'])
+      expect(
+        results.filter((r) => r.mode === mode).map((r) => [r.task, r.refuse, r.success]),
+        mode,
+      ).toEqual([
+        ['detection', 0, true],
+        ['localization', 0, true],
+        ['analysis', 0, true],
+        ['mitigation', 1, true],
+        ['mitigation', 99, false],
+      ]);
+    for (const r of results) {
+      expect(r.steps).toBeLessThanOrEqual(30);
+      expect(r.noticed, r.id).toBe(r.refused);
+    }
+  }, 600_000);
 });
