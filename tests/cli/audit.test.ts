@@ -171,3 +171,33 @@ describe('aoi audit show', () => {
     expect(missing.stderr).toContain('no audit log');
   });
 });
+
+describe('aoi audit on a log with nothing in it', () => {
+  it('says "no entries" and exits 0 when the state dir has no log yet, or the log is empty', async () => {
+    const fresh = await mkdtemp(join(tmpdir(), 'aoi-cli-audit-fresh-'));
+    try {
+      const missing = join(fresh, 'state', 'audit.jsonl');
+      for (const args of [
+        ['audit', 'verify'],
+        ['audit', 'show'],
+      ]) {
+        const result = await spawnAoi(args, fresh);
+        expect([result.exitCode, result.stdout.trim(), result.stderr], args.join(' ')).toEqual([
+          0,
+          expect.stringMatching(new RegExp(`^${missing}: no entries`)),
+          '',
+        ]);
+      }
+      const json = await spawnAoi(['audit', 'show', '--output', 'json'], fresh);
+      expect([json.exitCode, JSON.parse(json.stdout)]).toEqual([0, []]);
+      const empty = join(fresh, 'empty.jsonl');
+      await writeFile(empty, '');
+      for (const sub of ['verify', 'show']) {
+        const result = await spawnAoi(['audit', sub, '--file', empty], fresh);
+        expect([result.exitCode, result.stdout]).toEqual([0, `${empty}: no entries`]);
+      }
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
+});

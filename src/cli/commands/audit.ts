@@ -16,10 +16,21 @@ interface ShowOptions {
   output?: 'text' | 'json';
 }
 
-function auditFile(options: { file?: string }, io: CliIO): string {
+/**
+ * The log to read, or undefined when the state dir's log does not exist yet (nothing was ever written: not an
+ * error). A --file that does not exist is one: the user named it, so it is likely a typo.
+ */
+function auditFile(options: { file?: string }, io: CliIO): string | undefined {
   const file = options.file ?? statePaths(resolveStateDir(io.env)).audit;
-  if (!existsSync(file)) throw new AoiError('not-found', `${file}: no audit log`);
-  return file;
+  if (existsSync(file)) return file;
+  if (options.file === undefined) return undefined;
+  throw new AoiError('not-found', `${file}: no audit log`, {
+    hint: 'check the path; without --file aoi reads <state dir>/audit.jsonl',
+  });
+}
+
+function defaultAuditFile(io: CliIO): string {
+  return statePaths(resolveStateDir(io.env)).audit;
 }
 
 /** The line of the first bad entry: the chain is valid up to it, so it sits where its seq was expected. */
@@ -46,10 +57,18 @@ function tamperedLine(seq: number, reason: string): { line: number; note: string
 
 export async function auditVerify(options: VerifyOptions, io: CliIO): Promise<number> {
   const file = auditFile(options, io);
+  if (file === undefined) {
+    io.stdout.write(`${defaultAuditFile(io)}: no entries (nothing has been applied yet)\n`);
+    return 0;
+  }
   const { verifyAuditLog } = await import('../../executor/audit-log.js');
   const check = await verifyAuditLog(file);
   if (check.ok) {
-    io.stdout.write(`${file}: ok: ${check.entries} entries, hash chain intact\n`);
+    io.stdout.write(
+      check.entries === 0
+        ? `${file}: no entries\n`
+        : `${file}: ok: ${check.entries} entries, hash chain intact\n`,
+    );
     return 0;
   }
   const where = tamperedLine(check.seq, check.reason);
@@ -157,7 +176,7 @@ function textLine(e: ShownEntry): string {
 
 export async function auditShow(options: ShowOptions, io: CliIO): Promise<number> {
   const file = auditFile(options, io);
-  const lines = (await readFile(file, 'utf8')).split('\n');
+  const lines = file === undefined ? [] : (await readFile(file, 'utf8')).split('\n');
   if (lines.at(-1) === '') lines.pop();
   const entries = lines.map((text, index) => {
     let value: unknown;
@@ -173,7 +192,11 @@ export async function auditShow(options: ShowOptions, io: CliIO): Promise<number
     io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
   } else {
     for (const entry of entries) io.stdout.write(`${textLine(entry)}\n`);
-    io.stdout.write(`${file}: ${entries.length} entries (run \`aoi audit verify\` to check the chain)\n`);
+    io.stdout.write(
+      entries.length === 0
+        ? `${file ?? defaultAuditFile(io)}: no entries\n`
+        : `${file}: ${entries.length} entries (run \`aoi audit verify\` to check the chain)\n`,
+    );
   }
   return entries.some((e) => e.error) ? 1 : 0;
 }
