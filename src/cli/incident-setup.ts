@@ -29,6 +29,23 @@ export interface ReasonerFlags {
   model?: string;
   ollamaHost?: string;
   maxSteps?: number;
+  numCtx?: number;
+  keepAlive?: string;
+  /** Commander's --no-rules-prior: false when given, else true (the config then decides). */
+  rulesPrior?: boolean;
+}
+
+/** The Ollama settings the flags override in the config, for chooseReasoner. */
+export function ollamaSettings(flags: ReasonerFlags, config: AoiConfig) {
+  const numCtx = flags.numCtx ?? config.ollama.numCtx;
+  return {
+    host: flags.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(flags.ollamaHost),
+    model: flags.model ?? config.ollama.model,
+    timeoutMs: config.ollama.timeoutMs,
+    keepAlive: flags.keepAlive ?? config.ollama.keepAlive,
+    rulesPrior: flags.rulesPrior === false ? false : config.reasoner.rulesPrior,
+    ...(numCtx === undefined ? {} : { numCtx }),
+  };
 }
 
 function kubeOptions(flags: TargetFlags, config: AoiConfig): KubeTargetOptions {
@@ -97,23 +114,29 @@ export async function openTarget(flags: TargetFlags, config: AoiConfig, io: CliI
   return target;
 }
 
-/** The reasoner the flags and config ask for, with the observer's read-only tools for Ollama. */
+/**
+ * The reasoner the flags and config ask for, with the observer's read-only tools for Ollama. With `io`, the
+ * model's live status goes to a terminal's stderr and a fallback to rules is said there.
+ */
 export async function reasonerFor(
   flags: ReasonerFlags,
   config: AoiConfig,
   target: ClusterTarget,
+  io?: CliIO,
 ): Promise<ChosenReasoner> {
-  const [{ chooseReasoner }, { observerTools }] = await Promise.all([
+  const [{ chooseReasoner }, { observerTools }, { progressLine }] = await Promise.all([
     import('../incident/choose-reasoner.js'),
     import('../incident/observer-tools.js'),
+    import('./progress-line.js'),
   ]);
+  const onProgress = io ? progressLine(io.stderr) : undefined;
   return chooseReasoner({
     choice: flags.reasoner ?? config.reasoner.backend,
-    host: flags.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(flags.ollamaHost),
-    model: flags.model ?? config.ollama.model,
-    timeoutMs: config.ollama.timeoutMs,
+    ...ollamaSettings(flags, config),
     maxSteps: flags.maxSteps ?? config.reasoner.maxSteps,
     tools: observerTools(target.reader, target.metrics),
+    ...(onProgress ? { onProgress } : {}),
+    ...(io ? { onNotice: (line: string) => io.stderr.write(`aoi: ${line}\n`) } : {}),
   });
 }
 
@@ -125,7 +148,17 @@ export function parseWhole(min: number) {
   };
 }
 
-/** --sim/--seed or --kubeconfig/--context/--executor-context, and --prometheus-url and --jaeger-url. */
+/** Ollama's keep_alive: a Go duration (30m, 1h, 90s), 0 to unload at once, -1 to keep loaded. */
+export function parseKeepAlive(value: string): string {
+  if (!/^(-1|0|\d+(\.\d+)?(ms|s|m|h))$/.test(value))
+    throw new InvalidArgumentError('must be a duration such as 30m, 1h or 90s, or 0 or -1.');
+  return value;
+}
+
+/**
+ * --sim/--seed or --kubeconfig/--context/--executor-context, --prometheus-url and --jaeger-url, and who gets
+ * which token (telemetry-auth.ts).
+ */
 export function addTargetOptions(command: Command): Command {
   return command
     .option('--sim <problem>', 'run on the embedded simulated cluster with this AIOpsLab problem injected')
@@ -140,7 +173,7 @@ export function addTargetOptions(command: Command): Command {
     );
 }
 
-/** --reasoner, --model and --ollama-host. */
+/** --reasoner, --model, --ollama-host, --num-ctx, --keep-alive and --no-rules-prior. */
 export function addReasonerOptions(command: Command): Command {
   return command
     .addOption(
@@ -151,5 +184,16 @@ export function addReasonerOptions(command: Command): Command {
       ]),
     )
     .option('--model <name>', 'Ollama model (default: qwen2.5:14b-instruct)')
-    .option('--ollama-host <url>', 'Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)');
+    .option('--ollama-host <url>', 'Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)')
+    .option(
+      '--num-ctx <tokens>',
+      "Ollama context window for every request (default: sized to the prompt, up to the model's length)",
+      parseWhole(256),
+    )
+    .option(
+      '--keep-alive <duration>',
+      'how long Ollama keeps the model loaded between requests, e.g. 30m, 1h, -1 (default: 30m)',
+      parseKeepAlive,
+    )
+    .option('--no-rules-prior', "do not give the model the rules backend's diagnosis as a hypothesis");
 }

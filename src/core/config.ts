@@ -19,12 +19,21 @@ export const AoiConfig = z.strictObject({
       // A 14B-class instruct model fits a 16 GB GPU quantised and follows JSON schemas well.
       model: z.string().min(1).default('qwen2.5:14b-instruct'),
       timeoutMs: z.int().min(1).default(120_000),
+      // Unset: each request's num_ctx is sized to its prompt and answer, capped at the model's length.
+      numCtx: z.int().min(256).optional(),
+      // Longer than Ollama's 5m default, so an incident's turns (and a bench run) do not reload the model.
+      keepAlive: z
+        .string()
+        .regex(/^(-1|0|\d+(\.\d+)?(ms|s|m|h))$/, 'a duration such as 30m, 1h, 0 or -1')
+        .default('30m'),
     })
     .prefault({}),
   reasoner: z
     .strictObject({
       backend: ReasonerBackend.default('auto'),
       maxSteps: z.int().min(1).default(8),
+      // The rules diagnosis goes to the model as a hypothesis to confirm or refute (false: --no-rules-prior).
+      rulesPrior: z.boolean().default(true),
     })
     .prefault({}),
   observer: Kube.prefault({}),

@@ -20,6 +20,7 @@ import type { ObservationReport } from '../observer/observe.js';
 import { observe } from '../observer/observe.js';
 import { observerVerifier } from './observer-verifier.js';
 import type { GuidanceNote, Reasoner, ReasonerResult } from '../reasoner/reasoner.js';
+import { reasoningExtras } from '../reasoner/reasoner.js';
 
 export type IncidentPhase = 'observe' | 'reason' | 'act' | 'verify';
 
@@ -254,7 +255,13 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
         summary: r.diagnosis.detected
           ? `root cause ${r.diagnosis.faultyComponents.join(', ') || 'unknown'}; ${r.diagnosis.proposals.length} proposal(s)`
           : 'no fault found',
-        output: { diagnosis: r.diagnosis, rejected: r.rejected, steps: r.steps, guidanceUsed },
+        output: {
+          diagnosis: r.diagnosis,
+          rejected: r.rejected,
+          steps: r.steps,
+          guidanceUsed,
+          ...reasoningExtras(r),
+        },
         tokens: r.tokens,
       }),
     );

@@ -25,7 +25,7 @@ export interface EndpointRunOptions {
     timeoutMs: number;
     maxSteps: number;
     rules?: NonNullable<ChooseReasonerOptions['rules']>;
-  };
+  } & Pick<ChooseReasonerOptions, 'numCtx' | 'keepAlive' | 'rulesPrior'>;
   selectGuidance?: IncidentOptions['selectGuidance'];
   /** Act only when set: the policy (name or file) and the audit log path. */
   act?: { policy: string; auditPath: string; verifyTimeoutMs: number };

@@ -1,60 +1,76 @@
+/**
+ * The Ollama backend: investigate, then answer. Investigation turns offer the read-only tools and no `format`;
+ * the final turn asks for the Diagnosis schema in `format` and offers no tools, because a schema in `format`
+ * constrains sampling so a tool call can never be emitted (ollama/ollama#11185, #8095, #11037, #13750;
+ * ollama-python#546). Every request carries a num_ctx that holds its prompt and answer, so the server never
+ * cuts the prompt from the front.
+ */
 import { Ollama } from 'ollama';
-import type { ChatResponse, Message, Tool, ToolCall } from 'ollama';
+import type { Message } from 'ollama';
 import { z } from 'zod';
 import { Diagnosis } from '../core/diagnosis.js';
 import { AoiError } from '../core/errors.js';
 import type { Evidence } from '../core/evidence.js';
 import { verifyDiagnosis } from './citations.js';
+import type { CountTokens, TokenBudget } from './context-window.js';
+import { chooseNumCtx, estimatePrompt, loadTokenBudget, MIN_NUM_CTX } from './context-window.js';
 import { guardedFetch, toAoiError } from './ollama-client.js';
 import type { CallContext } from './ollama-client.js';
+import type { ModelFacts } from './ollama-model.js';
+import { modelFacts } from './ollama-model.js';
+import { runToolCall, TOOLS } from './ollama-tools.js';
+import { chatTurn } from './ollama-turn.js';
+import type { TurnResult } from './ollama-turn.js';
 import {
+  ANSWER_PROMPT,
   buildMessages,
   citationRefinePrompt,
-  evidenceLine,
+  INVESTIGATE_PROMPT,
   message,
   parseFailurePrompt,
-  toolMessage,
 } from './prompt.js';
-import { parseToolCall, TOOL_DESCRIPTIONS, TOOL_NAMES, ToolParams } from './reasoner.js';
 import type { EvidenceTools, Reasoner, ReasonerInput, ReasonerResult, ReasonerStep } from './reasoner.js';
+import { groundProposals, markUntrusted } from './untrusted.js';
+
+export { TOOLS } from './ollama-tools.js';
 
 /** What the model must answer: Diagnosis itself (an object, so its proposal union sits inside a field). */
 export const DiagnosisForModel = Diagnosis;
 export const DIAGNOSIS_JSON_SCHEMA = z.toJSONSchema(DiagnosisForModel, { io: 'input' });
 
-export const TOOLS: Tool[] = TOOL_NAMES.map((name) => ({
-  type: 'function',
-  function: {
-    name,
-    description: TOOL_DESCRIPTIONS[name],
-    parameters: z.toJSONSchema(ToolParams[name], { io: 'input' }) as NonNullable<
-      Tool['function']['parameters']
-    >,
-  },
-}));
+/** The live status line's facts. */
+export interface OllamaProgress {
+  /** `done` once the model has answered or failed: the status line is cleared. */
+  phase: 'investigate' | 'answer' | 'done';
+  step: number;
+  maxSteps: number;
+  tokensPerSecond: number;
+}
 
 export interface OllamaReasonerOptions {
   host: string;
   model: string;
   timeoutMs: number;
   maxSteps?: number;
+  /** Sent as num_ctx on every request instead of the sized window (flag --num-ctx, config ollama.numCtx). */
   numCtx?: number;
-  /** Invalid-reply retries before giving up; each also counts as a step. */
+  /** Invalid-reply retries before giving up. */
   maxParseRetries?: number;
   tools?: EvidenceTools;
+  /** How long the server keeps the model loaded after each request (Ollama's `keep_alive`). */
+  keepAlive?: string;
+  /** `think` for thinking-capable models while investigating (default true). */
+  think?: boolean;
+  /** Tokens allowed for one answer (num_predict); default 1024, 4096 for thinking models. */
+  answerTokens?: number;
+  /** The rules backend's diagnosis, given to the model as a hypothesis to confirm or refute. */
+  rulesPrior?: (input: ReasonerInput) => Diagnosis | undefined;
+  onProgress?: (progress: OllamaProgress) => void;
 }
 
-function evidenceNumber(id: string): number {
-  return Number(/^ev-(\d+)$/.exec(id)?.[1] ?? 0);
-}
-
-/** Tool evidence gets ids continuing the incident's sequence, whatever the provider chose. */
-function renumber(fresh: readonly Evidence[], pool: readonly Evidence[]): Evidence[] {
-  let next = Math.max(0, ...pool.map((ev) => evidenceNumber(ev.id))) + 1;
-  return fresh.map((ev) => ({ ...ev, id: `ev-${next++}` }));
-}
-
-function parseReply(content: string): { ok: true; diagnosis: Diagnosis } | { ok: false; error: string } {
+export function parseReply(
+  content: string,
+): { ok: true; diagnosis: Diagnosis } | { ok: false; error: string } {
   const text = content
     .trim()
     .replace(/^```(?:json)?\s*/i, '')
@@ -70,6 +86,16 @@ function parseReply(content: string): { ok: true; diagnosis: Diagnosis } | { ok:
   return parsed.success
     ? { ok: true, diagnosis: parsed.data }
     : { ok: false, error: z.prettifyError(parsed.error) };
+}
+
+/** Removes the oldest assistant tool-call message and its tool replies; false when there is none. */
+function dropOldestToolExchange(messages: Message[]): boolean {
+  const start = messages.findIndex((m) => m.role === 'assistant' && (m.tool_calls?.length ?? 0) > 0);
+  if (start < 0) return false;
+  let end = start + 1;
+  while (messages[end]?.role === 'tool') end++;
+  messages.splice(start, end - start);
+  return true;
 }
 
 export class OllamaReasoner implements Reasoner {
@@ -91,127 +117,240 @@ export class OllamaReasoner implements Reasoner {
       throw toAoiError(error, ctx, 'probe');
     }
     try {
-      await client.show({ model });
-      return await this.#loop(client, input);
+      const facts = modelFacts(await client.show({ model }));
+      return await new Session(client, this.#options, facts, await loadTokenBudget()).run(input);
     } catch (error) {
       throw toAoiError(error, ctx);
+    } finally {
+      this.#options.onProgress?.({ phase: 'done', step: 0, maxSteps: 0, tokensPerSecond: 0 });
     }
   }
+}
 
-  async #loop(client: Ollama, input: ReasonerInput): Promise<ReasonerResult> {
-    const { model, tools } = this.#options;
-    const maxSteps = this.#options.maxSteps ?? 8;
-    const maxParseRetries = this.#options.maxParseRetries ?? 2;
-    const pool = [...input.evidence];
-    const messages = buildMessages(input);
-    const steps: ReasonerStep[] = [];
-    const tokens = { in: 0, out: 0 };
-    let parseFailures = 0;
-    let refinedCitations = false;
-    let lastError = '';
+/** One diagnosis: the messages, the steps and the window, from the first request to the answer. */
+class Session {
+  readonly steps: ReasonerStep[] = [];
+  readonly notes: string[] = [];
+  readonly tokens = { in: 0, out: 0 };
+  readonly window: number;
+  readonly answerTokens: number;
+  readonly count: CountTokens;
+  #previousCtx: number | undefined;
 
-    const checkBudget = (): void => {
-      if (steps.length < maxSteps) return;
+  constructor(
+    readonly client: Ollama,
+    readonly options: OllamaReasonerOptions,
+    readonly facts: ModelFacts,
+    readonly budget: TokenBudget,
+  ) {
+    this.count = budget.countTokens;
+    this.window = options.numCtx ?? facts.contextLength ?? MIN_NUM_CTX;
+    if (options.numCtx === undefined && facts.contextLength === undefined)
+      this.notes.push(`context length unknown (no model_info in /api/show): assuming ${MIN_NUM_CTX}`);
+    this.answerTokens = options.answerTokens ?? (facts.thinking ? 4096 : 1024);
+  }
+
+  get maxSteps(): number {
+    return this.options.maxSteps ?? 8;
+  }
+
+  need(messages: readonly Message[], withTools: boolean, answer = this.answerTokens): number {
+    return estimatePrompt(this.count, messages, withTools ? TOOLS : undefined) + answer;
+  }
+
+  /** The first messages, with the evidence shrunk by the observer's token budget when it cannot fit. */
+  firstMessages(input: ReasonerInput, investigate: boolean): { messages: Message[]; investigate: boolean } {
+    const prior = this.options.rulesPrior?.(input);
+    const extras = prior ? { prior } : {};
+    let messages = buildMessages(input, extras);
+    if (this.need(messages, investigate) <= this.window) return { messages, investigate };
+    const fixed = this.need(buildMessages({ ...input, evidence: [] }, extras), investigate);
+    const fitted = this.budget.fitToBudget(
+      input.evidence,
+      Math.max(0, Math.floor((this.window - fixed) / 1.2)),
+    );
+    messages = buildMessages({ ...input, evidence: fitted.kept }, extras);
+    const dropped = fitted.dropped.map((ev) => ev.id);
+    this.notes.push(
+      `evidence shrunk to fit the model's window of ${this.window} tokens: ${input.evidence.length} → ${fitted.kept.length} item(s)${dropped.length ? ` (dropped ${dropped.join(', ')})` : ''}; error and critical items kept`,
+    );
+    if (investigate && this.need(messages, true) > this.window) {
+      this.notes.push('no room left for the tool definitions: investigation skipped');
+      investigate = false;
+    }
+    const need = this.need(messages, false);
+    if (need > this.window)
       throw new AoiError(
         'model-unavailable',
-        `model ${model} gave no final diagnosis within ${maxSteps} steps`,
-        {
-          hint: `${lastError ? `last problem: ${lastError}. ` : ''}Raise reasoner.maxSteps or use --reasoner rules.`,
-        },
+        `the evidence and answer need about ${need} tokens, more than the ${this.window} the model can take`,
+        { hint: 'Lower --max-evidence-tokens, raise --num-ctx, or use a model with a longer context.' },
       );
-    };
+    return { messages, investigate };
+  }
 
-    for (;;) {
-      checkBudget();
-      const started = Date.now();
-      const res: ChatResponse = await client.chat({
-        model,
+  async send(
+    phase: 'investigate' | 'answer',
+    messages: Message[],
+    withTools: boolean,
+    think: boolean | undefined,
+    numPredict: number,
+  ): Promise<{ turn: TurnResult; step: ReasonerStep }> {
+    const promptEstimate = estimatePrompt(this.count, messages, withTools ? TOOLS : undefined);
+    const { numCtx } = chooseNumCtx({
+      promptTokens: promptEstimate,
+      answerTokens: numPredict,
+      window: this.window,
+      ...(this.#previousCtx === undefined ? {} : { previous: this.#previousCtx }),
+      ...(this.options.numCtx === undefined ? {} : { override: this.options.numCtx }),
+    });
+    this.#previousCtx = numCtx;
+    const stepNo = this.steps.length + 1;
+    const progress = (tokensPerSecond: number) =>
+      this.options.onProgress?.({ phase, step: stepNo, maxSteps: this.maxSteps, tokensPerSecond });
+    progress(0);
+    const turn = await chatTurn(
+      this.client,
+      {
+        model: this.options.model,
         messages,
-        stream: false,
-        format: DIAGNOSIS_JSON_SCHEMA,
-        ...(tools ? { tools: TOOLS } : {}),
-        options: { temperature: 0, ...(this.#options.numCtx ? { num_ctx: this.#options.numCtx } : {}) },
-      });
-      const used = { in: res.prompt_eval_count ?? 0, out: res.eval_count ?? 0 };
-      tokens.in += used.in;
-      tokens.out += used.out;
-      const calls = res.message.tool_calls ?? [];
-      const step: ReasonerStep = {
-        kind: 'model',
-        durationMs: Date.now() - started,
-        tokens: used,
-        summary: '',
-      };
-      steps.push(step);
+        ...(withTools ? { tools: TOOLS } : { format: DIAGNOSIS_JSON_SCHEMA }),
+        ...(think === undefined ? {} : { think }),
+        numCtx,
+        numPredict,
+        ...(this.options.keepAlive === undefined ? {} : { keepAlive: this.options.keepAlive }),
+      },
+      (pieces, ms) => progress(ms > 0 ? Math.round((pieces / ms) * 10_000) / 10 : 0),
+    );
+    progress(turn.tokensPerSecond);
+    this.tokens.in += turn.promptEvalCount;
+    this.tokens.out += turn.evalCount;
+    const step: ReasonerStep = {
+      kind: 'model',
+      phase,
+      durationMs: turn.durationMs,
+      tokens: { in: turn.promptEvalCount, out: turn.evalCount },
+      summary: '',
+      numCtx,
+      promptEstimate,
+      ...(turn.thinking ? { thinkingTokens: this.count(turn.thinking) } : {}),
+      doneReason: turn.doneReason,
+      sent: [
+        withTools ? 'tools' : 'format',
+        ...(think === undefined ? [] : [`think:${think}`]),
+        ...(this.options.keepAlive === undefined ? [] : ['keep_alive']),
+        'num_ctx',
+        'num_predict',
+      ],
+    };
+    this.steps.push(step);
+    return { turn, step };
+  }
 
-      if (calls.length > 0) {
-        step.summary = `tool calls: ${calls.map((c) => c.function.name).join(', ')}`;
-        messages.push({ ...message('assistant', res.message.content), tool_calls: calls });
-        for (const call of calls) {
-          checkBudget();
-          messages.push(await this.#runTool(call, pool, steps));
-        }
+  async investigate(messages: Message[], pool: Evidence[]): Promise<void> {
+    const think = this.facts.thinking ? (this.options.think ?? true) : undefined;
+    messages.push(message('user', INVESTIGATE_PROMPT));
+    while (this.steps.length < this.maxSteps) {
+      if (this.need(messages, true) > this.window) {
+        this.notes.push('context window full: investigation stopped, answering with what was gathered');
+        return;
+      }
+      const { turn, step } = await this.send('investigate', messages, true, think, this.answerTokens);
+      if (turn.toolCalls.length === 0) {
+        step.summary = turn.content
+          ? `findings: ${turn.content.slice(0, 200)}`
+          : `no tool call and no findings (done_reason ${turn.doneReason})`;
+        if (turn.content) messages.push(message('assistant', turn.content));
+        return;
+      }
+      step.summary = `tool calls: ${turn.toolCalls.map((c) => c.function.name).join(', ')}`;
+      messages.push({ ...message('assistant', turn.content), tool_calls: turn.toolCalls });
+      for (const call of turn.toolCalls) {
+        const ran = await runToolCall(call, this.options.tools, pool, this.steps);
+        messages.push(ran.message);
+      }
+    }
+    this.notes.push(`step budget of ${this.maxSteps} spent while investigating: asking for the answer`);
+  }
+
+  async answer(messages: Message[], pool: Evidence[], think: boolean | undefined): Promise<ReasonerResult> {
+    const { model } = this.options;
+    const maxParseRetries = this.options.maxParseRetries ?? 2;
+    messages.push(message('user', ANSWER_PROMPT));
+    let numPredict = this.answerTokens;
+    let lengthRetried = false;
+    let parseFailures = 0;
+    let refined = false;
+    for (;;) {
+      while (this.need(messages, false, numPredict) > this.window) {
+        if (!dropOldestToolExchange(messages))
+          throw new AoiError('model-unavailable', `the answer does not fit model ${model}'s window`, {
+            hint: 'Raise --num-ctx, or use a model with a longer context.',
+          });
+        this.notes.push('the oldest tool exchange was left out of the answer turn to fit the window');
+      }
+      const { turn, step } = await this.send('answer', messages, false, think, numPredict);
+      if (turn.doneReason === 'length') {
+        step.summary = `answer cut at ${numPredict} tokens (done_reason length)`;
+        if (lengthRetried)
+          throw new AoiError(
+            'model-unavailable',
+            `model ${model}'s answer was cut twice at num_predict (done_reason "length", ${numPredict} tokens)`,
+            { hint: 'Raise --num-ctx, try a model that answers more briefly, or use --reasoner rules.' },
+          );
+        lengthRetried = true;
+        numPredict *= 4;
         continue;
       }
-
-      const reply = parseReply(res.message.content);
+      const reply = parseReply(turn.content);
       if (!reply.ok) {
-        lastError = reply.error;
         step.summary = `invalid reply: ${reply.error.slice(0, 200)}`;
-        if (++parseFailures > maxParseRetries) {
+        if (++parseFailures > maxParseRetries)
           throw new AoiError(
             'model-unavailable',
             `model ${model} gave no valid diagnosis after ${parseFailures} attempts: ${reply.error}`,
             { hint: 'Try another model or use --reasoner rules.' },
           );
-        }
-        messages.push(
-          message('assistant', res.message.content),
-          message('user', parseFailurePrompt(reply.error)),
-        );
+        messages.push(message('assistant', turn.content), message('user', parseFailurePrompt(reply.error)));
         continue;
       }
-
+      const marks = markUntrusted(pool);
       const verified = verifyDiagnosis(reply.diagnosis, pool);
-      step.summary = `diagnosis: detected=${verified.diagnosis.detected}, ${verified.rejected.length} claim(s) rejected`;
-      if (verified.rejected.length > 0 && !refinedCitations && steps.length < maxSteps) {
-        refinedCitations = true;
+      const grounded = groundProposals(verified.diagnosis, pool, marks);
+      const rejected = [...verified.rejected, ...grounded.rejected];
+      step.summary = `diagnosis: detected=${grounded.diagnosis.detected}, ${rejected.length} claim(s) rejected`;
+      if (rejected.length > 0 && !refined) {
+        refined = true;
         const ids = pool.map((ev) => ev.id);
         messages.push(
-          message('assistant', res.message.content),
-          message('user', citationRefinePrompt(verified.rejected, ids)),
+          message('assistant', turn.content),
+          message('user', citationRefinePrompt(rejected, ids)),
         );
         continue;
       }
-      return { diagnosis: verified.diagnosis, steps, tokens, rejected: verified.rejected };
+      return {
+        diagnosis: grounded.diagnosis,
+        steps: this.steps,
+        tokens: this.tokens,
+        rejected,
+        ...(this.notes.length ? { notes: this.notes } : {}),
+        ...(marks.length ? { untrusted: marks } : {}),
+      };
     }
   }
 
-  async #runTool(call: ToolCall, pool: Evidence[], steps: ReasonerStep[]): Promise<Message> {
-    const name = call.function.name;
-    const started = Date.now();
-    const record = (summary: string): void => {
-      steps.push({ kind: 'tool', durationMs: Date.now() - started, tokens: { in: 0, out: 0 }, summary });
-    };
-    const tools = this.#options.tools;
-    const parsed = parseToolCall(name, call.function.arguments);
-    if (!parsed.ok || !tools) {
-      const error = parsed.ok ? 'no tools are available' : parsed.error;
-      record(`${name}: rejected: ${error.slice(0, 200)}`);
-      return toolMessage(name, `error: ${error}`);
-    }
-    let fresh: Evidence[];
-    try {
-      fresh = renumber(await tools.fetchMore(parsed.request), pool);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      record(`${name}: failed: ${reason.slice(0, 200)}`);
-      return toolMessage(name, `error: the tool failed: ${reason}`);
-    }
-    pool.push(...fresh);
-    record(
-      `${name}: ${fresh.length} new evidence${fresh.length ? ` (${fresh.map((ev) => ev.id).join(', ')})` : ''}`,
-    );
-    return toolMessage(name, fresh.length > 0 ? fresh.map(evidenceLine).join('\n') : '(no new evidence)');
+  async run(input: ReasonerInput): Promise<ReasonerResult> {
+    const pool = [...input.evidence];
+    const tools = this.options.tools;
+    if (tools && !this.facts.tools)
+      this.notes.push(
+        `model ${this.options.model} lacks the tools capability (/api/show): investigation skipped, answering from the evidence`,
+      );
+    const first = this.firstMessages(input, tools !== undefined && this.facts.tools);
+    const messages = first.messages;
+    if (first.investigate) await this.investigate(messages, pool);
+    const investigated = this.steps.some((s) => s.phase === 'investigate');
+    // The answer thinks only when nothing was investigated: the reasoning happened in the turns before.
+    const think = this.facts.thinking ? !investigated && (this.options.think ?? true) : undefined;
+    return this.answer(messages, pool, think);
   }
 }

@@ -16,8 +16,13 @@ afterEach(async () => {
 });
 
 const DEFAULTS = {
-  ollama: { host: 'http://127.0.0.1:11434', model: 'qwen2.5:14b-instruct', timeoutMs: 120000 },
-  reasoner: { backend: 'auto', maxSteps: 8 },
+  ollama: {
+    host: 'http://127.0.0.1:11434',
+    model: 'qwen2.5:14b-instruct',
+    timeoutMs: 120000,
+    keepAlive: '30m',
+  },
+  reasoner: { backend: 'auto', maxSteps: 8, rulesPrior: true },
   observer: {},
   executor: { policy: 'default' },
   output: 'text',
@@ -60,7 +65,7 @@ describe('loadConfig', () => {
   ])('reads the default file under %s and fills the rest', async (_label, extra, rel) => {
     await write(join(dir, rel), 'reasoner:\n  backend: ollama\nexecutor:\n  context: sim-executor\n');
     const config = await loadConfig({ env: { ...env, ...extra(dir) } });
-    expect(config.reasoner).toEqual({ backend: 'ollama', maxSteps: 8 });
+    expect(config.reasoner).toEqual({ backend: 'ollama', maxSteps: 8, rulesPrior: true });
     expect(config.executor).toEqual({ context: 'sim-executor', policy: 'default' });
     expect(config.ollama).toEqual(DEFAULTS.ollama);
   });
@@ -85,7 +90,12 @@ describe('loadConfig', () => {
       env: { ...env, OLLAMA_HOST: 'gpu2:8080', AOI_MODEL: 'qwen3:8b', AOI_REASONER: 'ollama' },
       file,
     });
-    expect(config.ollama).toEqual({ host: 'http://gpu2:8080', model: 'qwen3:8b', timeoutMs: 120000 });
+    expect(config.ollama).toEqual({
+      host: 'http://gpu2:8080',
+      model: 'qwen3:8b',
+      timeoutMs: 120000,
+      keepAlive: '30m',
+    });
     expect(config.reasoner.backend).toBe('ollama');
   });
 

@@ -13,12 +13,12 @@ import { observerTools } from '../../src/incident/observer-tools.js';
 import { runIncident } from '../../src/incident/run-incident.js';
 import { OllamaReasoner } from '../../src/reasoner/ollama-backend.js';
 import type { EvidenceTools } from '../../src/reasoner/reasoner.js';
-import { chatReply, startFakeOllama, toolCallReply } from '../reasoner/fake-ollama.js';
-import type { FakeOllama } from '../reasoner/fake-ollama.js';
+import { content, startFaithfulOllama, toolCalls } from '../reasoner/faithful-ollama.js';
+import type { FaithfulOllama } from '../reasoner/faithful-ollama.js';
 
 const CANARY = 'hunter2-Canary-7f3a9c2e41b8d6';
 let server: SimServer;
-let fake: FakeOllama;
+let fake: FaithfulOllama;
 let tools: EvidenceTools;
 let endpoint: Parameters<typeof observerOf>[0];
 const NS = 'test-hotel-reservation';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   });
   const { reader, metrics } = observerOf(endpoint);
   tools = observerTools(reader, metrics);
-  fake = await startFakeOllama();
+  fake = await startFaithfulOllama();
 });
 
 afterAll(async () => {
@@ -113,11 +113,12 @@ describe('the Ollama backend calling the observer’s tools through the incident
   it('serves a tool call mid-diagnosis and accepts a diagnosis citing the new evidence', async () => {
     const { reader, metrics } = observerOf(endpoint);
     fake.reply(
-      toolCallReply({
+      toolCalls({
         name: 'describe',
         arguments: { kind: 'ConfigMap', namespace: NS, name: 'app-settings' },
       }),
-      chatReply({
+      content('The settings point geo at mongodb-geo, which refuses its credentials.'),
+      content({
         detected: true,
         faultyComponents: ['mongodb-geo'],
         rootCause: {

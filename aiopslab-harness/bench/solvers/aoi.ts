@@ -14,7 +14,10 @@ import type { SolverFactory } from './types.js';
 
 export interface AoiSolverOptions {
   reasoner: ReasonerChoice;
-  ollama: { host: string; model: string; timeoutMs: number };
+  ollama: { host: string; model: string; timeoutMs: number } & Pick<
+    ChooseReasonerOptions,
+    'numCtx' | 'keepAlive' | 'rulesPrior'
+  >;
   maxSteps: number;
   policy: string;
   /** Trajectories and per-run audit logs go under it. */

@@ -4,15 +4,18 @@
  */
 import type { Command } from 'commander';
 import { AoiError } from '../../core/errors.js';
-import { loadConfig, normalizeOllamaHost } from '../../core/config.js';
+import { loadConfig } from '../../core/config.js';
 import type { CliIO } from '../io.js';
-import { addReasonerOptions, parseWhole } from '../incident-setup.js';
+import { addReasonerOptions, ollamaSettings, parseWhole } from '../incident-setup.js';
 
 export interface AgentCliOptions {
   stdio?: boolean;
   reasoner?: 'auto' | 'rules' | 'ollama';
   model?: string;
   ollamaHost?: string;
+  numCtx?: number;
+  keepAlive?: string;
+  rulesPrior?: boolean;
   policy: string;
   approve?: boolean;
   maxSteps: number;
@@ -53,10 +56,7 @@ export async function agentCommand(
       reasoner: async (reader) => {
         const chosen = await chooseReasoner({
           choice: options.reasoner ?? config.reasoner.backend,
-          host:
-            options.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(options.ollamaHost),
-          model: options.model ?? config.ollama.model,
-          timeoutMs: config.ollama.timeoutMs,
+          ...ollamaSettings(options, config),
           maxSteps: config.reasoner.maxSteps,
           tools: observerTools(reader),
         });

@@ -8,7 +8,8 @@ import type { SolverName } from '../../../aiopslab-harness/bench/solvers/names.j
 import { SOLVER_NAMES } from '../../../aiopslab-harness/bench/solvers/names.js';
 import type { CliIO } from '../io.js';
 import type { ReasonerChoice } from '../../incident/choose-reasoner.js';
-import { loadConfig, normalizeOllamaHost } from '../../core/config.js';
+import { loadConfig } from '../../core/config.js';
+import { ollamaSettings, parseKeepAlive, parseWhole } from '../incident-setup.js';
 import { resolveStateDir } from '../../core/state-dir.js';
 import type { Guidance } from '../../core/guidance.js';
 import type { Evidence } from '../../core/evidence.js';
@@ -45,6 +46,9 @@ interface BenchOptions {
   reasoner?: ReasonerChoice;
   model?: string;
   ollamaHost?: string;
+  numCtx?: number;
+  keepAlive?: string;
+  rulesPrior?: boolean;
   policy: string;
   stateDir?: string;
   disableRules?: RuleFamily[];
@@ -110,11 +114,7 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
       ...(options.disableRules?.length ? { rules: { disable: options.disableRules } } : {}),
       ...(select ? { selectGuidance: select } : {}),
       reasoner,
-      ollama: {
-        host: options.ollamaHost === undefined ? config.ollama.host : normalizeOllamaHost(options.ollamaHost),
-        model: options.model ?? config.ollama.model,
-        timeoutMs: config.ollama.timeoutMs,
-      },
+      ollama: ollamaSettings(options, config),
       maxSteps: config.reasoner.maxSteps,
       policy: options.policy,
       stateDir: options.stateDir ?? resolveStateDir(io.env),
@@ -214,6 +214,9 @@ export function registerBench(program: Command, io: CliIO): void {
     )
     .option('--model <name>', 'Ollama model for the agent')
     .option('--ollama-host <url>', 'Ollama server for the agent')
+    .option('--num-ctx <tokens>', 'Ollama context window for every request (default: sized)', parseWhole(256))
+    .option('--keep-alive <duration>', 'how long Ollama keeps the model loaded (default: 30m)', parseKeepAlive)
+    .option('--no-rules-prior', "do not give the model the rules backend's diagnosis as a hypothesis")
     .option('--policy <name|file>', "the agent's policy for mitigation tasks", 'bench')
     .option('--state-dir <dir>', "where the agent's trajectories and audit logs go")
     .addOption(

@@ -44,7 +44,7 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
     const namespace = options.allNamespaces
       ? undefined
       : (options.namespace ?? target.namespace ?? 'default');
-    const chosen = await reasonerFor(options, config, target);
+    const chosen = await reasonerFor(options, config, target, io);
     if (chosen.notice) io.stderr.write(`aoi: ${chosen.notice}\n`);
     let act;
     if (options.apply) {
