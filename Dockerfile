@@ -25,8 +25,7 @@ COPY --from=build /src/dist ./dist
 COPY bin ./bin
 COPY policies ./policies
 COPY aiopslab-harness/problems ./aiopslab-harness/problems
-# The compiled loader looks for the catalog next to itself.
-COPY aiopslab-harness/problems ./dist/aiopslab-harness/problems
+COPY docs ./docs
 RUN mkdir -p /var/lib/aoi && chown 10001:10001 /var/lib/aoi
 USER 10001:10001
 VOLUME ["/var/lib/aoi", "/tmp"]

@@ -1,16 +1,16 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { TaskType } from '../../src/core/aiopslab.js';
 import { AoiError } from '../../src/core/errors.js';
+import { shippedProblemsDir } from '../../src/core/package-root.js';
 import { parseYamlDocument } from '../../src/core/yaml-file.js';
 import { formatIssuePath } from '../../src/core/zod-issues.js';
 import { ProblemFile } from './problem.js';
 import type { Problem } from './problem.js';
 
-/** The shipped catalog: `aiopslab-harness/problems/`. */
-export const DEFAULT_PROBLEMS_DIR = fileURLToPath(new URL('../problems/', import.meta.url));
+/** The shipped catalog: `aiopslab-harness/problems/` under the package root (the same from src and dist). */
+export const DEFAULT_PROBLEMS_DIR = shippedProblemsDir();
 
 /** A path as the user would write it: relative to the working directory when it lies below it. */
 function shown(path: string): string {

@@ -1,21 +1,12 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { AoiError } from '../core/errors.js';
 import { Policy } from '../core/policy.js';
+import { shippedPath, shippedPoliciesDir } from '../core/package-root.js';
 import { parseYamlDocument } from '../core/yaml-file.js';
 import { formatIssuePath } from '../core/zod-issues.js';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-
-/** The shipped `policies/` folder, from the sources (src/executor) or the build (dist/src/executor). */
-export function shippedPoliciesDir(): string {
-  const candidates = [resolve(HERE, '../../policies'), resolve(HERE, '../../../policies')];
-  return candidates.find((dir) => existsSync(join(dir, 'default.yaml'))) ?? candidates[0]!;
-}
 
 /** A bare name ("standard") is a shipped policy; anything else is a path. */
 export function policyPath(nameOrPath: string, policiesDir = shippedPoliciesDir()): string {
@@ -49,7 +40,7 @@ export function parsePolicy(text: string, file: string): Policy {
     if (!(error instanceof AoiError) || error.hint !== undefined) throw error;
     throw new AoiError(error.code, error.message, {
       cause: error.cause ?? error,
-      hint: `Fix the lines above (fields: docs/policy-reference.md), then re-check with: aoi policy check ${file}`,
+      hint: `Fix the lines above (fields: ${shippedPath('docs', 'policy-reference.md')}), then re-check with: aoi policy check ${file}`,
     });
   }
 }
