@@ -36,6 +36,8 @@ export interface RunSummary {
   verdict?: Verdict;
   /** Distinct signals of error or critical evidence, most frequent first. */
   signals: string[];
+  /** Distinct signals seen only at warning level, most frequent first. */
+  warnings: string[];
   steps: number;
   durationMs: number;
   tokens: { in: number; out: number };
@@ -69,11 +71,10 @@ function verdictOf(outcomes: TrajectoryOutcome[]): Verdict | undefined {
   };
 }
 
-function severeSignals(evidence: readonly Evidence[]): string[] {
+function signalsOf(evidence: readonly Evidence[], severities: readonly Evidence['severity'][]): string[] {
   const counts = new Map<string, number>();
   for (const ev of evidence)
-    if (ev.severity === 'error' || ev.severity === 'critical')
-      counts.set(ev.signal, (counts.get(ev.signal) ?? 0) + 1);
+    if (severities.includes(ev.severity)) counts.set(ev.signal, (counts.get(ev.signal) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([s]) => s);
 }
 
@@ -92,10 +93,13 @@ export async function loadRun(path: string): Promise<LoadedRun | undefined> {
   const own = outcomes.find((o) => o.score === undefined) ?? outcomes[0];
   const verdict = verdictOf(outcomes);
   const task = reasonIn.success ? reasonIn.data.task : undefined;
+  const observed = evidence.success ? evidence.data.evidence : [];
+  const severe = signalsOf(observed, ['error', 'critical']);
   const summary: RunSummary = {
     id: header.id,
     startedAt: header.startedAt,
-    signals: severeSignals(evidence.success ? evidence.data.evidence : []),
+    signals: severe,
+    warnings: signalsOf(observed, ['warning']).filter((signal) => !severe.includes(signal)),
     steps: steps.length,
     durationMs: steps.reduce((sum, s) => sum + s.durationMs, 0),
     tokens: steps.reduce(
@@ -152,6 +156,6 @@ export function filterRuns<T extends { summary: RunSummary }>(runs: readonly T[]
     ({ summary: s }) =>
       (!filter.failed || isFailed(s)) &&
       (!filter.problem || filter.problem.test(s.problemId ?? '')) &&
-      (!filter.signal || s.signals.includes(filter.signal)),
+      (!filter.signal || s.signals.includes(filter.signal) || s.warnings.includes(filter.signal)),
   );
 }

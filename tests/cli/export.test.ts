@@ -79,4 +79,22 @@ describe('aoi export', () => {
       rootCause: { faultType: 'Authentication Issue' },
     });
   });
+
+  it('says so when no run carries a verdict, or there are no runs at all', async () => {
+    const unscored = join(dir, 'unscored');
+    await writeRun(join(unscored, 'trajectories'), {
+      id: 'd',
+      problemId: 'p-d',
+      evidence: [],
+      diagnosis: analysis('db', 'Application', 'Code Defect', []),
+    });
+    const { io, out, err } = bufferedIO();
+    expect(await exportCommand({ format: 'grpo', stateDir: unscored }, io)).toBe(0);
+    expect(out()).toBe('');
+    expect(err()).toContain('none of the 1 run(s) carries an evaluator verdict');
+    expect(err()).toContain('aoi bench');
+    const empty = bufferedIO();
+    expect(await exportCommand({ format: 'sft', stateDir: join(dir, 'none') }, empty.io)).toBe(0);
+    expect(empty.err()).toContain(`no runs under ${join(dir, 'none', 'trajectories')}`);
+  });
 });

@@ -41,7 +41,12 @@ beforeAll(async () => {
   await writeRun(trajectories, {
     id: 'run-2',
     problemId: 'k8s_target_port-misconfig-analysis-1',
-    evidence: [item(1, 'user-service', 'TargetPortMismatch')],
+    evidence: [
+      item(1, 'user-service', 'TargetPortMismatch'),
+      item(2, 'frontend', 'HighLatency', { severity: 'warning' }),
+      item(3, 'frontend', 'HighLatency', { severity: 'warning' }),
+      item(4, 'user-service', 'TargetPortMismatch', { severity: 'warning' }),
+    ],
     diagnosis: analysis('user-service', 'Virtualization', 'Misconfiguration', ['ev-1']),
     success: true,
     startedAt: '2026-11-25T04:05:00.000Z',
@@ -54,13 +59,13 @@ afterAll(async () => {
 });
 
 describe('aoi runs', () => {
-  it('lists runs with outcome, evaluator verdict, signals, steps, time and tokens', async () => {
+  it('lists runs with outcome, evaluator verdict, signals, warnings, steps, time and tokens', async () => {
     const { io, out } = bufferedIO();
     expect(await runsList({ stateDir }, io)).toBe(0);
     expect(out()).toMatchInlineSnapshot(`
-      "ID     PROBLEM                               STATUS      EVAL  SIGNALS             STEPS  TIME  TOKENS
-      run-1  user_unregistered_mongodb-analysis-1  unresolved  FAIL  AuthErrors          2      1.2s  10/20
-      run-2  k8s_target_port-misconfig-analysis-1  unresolved  ok    TargetPortMismatch  2      1.2s  10/20
+      "ID     PROBLEM                               STATUS      EVAL  SIGNALS             WARNINGS     STEPS  TIME  TOKENS
+      run-1  user_unregistered_mongodb-analysis-1  unresolved  FAIL  AuthErrors          -            2      1.2s  10/20
+      run-2  k8s_target_port-misconfig-analysis-1  unresolved  ok    TargetPortMismatch  HighLatency  2      1.2s  10/20
       "
     `);
   });
@@ -70,6 +75,7 @@ describe('aoi runs', () => {
     [{ problem: /target_port/ }, ['run-2']],
     [{ signal: 'AuthErrors' }, ['run-1']],
     [{ signal: 'OOMKilled' }, []],
+    [{ signal: 'HighLatency' }, ['run-2']],
   ])('filters with %o', async (filter, ids) => {
     const { io, out } = bufferedIO();
     await runsList({ stateDir, json: true, ...filter }, io);
@@ -81,6 +87,7 @@ describe('aoi runs', () => {
     expect(await runsShow('run-2', { stateDir }, io)).toBe(0);
     expect(out()).toContain('evaluator: success, score 1: right');
     expect(out()).toContain('guidance:  target-port');
+    expect(out()).toContain('warnings:  HighLatency\n');
     expect(out()).toContain('diagnosis: user-service — Virtualization / Misconfiguration');
     await expect(runsShow('run', { stateDir }, bufferedIO().io)).rejects.toThrow(/ambiguous/);
     await expect(runsShow('nope', { stateDir }, bufferedIO().io)).rejects.toThrow(/no run nope/);

@@ -16,8 +16,16 @@ export interface ExportOptions {
 }
 
 export async function exportCommand(options: ExportOptions, io: CliIO): Promise<number> {
-  const runs = await loadRuns(statePaths(options.stateDir ?? resolveStateDir(io.env)).trajectories);
+  const dir = statePaths(options.stateDir ?? resolveStateDir(io.env)).trajectories;
+  const runs = await loadRuns(dir);
   const records = exportRuns(runs, options.format);
+  // Rewards come from the evaluator: without a verdict a run has nothing to train on, which must be said.
+  if (runs.length === 0) io.stderr.write(`aoi export: no runs under ${dir}\n`);
+  else if (!runs.some((r) => r.summary.verdict))
+    io.stderr.write(
+      `aoi export: none of the ${runs.length} run(s) carries an evaluator verdict, so there is nothing to export\n` +
+        '  runs get a verdict from `aoi bench`; `aoi diagnose` runs are not scored\n',
+    );
   const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
   if (options.out) {
     await mkdir(dirname(options.out), { recursive: true });

@@ -43,15 +43,16 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 const verdictText = (s: RunSummary) => (s.verdict ? (s.verdict.success ? 'ok' : 'FAIL') : '-');
 
 export function renderRunList(runs: readonly RunSummary[]): string {
-  const rows = [['ID', 'PROBLEM', 'STATUS', 'EVAL', 'SIGNALS', 'STEPS', 'TIME', 'TOKENS']];
+  const rows = [['ID', 'PROBLEM', 'STATUS', 'EVAL', 'SIGNALS', 'WARNINGS', 'STEPS', 'TIME', 'TOKENS']];
+  const few = (list: readonly string[]) => list.slice(0, 4).join(',') + (list.length > 4 ? ',…' : '') || '-';
   for (const s of runs) {
-    const signals = s.signals.slice(0, 4).join(',') + (s.signals.length > 4 ? ',…' : '');
     rows.push([
       s.id,
       s.problemId ?? '-',
       s.status ?? 'open',
       verdictText(s),
-      signals || '-',
+      few(s.signals),
+      few(s.warnings),
       String(s.steps),
       seconds(s.durationMs),
       `${s.tokens.in}/${s.tokens.out}`,
@@ -70,6 +71,7 @@ export function renderRun(run: LoadedRun): string {
     `status:    ${s.status ?? 'open'}${s.summary ? ` (${s.summary})` : ''}`,
     `evaluator: ${s.verdict ? `${s.verdict.success ? 'success' : 'failure'}, score ${s.verdict.score}: ${s.verdict.detail}` : 'no verdict'}`,
     `signals:   ${s.signals.join(', ') || '-'}`,
+    `warnings:  ${s.warnings.join(', ') || '-'}`,
     `guidance:  ${s.guidanceUsed.join(', ') || '-'}`,
     `time:      ${seconds(s.durationMs)}, tokens ${s.tokens.in}/${s.tokens.out}`,
     'steps:',
@@ -126,11 +128,13 @@ export function registerRuns(program: Command, io: CliIO): void {
   const runs = program.command('runs').description('Query the recorded trajectories');
   runs
     .command('list')
-    .description('One line per run: outcome, evaluator verdict, signals, steps, time, tokens')
+    .description(
+      'One line per run: outcome, evaluator verdict, signals (error and worse), warnings, steps, time, tokens',
+    )
     .option('--state-dir <dir>', 'where the trajectories are')
     .option('--failed', 'only runs the evaluator failed (or that failed on their own)')
     .option('--problem <regexp>', 'only runs of problems matching this regular expression', parseRegExp)
-    .option('--signal <signal>', 'only runs whose evidence showed this signal')
+    .option('--signal <signal>', 'only runs whose evidence showed this signal (any severity from warning up)')
     .option('--json', 'print JSON')
     .action(async (options: RunsListOptions) => {
       process.exitCode = await runsList(options, io);
