@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, visit } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { rbacManifests } from '../../src/cli/commands/rbac.js';
 import { runCli } from './cli-harness.js';
@@ -71,5 +71,28 @@ describe('aoi rbac', () => {
       'default',
     );
     expect(all.find((d) => d.kind === 'ServiceAccount')?.metadata.namespace).toBe('ops');
+  });
+
+  it("creates the accounts' namespace first, and spells every list out: no YAML anchors or aliases", async () => {
+    const { stdout } = await runCli(['rbac', '--service-account-namespace', 'ops']);
+    const parsed = parseAllDocuments(stdout);
+    for (const doc of parsed) expect(doc.errors).toEqual([]);
+    const nodes: string[] = [];
+    for (const doc of parsed)
+      visit(doc, {
+        Alias: () => void nodes.push('alias'),
+        Node: (_key, node) => void (node.anchor ? nodes.push(`anchor &${node.anchor}`) : undefined),
+      });
+    expect(nodes).toEqual([]);
+    expect(stdout).not.toMatch(/: [&*]\w|^\s*- [&*]\w/m);
+    const all = parsed.map((d) => d.toJS() as Doc);
+    expect(all[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'ops' } });
+    expect(all.filter((d) => d.kind === 'ServiceAccount').map((d) => d.metadata.namespace)).toEqual([
+      'ops',
+      'ops',
+    ]);
+    // A built-in namespace exists already: it is not declared (and relabelled) again.
+    const inDefault = rbacManifests({ serviceAccountNamespace: 'default' }) as Doc[];
+    expect(inDefault.some((d) => d.kind === 'Namespace')).toBe(false);
   });
 });

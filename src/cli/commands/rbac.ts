@@ -3,7 +3,6 @@
  * never secrets); the executor may change only what the action catalog changes, each verb traced to an action.
  */
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import type { CliIO } from '../io.js';
 
 interface Rule {
@@ -106,6 +105,8 @@ function role(kind: 'Role' | 'ClusterRole', name: string, rules: Rule[], namespa
   return { apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: meta(name, namespace), rules };
 }
 
+const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
 /** Every manifest, in apply order. */
 export function rbacManifests(options: RbacOptions): object[] {
   const ns = options.namespace;
@@ -115,7 +116,11 @@ export function rbacManifests(options: RbacOptions): object[] {
     kind: 'ServiceAccount',
     metadata: meta(name, options.serviceAccountNamespace),
   });
-  const docs: object[] = [sa('aoi-observer'), sa('aoi-executor')];
+  // The accounts' namespace first, so `kubectl apply -f -` on a fresh cluster does not fail on the accounts.
+  const docs: object[] = BUILT_IN_NAMESPACES.has(options.serviceAccountNamespace)
+    ? []
+    : [{ apiVersion: 'v1', kind: 'Namespace', metadata: meta(options.serviceAccountNamespace) }];
+  docs.push(sa('aoi-observer'), sa('aoi-executor'));
   if (ns === undefined) {
     docs.push(role('ClusterRole', 'aoi-observer', [...OBSERVER_NAMESPACED, ...OBSERVER_CLUSTER]));
     docs.push(binding('ClusterRoleBinding', 'aoi-observer', 'ClusterRole', 'aoi-observer', options));
@@ -132,13 +137,15 @@ export function rbacManifests(options: RbacOptions): object[] {
   return docs;
 }
 
-export function renderRbac(options: RbacOptions): string {
+export async function renderRbac(options: RbacOptions): Promise<string> {
+  const { stringify } = await import('yaml');
   const header = [
     '# aoi RBAC: a read-only observer and a narrow executor (apply with kubectl apply -f -).',
     `# observer: ${options.namespace === undefined ? 'cluster-wide reads' : `reads in ${options.namespace}`} (no secrets); executor: writes in ${options.namespace ?? 'default'} only.`,
   ].join('\n');
   return `${header}\n${rbacManifests(options)
-    .map((doc) => `---\n${stringify(doc)}`)
+    // Rules share their verb lists; spelled out each time, since anchors and aliases confuse readers and tools.
+    .map((doc) => `---\n${stringify(doc, { aliasDuplicateObjects: false })}`)
     .join('')}`;
 }
 
@@ -165,9 +172,9 @@ export function registerRbac(program: Command, io: CliIO): void {
         '',
       ].join('\n'),
     )
-    .action((options: { namespace?: string; serviceAccountNamespace: string }) => {
+    .action(async (options: { namespace?: string; serviceAccountNamespace: string }) => {
       io.stdout.write(
-        renderRbac({
+        await renderRbac({
           ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
           serviceAccountNamespace: options.serviceAccountNamespace,
         }),
