@@ -9,7 +9,7 @@ import { analyzeNodes } from './analyzers/nodes.js';
 import { analyzePods } from './analyzers/pods.js';
 import { analyzeServices } from './analyzers/services.js';
 import { analyzeStorage } from './analyzers/storage.js';
-import type { MetricsSource } from './analyzers/telemetry.js';
+import type { BaselineOptions, MetricsSource } from './analyzers/telemetry.js';
 import { analyzeTelemetry } from './analyzers/telemetry.js';
 import type { TraceSource } from './analyzers/traces.js';
 import { analyzeTraces } from './analyzers/traces.js';
@@ -32,6 +32,8 @@ export interface ObserveOptions {
   logsSinceSeconds?: number;
   /** A Prometheus API to read error ratios and latency from; without it, metrics are skipped. */
   metrics?: MetricsSource;
+  /** Where metric baselines lie (default: 30 minutes ago, else 5 minutes ago for a young Prometheus). */
+  metricsBaseline?: BaselineOptions;
   /** A Jaeger query API to sample traces from; without it, traces are skipped. */
   traces?: TraceSource;
   /** The clock for observedAt; injectable for tests. */
@@ -112,7 +114,7 @@ export async function observe(
     return fail('internal', `an analyzer failed: ${(error as Error).message}`);
   }
   if (options.metrics) {
-    const telemetry = await analyzeTelemetry(options.metrics, options.namespace);
+    const telemetry = await analyzeTelemetry(options.metrics, options.namespace, s, options.metricsBaseline);
     findings.push(...telemetry.findings);
     s.gaps.push(...telemetry.gaps);
     progress(`metrics: ${telemetry.findings.length} finding(s), ${telemetry.gaps.length} gap(s)`);

@@ -96,7 +96,30 @@ export class PrometheusReader {
     );
   }
 
+  /**
+   * The values a label takes (`__name__`: the metric names Prometheus holds), optionally only on series
+   * matching one `match[]` selector.
+   */
+  async labelValues(label: string, match?: string): Promise<Result<string[]>> {
+    const params: Record<string, string> = match === undefined ? {} : { 'match[]': match };
+    const data = await this.envelope(`/api/v1/label/${encodeURIComponent(label)}/values`, params);
+    if (!data.ok) return data;
+    const values = z.array(z.string()).safeParse(data.value);
+    if (!values.success) return fail('bad-response', 'label values: not a list of strings');
+    return ok(values.data);
+  }
+
   private async get(path: string, params: Record<string, string>): Promise<Result<Data>> {
+    const data = await this.envelope(path, params);
+    if (!data.ok) return data;
+    const parsed = Data.safeParse(data.value);
+    if (!parsed.success)
+      return fail('bad-response', `${path}: ${z.prettifyError(parsed.error).slice(0, 300)}`);
+    return ok(parsed.data);
+  }
+
+  /** The `data` of a successful reply; an error reply or a non-2xx status as a failure. */
+  private async envelope(path: string, params: Record<string, string>): Promise<Result<unknown>> {
     const reply = await getJson(this.options.url, path, params, this.options, 'Prometheus');
     if (!reply.ok) return reply;
     const { status, json } = reply.value;
@@ -104,8 +127,6 @@ export class PrometheusReader {
     if (status < 200 || status >= 300 || (envelope.success && envelope.data.status === 'error'))
       return { ok: false, error: statusFailure(status, envelope.success ? (envelope.data.error ?? '') : '') };
     if (!envelope.success) return fail('bad-response', `${path}: not a Prometheus API reply`);
-    const data = Data.safeParse(envelope.data.data);
-    if (!data.success) return fail('bad-response', `${path}: ${z.prettifyError(data.error).slice(0, 300)}`);
-    return ok(data.data);
+    return ok(envelope.data.data);
   }
 }

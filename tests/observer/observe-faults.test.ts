@@ -160,7 +160,7 @@ describe('observe() against the simulated cluster', () => {
     });
     const result = await observe(apiReader(server), { namespace: started.namespace, metrics });
     if (!result.ok) throw new Error(result.error.message);
-    expect(result.value.gaps.map((g) => g.what)).toContain('metrics: error ratios');
+    expect(result.value.gaps.map((g) => g.what)).toContain('metrics: metric names');
     expect(result.value.evidence.some((e) => e.signal === 'gap')).toBe(true);
   });
 

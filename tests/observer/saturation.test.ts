@@ -34,7 +34,7 @@ describe('saturation against a baseline, and per-edge latency', () => {
     const evidence = await evidenceOf(flag('adHighCpu'));
     const cpu = bySignal(evidence, 'CpuHigh');
     expect(cpu.map((e) => e.component)).toEqual(['ad']);
-    expect(cpu[0]).toMatchObject({ source: 'metrics', subject: { kind: 'Service', name: 'ad' } });
+    expect(cpu[0]).toMatchObject({ source: 'metrics', subject: { kind: 'Deployment', name: 'ad' } });
     expect(Number(cpu[0]!.attributes?.['ratio'])).toBeGreaterThan(4);
     expect(Number(cpu[0]!.attributes?.['baselineCores'])).toBeGreaterThan(0);
   });

@@ -1,7 +1,7 @@
 /**
- * Which series the simulated cluster exposes, per pod, and how each is derived: cAdvisor-style container
- * CPU and memory, kube-state-metrics-style pod and container state, and the apps' own instrumentation
- * (server requests by status code, a latency histogram, client calls per callee).
+ * Which series the simulated cluster exposes, per pod, and how each is derived: cAdvisor's container CPU
+ * and memory and kube-state-metrics' pod and container state (namespace, pod, container labels, as those
+ * exporters write them), and the apps' request metrics in the dialects asked for (request-metrics.ts).
  */
 import type { ComponentRole } from '../apps/types.js';
 import type { HealthHistory, HealthSegment } from './history.js';
@@ -11,6 +11,9 @@ import { originAt, readyAt, restartsAt, runningAt } from './pods.js';
 import type { SampleFn } from './samplers.js';
 import { counter, gauge } from './samplers.js';
 import type { Labels } from './types.js';
+import { KUBE_STATE_METRICS } from './kube-state.js';
+import type { RequestDialect } from './request-metrics.js';
+import { REQUEST_METRICS, requestSeries } from './request-metrics.js';
 
 export interface MetricInfo {
   type: 'counter' | 'gauge' | 'histogram';
@@ -38,19 +41,14 @@ export const METRICS: Record<string, MetricInfo> = {
   },
   kube_pod_status_phase: { type: 'gauge', help: 'The pods current phase.' },
   kube_pod_status_ready: { type: 'gauge', help: 'Describes whether the pod is ready to serve requests.' },
-  requests_total: { type: 'counter', help: 'Requests served, by status code.' },
-  request_duration_seconds: { type: 'histogram', help: 'Time taken to serve a request.' },
-  client_requests_total: {
-    type: 'counter',
-    help: 'Calls made to other services, by callee and status code.',
+  kube_pod_container_status_waiting_reason: {
+    type: 'gauge',
+    help: 'Describes the reason the container is currently in waiting state.',
   },
-  client_request_duration_seconds: {
-    type: 'histogram',
-    help: 'Time taken by calls to other services, by callee.',
-  },
+  ...KUBE_STATE_METRICS,
+  ...REQUEST_METRICS,
 };
 
-export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Spread of the log-normal request latency around its median (the health model's latencyMs). */
 const LATENCY_SIGMA = 0.6;
 const PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
@@ -85,11 +83,15 @@ export function latencyCdf(le: number, medianMs: number): number {
 const meanLatencySeconds = (medianMs: number): number => (medianMs / 1000) * Math.exp(LATENCY_SIGMA ** 2 / 2);
 
 /** Every series of one pod. */
-export function podSeries(pod: PodFacts, history: HealthHistory): SeriesDef[] {
+export function podSeries(
+  pod: PodFacts,
+  history: HealthHistory,
+  dialects: readonly RequestDialect[],
+): SeriesDef[] {
   const out: SeriesDef[] = [];
   const ns = pod.namespace;
   const component = pod.component;
-  const base: Labels = { namespace: ns, pod: pod.name, ...(component ? { service: component.name } : {}) };
+  const base: Labels = { namespace: ns, pod: pod.name };
   const role: ComponentRole = component?.role ?? 'infra';
   const main = pod.containers[0];
   const segment = (t: number) => (component ? history.at(ns, t) : undefined);
@@ -112,7 +114,7 @@ export function podSeries(pod: PodFacts, history: HealthHistory): SeriesDef[] {
     out.push({ labels: { __name__: name, ...base, ...labels }, fn });
   const seedOf = (labels: Labels) => hashString(labelKey({ ...base, ...labels }, ['le', '__name__']));
   /** A counter of whole requests (or of an amount, such as seconds), reset when container `c` restarts. */
-  const countOf = (rate: (t: number) => number, labels: Labels, integer = true, c = main) =>
+  const countOf = (rate: (t: number) => number, labels: Labels, integer = true, c = main): SampleFn =>
     counter({
       seed: seedOf(labels),
       start: pod.createdAt,
@@ -149,6 +151,11 @@ export function podSeries(pod: PodFacts, history: HealthHistory): SeriesDef[] {
     );
     const kl: Labels = { container: c.name };
     add('kube_pod_container_status_restarts_total', kl, (t) => (exists(t) ? restartsAt(c, t) : undefined));
+    const reason = c.waitingReason;
+    if (reason)
+      add('kube_pod_container_status_waiting_reason', { ...kl, reason }, (t) =>
+        exists(t) && !running(t) ? 1 : undefined,
+      );
     add('kube_pod_container_status_ready', kl, (t) =>
       exists(t) ? Number(t >= pod.readySince ? c.ready : readyAt(pod, t)) : undefined,
     );
@@ -171,61 +178,22 @@ export function podSeries(pod: PodFacts, history: HealthHistory): SeriesDef[] {
       exists(t) ? Number(condition === String(readyAt(pod, t))) : undefined,
     );
   if (!component) return out;
-  edgeSeries(component.name, component.calls, segment, perPod, add, countOf);
-  if (component.ports.length === 0) return out;
-
-  const errorRate = (t: number) => flowOf(t)?.errorRate ?? 0;
-  const latency = (t: number) => flowOf(t)?.health.latencyMs ?? 1;
-  add(
-    'requests_total',
-    { code: '200' },
-    countOf((t) => served(t) * (1 - errorRate(t)), { code: '200' }),
+  requestSeries(
+    {
+      namespace: ns,
+      component,
+      app: history.app(ns),
+      served,
+      errorRate: (t) => flowOf(t)?.errorRate ?? 0,
+      latencyMs: (t) => flowOf(t)?.health.latencyMs ?? 1,
+      perPod,
+      segment,
+      add,
+      countOf: (rate, labels, integer = true) => countOf(rate, labels, integer),
+      cdf: latencyCdf,
+      meanSeconds: meanLatencySeconds,
+    },
+    dialects,
   );
-  add(
-    'requests_total',
-    { code: '500' },
-    countOf((t) => served(t) * errorRate(t), { code: '500' }),
-  );
-  for (const le of [...LATENCY_BUCKETS, Infinity]) {
-    const leText = le === Infinity ? '+Inf' : String(le);
-    const rate = (t: number) => served(t) * latencyCdf(le, latency(t));
-    add('request_duration_seconds_bucket', { le: leText }, countOf(rate, { le: leText, histogram: '1' }));
-  }
-  const sumRate = (t: number) => served(t) * meanLatencySeconds(latency(t));
-  add('request_duration_seconds_sum', {}, countOf(sumRate, { histogram: '1' }, false));
-  add('request_duration_seconds_count', {}, countOf(served, { histogram: '1' }));
   return out;
-}
-
-type CountOf = (rate: (t: number) => number, labels: Labels) => SampleFn;
-
-/** The client side of each call edge: calls by callee and status code, and how long they take. */
-function edgeSeries(
-  caller: string,
-  callees: readonly string[],
-  segment: (t: number) => HealthSegment | undefined,
-  perPod: (t: number, total: (s: HealthSegment) => number) => number,
-  add: (name: string, labels: Labels, fn: SampleFn) => void,
-  countOf: CountOf,
-): void {
-  for (const peer of callees) {
-    const key = `${caller}>${peer}`;
-    const edgeRate = (t: number) => perPod(t, (s) => s.flows.edges.get(key)?.rate ?? 0);
-    const edgeErrors = (t: number) => segment(t)?.flows.edges.get(key)?.health.errorRate ?? 0;
-    const edgeLatency = (t: number) => segment(t)?.flows.edges.get(key)?.health.latencyMs ?? 1;
-    for (const code of ['200', '500']) {
-      const rate = (t: number) => edgeRate(t) * (code === '500' ? edgeErrors(t) : 1 - edgeErrors(t));
-      add('client_requests_total', { peer, code }, countOf(rate, { peer, code }));
-    }
-    for (const le of [...LATENCY_BUCKETS, Infinity]) {
-      const leText = le === Infinity ? '+Inf' : String(le);
-      const rate = (t: number) => edgeRate(t) * latencyCdf(le, edgeLatency(t));
-      add(
-        'client_request_duration_seconds_bucket',
-        { peer, le: leText },
-        countOf(rate, { peer, le: leText, histogram: '1' }),
-      );
-    }
-    add('client_request_duration_seconds_count', { peer }, countOf(edgeRate, { peer, histogram: '1' }));
-  }
 }

@@ -1,9 +1,10 @@
 /**
  * One pod's series in the Prometheus text exposition format (version 0.0.4), as a scrape target would
  * serve them: `# HELP` and `# TYPE` per family, histograms as `_bucket`/`_sum`/`_count`, no timestamps.
+ * Values are read at the exact moment of the scrape (GridSeries.exactAt), so a scraper polling every
+ * second sees counters grow at every scrape rather than in steps of the API's 15 s grid.
  */
 import { METRICS } from './catalog.js';
-import { LOOKBACK_MS } from './promql-eval.js';
 import type { ClusterSeriesSource } from './series.js';
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -24,12 +25,27 @@ function familyOf(name: string): string {
 
 /** The exposition text for a pod, or undefined when the pod has no series (it does not exist). */
 export function exposePod(source: ClusterSeriesSource, namespace: string, pod: string): string | undefined {
-  const series = source.seriesIn(namespace, pod);
+  return expose(source, source.seriesIn(namespace, pod));
+}
+
+/** kube-state-metrics' workload series of a namespace (those without a pod), as its own pod serves them. */
+export function exposeKubeState(source: ClusterSeriesSource, namespace: string): string | undefined {
+  return expose(
+    source,
+    source.seriesIn(namespace).filter((s) => s.labels['pod'] === undefined),
+  );
+}
+
+function expose(
+  source: ClusterSeriesSource,
+  series: ReturnType<ClusterSeriesSource['seriesIn']>,
+): string | undefined {
   if (series.length === 0) return undefined;
   const families = new Map<string, string[]>();
   for (const s of series) {
-    const sample = s.samples(source.now - LOOKBACK_MS, source.now).at(-1);
-    if (!sample) continue;
+    const v = s.exactAt(source.now);
+    if (v === undefined) continue;
+    const sample = { v };
     const name = s.labels['__name__'] ?? '';
     const labels = Object.entries(s.labels)
       .filter(([k]) => k !== '__name__')

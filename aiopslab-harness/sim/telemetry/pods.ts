@@ -20,6 +20,8 @@ export interface ContainerFacts {
   name: string;
   running: boolean;
   ready: boolean;
+  /** Why a container that is not running waits (CrashLoopBackOff, ImagePullBackOff, …). */
+  waitingReason?: string;
   /** When the current instance started (running containers). */
   startedAt?: number;
   /** When the last instance stopped (containers not running). */
@@ -93,6 +95,8 @@ function containerFacts(pod: Pod, name: string, status: ContainerStatus | undefi
     cpuRequestCores: parseCpu(requests['cpu']) / 1000,
     memoryRequestBytes: parseMemory(requests['memory']),
   };
+  const waiting = status?.state.waiting?.reason;
+  if (waiting) facts.waitingReason = waiting;
   if (startedAt !== undefined) facts.startedAt = startedAt;
   if (stoppedAt !== undefined && !facts.running) facts.stoppedAt = stoppedAt;
   if (limits['cpu']) facts.cpuLimitCores = parseCpu(limits['cpu']) / 1000;

@@ -4,7 +4,7 @@
  * Kubernetes core API. Any authenticated role may read; every request sees the cluster at its own now.
  */
 import type { SimWorld } from '../runtime.js';
-import { EXPOSITION_CONTENT_TYPE, exposePod } from './exposition.js';
+import { EXPOSITION_CONTENT_TYPE, exposeKubeState, exposePod } from './exposition.js';
 import { jaegerApi } from './jaeger-api.js';
 import { podFacts } from './pods.js';
 import type { PodFacts } from './pods.js';
@@ -16,15 +16,36 @@ import { ClusterSeriesSource } from './series.js';
 const PROMETHEUS = /^\/api\/v1\/(?:query|query_range|series|labels|label\/[^/]+\/values)$/;
 const JAEGER = /^\/api\/(?:services|services\/[^/]+\/operations|operations|traces|traces\/[^/]+)$/;
 const EXPOSITION = /^\/metrics\/pods\/([^/]+)\/([^/]+)$/;
+const KUBE_STATE = /^\/metrics\/kube-state\/([^/]+)$/;
 
 export function isTelemetryPath(pathname: string): boolean {
-  return PROMETHEUS.test(pathname) || JAEGER.test(pathname) || pathname.startsWith('/metrics/pods/');
+  return (
+    PROMETHEUS.test(pathname) ||
+    JAEGER.test(pathname) ||
+    pathname.startsWith('/metrics/pods/') ||
+    KUBE_STATE.test(pathname)
+  );
 }
 
 /** Which query API a path belongs to (service-proxy requests reach only their own backend's). */
 export function telemetryBackend(pathname: string): 'prometheus' | 'jaeger' | undefined {
   if (PROMETHEUS.test(pathname)) return 'prometheus';
   return JAEGER.test(pathname) ? 'jaeger' : undefined;
+}
+
+/**
+ * One series source per world, reused while neither the simulated time nor any object has changed: an
+ * observer sends its queries together, at one `now`, and each would otherwise rebuild every pod's series.
+ */
+const sources = new WeakMap<SimWorld, { key: string; source: ClusterSeriesSource }>();
+
+function seriesSource(world: SimWorld, now: number): ClusterSeriesSource {
+  const key = `${now}/${world.store.resourceVersion()}/${(world.metricDialects ?? []).join(',')}`;
+  const known = sources.get(world);
+  if (known?.key === key) return known.source;
+  const source = new ClusterSeriesSource(world, now);
+  sources.set(world, { key, source });
+  return source;
 }
 
 /** Answers a telemetry request; `body` is a POSTed form (Prometheus accepts queries that way). */
@@ -36,7 +57,7 @@ export function handleTelemetry(
   body?: string,
 ): Reply {
   const path = url.pathname;
-  const source = new ClusterSeriesSource(world, now);
+  const source = seriesSource(world, now);
   if (PROMETHEUS.test(path)) {
     if (method !== 'GET' && method !== 'POST')
       return json(405, { status: 'error', errorType: 'bad_data', error: `method ${method} not allowed` });
@@ -55,9 +76,12 @@ export function handleTelemetry(
     return jaegerApi({ history: source.history, pods: podsIn, now }, path, url.searchParams);
   }
   const pod = EXPOSITION.exec(path);
+  const kubeState = KUBE_STATE.exec(path);
   const exposed = pod
     ? exposePod(source, decodeURIComponent(pod[1]!), decodeURIComponent(pod[2]!))
-    : undefined;
-  if (exposed === undefined) return text(404, `no metrics for ${path.slice('/metrics/pods/'.length)}\n`);
+    : kubeState
+      ? exposeKubeState(source, decodeURIComponent(kubeState[1]!))
+      : undefined;
+  if (exposed === undefined) return text(404, `no metrics for ${path.slice('/metrics/'.length)}\n`);
   return text(200, exposed, EXPOSITION_CONTENT_TYPE);
 }

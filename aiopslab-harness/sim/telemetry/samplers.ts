@@ -9,8 +9,12 @@ import type { Sample, Series, Labels } from './types.js';
 
 export const SCRAPE_MS = 15_000;
 
-/** Value of a series at a grid time, or undefined when it has no sample there. */
-export type SampleFn = (t: number) => number | undefined;
+/**
+ * Value of a series at a grid time, or undefined when it has no sample there. `exact`: the value at any
+ * time, as a scrape of the exposition reads it: counters without their grid noise (so they grow between
+ * any two reads), gauges with noise that changes every second.
+ */
+export type SampleFn = (t: number, exact?: boolean) => number | undefined;
 
 /** A series sampled on the grid, remembering the samples it computed (one source lives for one request). */
 export class GridSeries implements Series {
@@ -28,6 +32,11 @@ export class GridSeries implements Series {
     const v = this.fn(t);
     this.memo.set(t, v);
     return v;
+  }
+
+  /** The value at any time up to now, as a scrape reads it (see SampleFn). */
+  exactAt(t: number): number | undefined {
+    return t > this.now ? undefined : this.fn(t, true);
   }
 
   samples(from: number, to: number): Sample[] {
@@ -86,9 +95,13 @@ export function counter(spec: CounterSpec): SampleFn {
     return cumulative[lo]! + (rates[lo]! * (t - starts[lo]!)) / 1000;
   };
   const amplitude = spec.noise ?? 0.2;
-  return (t) => {
+  return (t, exact) => {
     if (t < spec.start) return undefined;
     const here = integral(t);
+    if (exact) {
+      const counted = Math.max(0, here - integral(spec.origin(t)));
+      return spec.integer ? Math.floor(counted) : counted;
+    }
     const before = here - integral(t - SCRAPE_MS);
     const after = integral(t + SCRAPE_MS) - here;
     const jitter =
@@ -100,9 +113,10 @@ export function counter(spec: CounterSpec): SampleFn {
 
 /** A gauge: `value(t)` times (1 ± noise), rounded to a whole number, sampled where it exists. */
 export function gauge(seed: number, value: (t: number) => number | undefined, noise: number): SampleFn {
-  return (t) => {
+  return (t, exact) => {
     const v = value(t);
     if (v === undefined) return v;
-    return Math.round(v * (1 + noise * (2 * unit(seed, Math.floor(t / SCRAPE_MS)) - 1)));
+    const bucket = exact ? Math.floor(t / 1000) : Math.floor(t / SCRAPE_MS);
+    return Math.round(v * (1 + noise * (2 * unit(seed, bucket) - 1)));
   };
 }

@@ -4,6 +4,8 @@
  */
 import type { SimWorld } from '../runtime.js';
 import { podSeries } from './catalog.js';
+import { workloadSeries } from './kube-state.js';
+import { defaultDialects } from './request-metrics.js';
 import { HealthHistory } from './history.js';
 import { podFacts } from './pods.js';
 import { GridSeries } from './samplers.js';
@@ -21,18 +23,30 @@ export class ClusterSeriesSource implements SeriesSource {
     this.history = new HealthHistory(world, now);
   }
 
-  /** Series of one namespace (or one pod of it). */
+  /** Series of one namespace (or one pod of it; workload series, which have no pod, only without). */
   seriesIn(namespace: string, pod?: string): GridSeries[] {
-    let list = this.byNamespace.get(namespace);
-    if (!list) {
-      // Deleted pods too: Prometheus keeps their series, which end when the pod went away.
-      list = podFacts(this.world, namespace, true).flatMap((facts) => {
+    const known = this.byNamespace.get(namespace);
+    if (known) return pod === undefined ? known : known.filter((s) => s.labels['pod'] === pod);
+    // A scrape reads one pod: build only that pod's series (scrapes come every second, each at a new now).
+    if (pod !== undefined) return this.build(namespace, (name) => name === pod, false);
+    const list = this.build(namespace, () => true, true);
+    this.byNamespace.set(namespace, list);
+    return list;
+  }
+
+  private build(namespace: string, wanted: (pod: string) => boolean, workloads: boolean): GridSeries[] {
+    const dialects = this.world.metricDialects ?? defaultDialects(this.history.app(namespace));
+    // Deleted pods too: Prometheus keeps their series, which end when the pod went away.
+    const list = podFacts(this.world, namespace, true)
+      .filter((facts) => wanted(facts.name))
+      .flatMap((facts) => {
         const end = facts.deletedAt === undefined ? this.now : Math.min(this.now, facts.deletedAt - 1);
-        return podSeries(facts, this.history).map((def) => new GridSeries(def.labels, def.fn, end));
+        return podSeries(facts, this.history, dialects).map((def) => new GridSeries(def.labels, def.fn, end));
       });
-      this.byNamespace.set(namespace, list);
-    }
-    return pod === undefined ? list : list.filter((s) => s.labels['pod'] === pod);
+    if (workloads)
+      for (const def of workloadSeries(this.world, namespace))
+        list.push(new GridSeries(def.labels, def.fn, this.now));
+    return list;
   }
 
   namespaces(): string[] {

@@ -1,122 +1,95 @@
-import type { Result } from '../../core/errors.js';
-import type { InstantSample } from '../prometheus-reader.js';
+/**
+ * Metrics as evidence: detects which metric families Prometheus holds (metric-detect.ts), maps their series
+ * to the workloads the observer read (metric-workloads.ts), and reads request errors and latency
+ * (requests.ts), saturation against a baseline (saturation.ts) and restarts and availability
+ * (kube-state.ts) from whatever dialects are present. What no family measures is a gap, and so is a
+ * baseline Prometheus has not held long enough.
+ */
 import type { Gap } from '../snapshot.js';
+import type { Detected, MetricsSource } from '../metric-detect.js';
+import { detectFamilies } from '../metric-detect.js';
+import type { WorkloadObjects } from '../metric-workloads.js';
+import { WorkloadMap } from '../metric-workloads.js';
 import type { Finding } from './finding.js';
+import { analyzeKubeState } from './kube-state.js';
+import { analyzeRequests } from './requests.js';
+import type { Baseline } from './saturation.js';
 import { analyzeSaturation } from './saturation.js';
 
-/** What the observer needs of a Prometheus reader: one instant query. */
-export interface MetricsSource {
-  query(promql: string): Promise<Result<InstantSample[]>>;
-}
-
-const ERROR_RATIO = 0.05;
-const SLOW_SECONDS = 1;
-
-function selector(namespace: string | undefined, extra = ''): string {
-  const parts = [...(namespace === undefined ? [] : [`namespace="${namespace}"`]), ...(extra ? [extra] : [])];
-  return `{${parts.join(',')}}`;
-}
-
-function ratioQuery(metric: string, by: string, namespace: string | undefined): string {
-  const bad = `sum by (${by}) (rate(${metric}${selector(namespace, 'code="500"')}[5m]))`;
-  const all = `sum by (${by}) (rate(${metric}${selector(namespace)}[5m]))`;
-  return `${bad} / ${all}`;
-}
-
-const pct = (v: number) => `${Math.round(v * 1000) / 10}%`;
+export type { MetricsSource } from '../metric-detect.js';
 
 /**
- * Error ratios per service and per caller→peer edge, p99 latency per service and per edge, and
- * saturation against a baseline (saturation.ts), from the Prometheus API.
+ * Where the baseline may lie: the first offset (seconds ago) whose whole window Prometheus holds; else the
+ * last offset with a shorter window, if Prometheus holds at least `minWindow` of it.
  */
+export interface BaselineOptions {
+  offsets: number[];
+  window: number;
+  minWindow: number;
+  /** The window "now" is measured over. */
+  now: number;
+}
+
+export const DEFAULT_BASELINE: BaselineOptions = {
+  offsets: [1800, 300],
+  window: 300,
+  minWindow: 120,
+  now: 120,
+};
+
+const minutes = (s: number) => (s >= 60 ? `${Math.round(s / 6) / 10} min` : `${Math.round(s)} s`);
+
+/** The baseline window Prometheus holds in full, or a gap saying why there is none. */
+export function planBaseline(d: Detected, o: BaselineOptions, namespace?: string): Baseline | Gap {
+  const held = d.now !== undefined && d.oldest !== undefined ? d.now - d.oldest : undefined;
+  if (held !== undefined) {
+    for (const offset of o.offsets)
+      if (held >= offset + o.window) return { offset, window: o.window, now: o.now };
+    const last = o.offsets.at(-1) ?? 0;
+    const shorter = Math.floor(held - last);
+    if (shorter >= o.minWindow) return { offset: last, window: shorter, now: o.now };
+  }
+  const need = (o.offsets.at(-1) ?? 0) + o.minWindow;
+  return {
+    what: 'metrics: baseline unknown',
+    code: 'no-history',
+    message:
+      `${held === undefined ? 'could not tell how much history Prometheus holds' : `Prometheus holds ${minutes(held)} of history here`}; ` +
+      `a baseline needs ${minutes(need)}, so traffic, CPU and memory are not compared with their past (no spike is flagged)`,
+    ...(namespace === undefined ? {} : { namespace }),
+  };
+}
+
 export async function analyzeTelemetry(
   metrics: MetricsSource,
   namespace: string | undefined,
+  objects: WorkloadObjects,
+  baselineOptions: BaselineOptions = DEFAULT_BASELINE,
 ): Promise<{ findings: Finding[]; gaps: Gap[] }> {
-  const findings: Finding[] = [];
-  const gaps: Gap[] = [];
-  const [served, edges, latency, edgeLatency, saturation] = await Promise.all([
-    metrics.query(ratioQuery('requests_total', 'namespace, service', namespace)),
-    metrics.query(ratioQuery('client_requests_total', 'namespace, service, peer', namespace)),
-    metrics.query(
-      `histogram_quantile(0.99, sum by (namespace, service, le) (rate(request_duration_seconds_bucket${selector(namespace)}[5m])))`,
-    ),
-    metrics.query(
-      `histogram_quantile(0.99, sum by (namespace, service, peer, le) (rate(client_request_duration_seconds_bucket${selector(namespace)}[5m])))`,
-    ),
-    analyzeSaturation(metrics, namespace),
+  const history = Math.max(...baselineOptions.offsets) + baselineOptions.window;
+  const detected = await detectFamilies(metrics, namespace, history);
+  const gaps = [...detected.gaps];
+  if (detected.inScope.size === 0) return { findings: [], gaps };
+  const map = new WorkloadMap(objects);
+  const baseline = planBaseline(detected, baselineOptions, namespace);
+  const [requests, state] = await Promise.all([
+    analyzeRequests(metrics, namespace, detected.inScope, map),
+    analyzeKubeState(metrics, namespace, detected.inScope, map),
   ]);
-  findings.push(...saturation.findings);
-  gaps.push(...saturation.gaps);
-  for (const [what, result] of [
-    ['error ratios', served],
-    ['edge error ratios', edges],
-    ['latency', latency],
-    ['edge latency', edgeLatency],
-  ] as const)
-    if (!result.ok) gaps.push({ what: `metrics: ${what}`, ...result.error });
-  const subject = (m: Record<string, string>, name: string) => ({
-    kind: 'Service',
-    name,
-    ...(m['namespace'] ? { namespace: m['namespace'] } : {}),
-  });
-  for (const s of served.ok ? served.value : []) {
-    const name = s.metric['service'];
-    if (!name || !Number.isFinite(s.value) || s.value < ERROR_RATIO) continue;
-    findings.push({
-      source: 'metrics',
-      subject: subject(s.metric, name),
-      component: name,
-      signal: 'ErrorRateHigh',
-      severity: s.value >= 0.2 ? 'error' : 'warning',
-      score: 45,
-      summary: `${name} answers ${pct(s.value)} of its requests with errors (5m rate)`,
-    });
-  }
-  for (const s of edges.ok ? edges.value : []) {
-    const name = s.metric['service'];
-    const peer = s.metric['peer'];
-    if (!name || !peer || !Number.isFinite(s.value) || s.value < ERROR_RATIO) continue;
-    findings.push({
-      source: 'metrics',
-      subject: subject(s.metric, name),
-      component: name,
-      signal: 'PeerErrorRate',
-      severity: s.value >= 0.2 ? 'error' : 'warning',
-      score: 35,
-      summary: `${pct(s.value)} of ${name}'s calls to ${peer} fail (5m rate)`,
-      blames: [peer],
-    });
-  }
-  for (const s of latency.ok ? latency.value : []) {
-    const name = s.metric['service'];
-    if (!name || !Number.isFinite(s.value) || s.value < SLOW_SECONDS) continue;
-    findings.push({
-      source: 'metrics',
-      subject: subject(s.metric, name),
-      component: name,
-      signal: 'LatencyHigh',
-      severity: s.value >= 5 ? 'error' : 'warning',
-      score: 40,
-      summary: `${name} p99 latency is ${Math.round(s.value * 100) / 100}s (5m)`,
-    });
-  }
-  for (const s of edgeLatency.ok ? edgeLatency.value : []) {
-    const name = s.metric['service'];
-    const peer = s.metric['peer'];
-    if (!name || !peer || !Number.isFinite(s.value) || s.value < SLOW_SECONDS) continue;
-    const seconds = Math.round(s.value * 100) / 100;
-    findings.push({
-      source: 'metrics',
-      subject: subject(s.metric, name),
-      component: name,
-      signal: 'PeerLatency',
-      severity: s.value >= 5 ? 'error' : 'warning',
-      score: 33,
-      summary: `${name}'s calls to ${peer} have p99 latency ${seconds}s (5m)`,
-      blames: [peer],
-      attributes: { peer, p99Seconds: seconds },
-    });
+  const findings = [...requests.findings, ...state.findings];
+  gaps.push(...requests.gaps, ...state.gaps);
+  if ('what' in baseline) gaps.push(baseline);
+  else {
+    const saturation = await analyzeSaturation(
+      metrics,
+      namespace,
+      detected.inScope,
+      map,
+      baseline,
+      requests.callers,
+    );
+    findings.push(...saturation.findings);
+    gaps.push(...saturation.gaps);
   }
   return { findings, gaps };
 }

@@ -1,0 +1,135 @@
+/**
+ * Which metric families a Prometheus holds, which of them have series in the observed namespace, and how
+ * much history it keeps: read once per observation, so the analyzers query only what exists and every
+ * signal nothing measures becomes a gap rather than silence.
+ */
+import type { Result } from '../core/errors.js';
+import type { InstantSample, RangeSeries } from './prometheus-reader.js';
+import type { Gap } from './snapshot.js';
+import type { MetricSignal } from './metric-dialects.js';
+import {
+  REQUEST_FAMILIES,
+  RESOURCE_FAMILIES,
+  SIGNAL_NAMES,
+  knownMetricNames,
+  signalsOf,
+} from './metric-dialects.js';
+
+/** What the observer needs of a Prometheus API. */
+export interface MetricsSource {
+  query(promql: string): Promise<Result<InstantSample[]>>;
+  queryRange(promql: string, start: number, end: number, step: number): Promise<Result<RangeSeries[]>>;
+  labelValues(label: string): Promise<Result<string[]>>;
+}
+
+export interface Detected {
+  /** Known metric names with series in scope (the namespace, or anywhere). */
+  inScope: Set<string>;
+  /** The server's now and its oldest sample in scope (Unix seconds); undefined when unknown. */
+  now?: number;
+  oldest?: number;
+  gaps: Gap[];
+}
+
+export const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** The namespace labels the table selects on, each with the known names using it. */
+function byNamespaceLabel(names: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  const add = (label: string, metric: string) => {
+    if (!names.includes(metric)) return;
+    out.set(label, (out.get(label) ?? new Set()).add(metric));
+  };
+  for (const f of REQUEST_FAMILIES) {
+    add(f.who.namespace, f.count);
+    if (f.buckets) add(f.who.namespace, f.buckets.metric);
+  }
+  for (const f of RESOURCE_FAMILIES) add(f.who.namespace, f.metric);
+  return new Map([...out].map(([k, v]) => [k, [...v]]));
+}
+
+const gap = (what: string, code: string, message: string, namespace?: string): Gap => ({
+  what: `metrics: ${what}`,
+  code,
+  message,
+  ...(namespace === undefined ? {} : { namespace }),
+});
+
+export async function detectFamilies(
+  metrics: MetricsSource,
+  namespace: string | undefined,
+  historyWanted: number,
+): Promise<Detected> {
+  const known = knownMetricNames();
+  const [names, clock] = await Promise.all([metrics.labelValues('__name__'), metrics.query('time()')]);
+  if (!names.ok)
+    return { inScope: new Set(), gaps: [gap('metric names', names.error.code, names.error.message)] };
+  const held = known.filter((n) => names.value.includes(n));
+  if (held.length === 0)
+    return {
+      inScope: new Set(),
+      gaps: [
+        gap(
+          'no known metric family',
+          'not-found',
+          `Prometheus answers, but holds none of the ${known.length} metric families the observer reads ` +
+            `(kube-state-metrics, cAdvisor, OpenTelemetry HTTP/RPC, spanmetrics, Istio, Linkerd), e.g. ` +
+            `${['container_cpu_usage_seconds_total', 'kube_pod_container_status_restarts_total', 'istio_requests_total', 'traces_span_metrics_calls_total'].join(', ')}`,
+        ),
+      ],
+    };
+  const gaps: Gap[] = [];
+  const inScope = new Set<string>();
+  const scoped = await Promise.all(
+    [...byNamespaceLabel(held)].map(([label, list]) => {
+      const matchers = [`__name__=~${quote(list.join('|'))}`];
+      if (namespace !== undefined) matchers.push(`${label}=${quote(namespace)}`);
+      return metrics.query(`count by (__name__) ({${matchers.join(',')}})`);
+    }),
+  );
+  for (const answer of scoped) {
+    if (!answer.ok) gaps.push(gap('metric families in scope', answer.error.code, answer.error.message));
+    else for (const s of answer.value) if (s.metric['__name__']) inScope.add(s.metric['__name__']);
+  }
+  const where = namespace === undefined ? 'any namespace' : `namespace ${namespace}`;
+  const empty = held.filter((n) => !inScope.has(n));
+  if (empty.length > 0)
+    gaps.push(
+      gap(
+        'families without series here',
+        'not-found',
+        `${empty.join(', ')} exist in Prometheus but have no series in ${where}`,
+        namespace,
+      ),
+    );
+  const measured = new Set<MetricSignal>();
+  for (const f of [...REQUEST_FAMILIES, ...RESOURCE_FAMILIES])
+    if (inScope.has('count' in f ? f.count : f.metric)) for (const s of signalsOf(f)) measured.add(s);
+  for (const signal of Object.keys(SIGNAL_NAMES) as MetricSignal[])
+    if (!measured.has(signal)) {
+      const looked = [...REQUEST_FAMILIES, ...RESOURCE_FAMILIES]
+        .filter((f) => signalsOf(f).includes(signal))
+        .map((f) => ('count' in f ? f.count : f.metric));
+      gaps.push(
+        gap(
+          `${SIGNAL_NAMES[signal]} not measured`,
+          'not-found',
+          `no series of ${[...new Set(looked)].join(', ')} in ${where}`,
+          namespace,
+        ),
+      );
+    }
+  const now = clock.ok ? clock.value[0]?.value : undefined;
+  const probe = [...inScope][0];
+  if (now === undefined || probe === undefined) return { inScope, gaps };
+  const label = [...byNamespaceLabel([probe])][0]?.[0] ?? 'namespace';
+  const selector = namespace === undefined ? '' : `{${label}=${quote(namespace)}}`;
+  const step = Math.max(1, Math.round(historyWanted / 200));
+  const range = await metrics.queryRange(`count(${probe}${selector})`, now - historyWanted, now, step);
+  if (!range.ok) {
+    gaps.push(gap('history', range.error.code, range.error.message, namespace));
+    return { inScope, now, gaps };
+  }
+  const oldest = Math.min(...range.value.flatMap((s) => s.values.map(([t]) => t)));
+  return { inScope, now, ...(Number.isFinite(oldest) ? { oldest } : {}), gaps };
+}
