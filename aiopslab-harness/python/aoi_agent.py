@@ -10,6 +10,13 @@ problem and relays both as JSON lines:
     <- {"type": "action", "action": ...}
 
 The first ``get_action`` (AIOpsLab's "Please take the next action") returns the reply to ``init``.
+
+After a run, AIOpsLab's ``service.py`` reads ``agent.system_message`` and ``agent.task_message``: here they are
+the texts ``init_context`` received (the task description with the API docs, and the instructions). The child
+process ends with ``close()``, and also when the agent is garbage-collected or the interpreter exits
+(``weakref.finalize``), since AIOpsLab's runners never call ``close()``.
+
+Checked against microsoft/AIOpsLab commit ddf7e406 (see README.md, "Which AIOpsLab").
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import shlex
 import subprocess
 import sys
 import threading
+import weakref
 from typing import Any, Optional, Sequence
 
 DEFAULT_COMMAND = "aoi agent --stdio"
@@ -51,6 +59,9 @@ class AoiAgent:
         self.first_pending = False
         self.steps = 0
         self.actions: list = []
+        self.system_message = ""
+        self.task_message = ""
+        self._finalizer: Optional[weakref.finalize] = None
 
     # --- the AIOpsLab agent interface -------------------------------------------------------------
     def init_context(self, problem_desc: str, instructions: str, apis: Any) -> None:
@@ -66,8 +77,12 @@ class AoiAgent:
             encoding="utf-8",
             bufsize=1,
         )
+        # Holds the process, not self: it runs at garbage collection or at exit if close() never does.
+        self._finalizer = weakref.finalize(self, _stop, self.proc)
         self.steps = 0
         self.actions = []
+        self.system_message = _system_message(problem_desc, apis)
+        self.task_message = instructions or ""
         self._send(
             {
                 "type": "init",
@@ -124,25 +139,31 @@ class AoiAgent:
 
     def close(self) -> None:
         """Ends the aoi process: closing its stdin makes it exit 0."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        try:
-            if proc.stdin:
-                proc.stdin.close()
-            proc.wait(timeout=10)
-        except (subprocess.TimeoutExpired, BrokenPipeError):
-            proc.kill()
-            proc.wait()
-        finally:
-            if proc.stdout:
-                proc.stdout.close()
+        finalizer, self._finalizer, self.proc = self._finalizer, None, None
+        if finalizer is not None:
+            finalizer()
 
-    def __del__(self) -> None:  # pragma: no cover - best effort
-        try:
-            self.close()
-        except Exception:
-            pass
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Closes the child's stdin and waits for it to exit; kills it after 10 s."""
+    try:
+        if proc.stdin:
+            proc.stdin.close()
+        proc.wait(timeout=10)
+    except (subprocess.TimeoutExpired, BrokenPipeError, OSError):
+        proc.kill()
+        proc.wait()
+    finally:
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def _system_message(problem_desc: str, apis: Any) -> str:
+    """The task description followed by the API docs, as AIOpsLab's own clients build their system message."""
+    if isinstance(apis, dict) and apis:
+        docs = "\n\n".join(f"{name}\n{doc}" for name, doc in apis.items())
+        return f"{problem_desc}\n\nAvailable APIs:\n{docs}"
+    return problem_desc
 
 
 def _jsonable(value: Any) -> Any:

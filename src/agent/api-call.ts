@@ -5,6 +5,7 @@
  * command in which `\'` would appear is refused (the parser would eat its backslash).
  */
 import type { FaultType, SystemLevel } from '../core/aiopslab.js';
+import { commandProblem } from './orchestrator-shell.js';
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
@@ -27,7 +28,10 @@ export function execShell(command: string): string {
   if (command.includes('```')) throw new Error('a shell command may not contain three backticks');
   const escaped = command.replace(/"/g, '\\"');
   if (escaped.includes("\\'")) throw new Error("the command would contain \\' which the parser rewrites");
-  if (command.endsWith('"')) throw new Error('a command ending with a double quote loses it to the parser');
+  if (command.endsWith('"') || command.startsWith('"'))
+    throw new Error('a command starting or ending with a double quote loses it to the parser');
+  const problem = commandProblem(command);
+  if (problem !== undefined) throw new Error(`not sent to exec_shell: ${problem}`);
   return fenced(`exec_shell("${escaped}")`);
 }
 
@@ -37,8 +41,17 @@ export type Submission =
   | { task: 'analysis'; systemLevel: SystemLevel; faultType: FaultType }
   | { task: 'mitigation' };
 
-/** Positional arguments only: AIOpsLab stores a keyword argument as an empty answer. */
-export function submit(s: Submission): string {
+/**
+ * Positional arguments only: AIOpsLab stores a keyword argument as an empty answer. A `note` goes before the
+ * block on one line (the parser keeps text around the block as context), without backquotes.
+ */
+export function submit(s: Submission, note?: string): string {
+  const call = submitCall(s);
+  if (note === undefined || note.trim() === '') return call;
+  return `${note.replace(/`/g, "'").replace(/\s+/g, ' ').trim()}\n${call}`;
+}
+
+function submitCall(s: Submission): string {
   switch (s.task) {
     case 'detection':
       return fenced(`submit(${JSON.stringify(s.anomaly ? 'Yes' : 'No')})`);

@@ -4,15 +4,16 @@
  *
  * Reads the observer starts together (one snapshot lists ten kinds at once, logs go eight at a time) are
  * batched into one command, so a snapshot costs a handful of steps, not one per kind (AIOpsLab stops an
- * episode after 30). Each read in a batch is framed by markers carrying a per-session nonce:
- *   echo @@aoi-N:0; kubectl get pods -n ns --output json 2>&1; echo @@aoi-N:0:rc=$?; echo @@aoi-N:1; …
- * stderr is folded into stdout because AIOpsLab's shell returns only stderr when there is any.
+ * episode after 30). Each read in a batch is framed (./orchestrator-shell.ts) by markers carrying a
+ * per-session nonce and the read's index, with no `$` anywhere, so the outcome survives every `k8s_host`:
+ *   echo AOI_N_r0_BEGIN; kubectl get pods -n ns --output json 2>&1 && echo AOI_N_r0_OK || echo AOI_N_r0_FAIL; …
  * Only argv the executor's classifier calls a read is relayed; anything else fails without leaving the agent.
  */
 import { randomBytes } from 'node:crypto';
 import { classifyKubectlArgv } from '../executor/kubectl-argv.js';
 import type { KubectlRun, KubectlRunner } from '../observer/kubectl-reader.js';
 import { shellCommand } from './api-call.js';
+import { frame, readFrame } from './orchestrator-shell.js';
 
 /** Sends one shell command to the orchestrator and resolves with what it printed. */
 export type ShellRelay = (command: string) => Promise<string>;
@@ -47,32 +48,16 @@ function jsonOnly(text: string): string {
 /** Splits one batch's output back into one run per read, by the markers. */
 export function splitBatch(output: string, nonce: string, argvs: readonly string[][]): KubectlRun[] {
   return argvs.map((argv, i) => {
-    const begin = `@@aoi-${nonce}:${i}\n`;
-    const from = output.indexOf(begin);
-    const end = from === -1 ? -1 : output.indexOf(`@@aoi-${nonce}:${i}:rc=`, from + begin.length);
-    if (from === -1 || end === -1) {
-      const text = output.trim().slice(0, 500) || 'the orchestrator returned nothing';
-      return failed(`no output for this read: ${text}`);
-    }
-    const text = output.slice(from + begin.length, end).replace(/\n$/, '');
-    const rc = /^\d+/.exec(output.slice(end + `@@aoi-${nonce}:${i}:rc=`.length))?.[0];
-    const exitCode = rc === undefined ? 1 : Number(rc);
-    if (exitCode !== 0) return failed(text || `kubectl exited with ${exitCode}`);
-    const json = argv.includes('json') ? jsonOnly(text) : text;
+    const outcome = readFrame(output, `${nonce}_r${i}`);
+    if (outcome.status === 'missing') return failed(outcome.text);
+    if (outcome.status === 'failed') return failed(outcome.text || 'kubectl failed without a message');
+    const json = argv.includes('json') ? jsonOnly(outcome.text) : outcome.text;
     return { exitCode: 0, stdout: json, stderr: '', timedOut: false };
   });
 }
 
 export function batchCommand(argvs: readonly string[][], nonce: string): string {
-  return argvs
-    .map((argv, i) =>
-      [
-        `echo @@aoi-${nonce}:${i}`,
-        `${shellCommand('kubectl', argv)} 2>&1`,
-        `echo @@aoi-${nonce}:${i}:rc=$?`,
-      ].join('; '),
-    )
-    .join('; ');
+  return argvs.map((argv, i) => frame(shellCommand('kubectl', argv), `${nonce}_r${i}`)).join('; ');
 }
 
 export function createRelayRunner(relay: ShellRelay, options: RelayRunnerOptions = {}): KubectlRunner {

@@ -9,7 +9,19 @@ import { classifyKubectlArgv } from '../executor/kubectl-argv.js';
 
 export type RenderedArgv = { ok: true; argv: string[] } | { ok: false; reason: string };
 
-const json = (value: unknown) => JSON.stringify(value);
+/**
+ * JSON for a `-p` body that reaches kubectl unchanged through every orchestrator shell: inside strings, `"`,
+ * `\\`, `$`, a backquote and `'` become \\u escapes, so the kind host shell (which sees the command inside
+ * `sh -c "…"`) has nothing to expand and the POSIX single quotes around the body need no splicing.
+ */
+export function hostSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/\\(["\\])|[$`']/g, (whole, escaped?: string) => {
+    const char = escaped ?? whole;
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+const json = hostSafeJson;
 
 /** `kubectl patch KIND NAME [-n NS] --type TYPE -p BODY`; no namespace for a cluster-scoped kind. */
 function patchArgv(

@@ -3,6 +3,7 @@
  * becomes the next action (through the relay runner). The session turns the orchestrator's call-and-answer
  * into a mailbox: the runner's relay waits for a `step`, and a `step` waits for the runner's next action.
  */
+import { randomBytes } from 'node:crypto';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { ActionProposal } from '../core/actions.js';
 import type { Diagnosis } from '../core/diagnosis.js';
@@ -15,8 +16,9 @@ import { createKubectlReader } from '../observer/kubectl-reader.js';
 import type { Pod } from '../observer/k8s-types.js';
 import type { Reasoner } from '../reasoner/reasoner.js';
 import type { Submission } from './api-call.js';
-import { execShell, shellCommand, submit } from './api-call.js';
+import { execShell, submit } from './api-call.js';
 import { createRelayRunner } from './relay-runner.js';
+import { relayWrite } from './relay-write.js';
 import { configMapPatchArgv, renderKubectl } from './render-kubectl.js';
 import type { ParsedProblem } from './task-description.js';
 
@@ -50,6 +52,11 @@ export class AgentSession {
   private final: string | undefined;
   private emitted = 0;
   private readonly maxSteps: number;
+  private readonly nonce = randomBytes(4).toString('hex');
+  /** Write attempts that failed (reported by the shell or not shown on read-back), retried or not. */
+  private failedWrites = 0;
+  /** Writes that never showed on the cluster; the submit reports them. */
+  private readonly unverified: string[] = [];
 
   constructor(
     readonly problem: ParsedProblem,
@@ -62,6 +69,11 @@ export class AgentSession {
   /** Actions handed out so far. */
   get steps(): number {
     return this.emitted;
+  }
+
+  /** Write attempts that failed and were noticed. */
+  get writeFailures(): number {
+    return this.failedWrites;
   }
 
   /** The next action; `output` is the orchestrator's answer to the previous one (absent for the first). */
@@ -112,7 +124,7 @@ export class AgentSession {
   private async drive(): Promise<void> {
     const { task, namespace } = this.problem;
     const reader = createKubectlReader({
-      runner: createRelayRunner((command) => this.shell(command)),
+      runner: createRelayRunner((command) => this.shell(command), { nonce: this.nonce }),
       retry: { tries: 1, baseMs: 0 },
     });
     let answer: Submission;
@@ -139,9 +151,15 @@ export class AgentSession {
       this.options.log(`incident run failed: ${error instanceof Error ? error.message : String(error)}`);
       answer = this.fallback();
     }
-    this.final = submit(answer);
+    this.final = submit(answer, this.report());
     this.options.log(`submit: ${this.final.split('\n')[1] ?? ''}`);
     this.deliver(this.final);
+  }
+
+  /** Text before the submit block (AIOpsLab's parser keeps it as context): writes that did not take. */
+  private report(): string | undefined {
+    if (this.unverified.length === 0) return undefined;
+    return `The mitigation is NOT verified; these writes did not show on the cluster: ${this.unverified.join('; ')}`;
   }
 
   private answerFor(d: Diagnosis): Submission {
@@ -175,8 +193,12 @@ export class AgentSession {
     }
   }
 
+  /**
+   * Each allowed proposal is written and read back (./relay-write.ts); the first write that does not show on
+   * the cluster after its retry stops the plan, and the submit then says so in its text.
+   */
   private async mitigate(proposals: readonly ActionProposal[], reader: ClusterReader): Promise<void> {
-    let acted = 0;
+    let verified = 0;
     for (const [i, action] of proposals.entries()) {
       const decision = decide(action, this.options.policy, {
         namespace: actionNamespace(action),
@@ -192,18 +214,30 @@ export class AgentSession {
         this.options.log(`not emitted: ${argv.reason}`);
         continue;
       }
-      const output = await this.shell(`${shellCommand('kubectl', argv.argv)} 2>&1`);
-      this.options.log(`kubectl answered: ${output.trim().slice(0, 300)}`);
-      acted++;
-      if (/^(error|Error from server)/m.test(output)) break;
+      const result = await relayWrite(
+        { shell: (command) => this.shell(command), reader, log: this.options.log },
+        action,
+        argv.argv,
+        `${this.nonce}_w${i}`,
+        argv.configText,
+      );
+      this.failedWrites += result.failures.length;
+      if (!result.verified) {
+        this.unverified.push(
+          `${action.kind} ${'name' in action ? action.name : ''}: ${result.detail}`.trim(),
+        );
+        this.options.log(`write not verified, stopping the plan: ${result.detail}`);
+        break;
+      }
+      verified++;
     }
-    if (acted > 0) await this.settle(reader);
+    if (verified > 0) await this.settle(reader);
   }
 
   private async argvFor(
     action: ActionProposal,
     reader: ClusterReader,
-  ): Promise<{ ok: true; argv: string[] } | { ok: false; reason: string }> {
+  ): Promise<{ ok: true; argv: string[]; configText?: string } | { ok: false; reason: string }> {
     if (action.kind !== 'setConfigValue') return renderKubectl(action);
     const cm = await reader.get('configmaps', action.name, action.namespace);
     if (!cm.ok) return { ok: false, reason: `cannot read configmap ${action.name}: ${cm.error.message}` };
@@ -213,7 +247,11 @@ export class AgentSession {
         keyText({ data: (cm.value as { data?: V1ConfigMap['data'] }).data ?? {} }, action),
       );
       this.options.log(note);
-      return { ok: true, argv: configMapPatchArgv(action.namespace, action.name, action.key, text) };
+      return {
+        ok: true,
+        argv: configMapPatchArgv(action.namespace, action.name, action.key, text),
+        configText: text,
+      };
     } catch (error) {
       return { ok: false, reason: (error as Error).message };
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execShell, shellCommand, shellQuote, submit } from '../../src/agent/api-call.js';
 import { batchCommand, createRelayRunner, splitBatch } from '../../src/agent/relay-runner.js';
-import { renderKubectl } from '../../src/agent/render-kubectl.js';
+import { hostSafeJson, renderKubectl } from '../../src/agent/render-kubectl.js';
 import { stripPrompt } from '../../src/agent/session.js';
 import { parseProblem } from '../../src/agent/task-description.js';
 import type { ActionProposal } from '../../src/core/actions.js';
@@ -64,7 +64,7 @@ describe('action strings', () => {
     const commands = [
       'kubectl get pods -n x --output json',
       shellCommand('kubectl', ['patch', 'svc', 's', '-p', '{"spec":{"ports":[{"port":9090}]}}']),
-      shellCommand('kubectl', ['patch', 'cm', 'c', '-p', JSON.stringify({ data: { k: 'say "hi"\n' } })]),
+      shellCommand('kubectl', ['patch', 'cm', 'c', '-p', hostSafeJson({ data: { k: 'say "hi"\n' } })]),
       shellCommand('echo', ["it's"]),
     ];
     for (const command of commands) {
@@ -95,22 +95,22 @@ describe('action strings', () => {
 });
 
 describe('the relay runner', () => {
-  it('splits a batch by its markers, keeping exit codes and dropping warnings before JSON', () => {
+  it('splits a batch by its markers, keeping outcomes and dropping warnings before JSON', () => {
     const argvs = [
       ['get', 'pods', '--output', 'json'],
       ['logs', 'p', '--namespace', 'n'],
       ['get', 'nodes', '--output', 'json'],
     ];
     const out = [
-      '@@aoi-n1:0',
+      'AOI_n1_r0_BEGIN',
       'Warning: something deprecated',
       '{"items":[]}',
-      '@@aoi-n1:0:rc=0',
-      '@@aoi-n1:1',
-      'a log line without newline@@aoi-n1:1:rc=0',
-      '@@aoi-n1:2',
+      'AOI_n1_r0_OK',
+      'AOI_n1_r1_BEGIN',
+      'a log line without newlineAOI_n1_r1_OK',
+      'AOI_n1_r2_BEGIN',
       'Error from server (Forbidden): nodes is forbidden',
-      '@@aoi-n1:2:rc=1',
+      'AOI_n1_r2_FAIL',
       '',
     ].join('\n');
     const runs = splitBatch(out, 'n1', argvs);
@@ -122,7 +122,7 @@ describe('the relay runner', () => {
     });
     expect(splitBatch('Error: command timed out', 'n1', argvs)[0]?.exitCode).toBe(1);
     expect(batchCommand([['get', 'pods']], 'n1')).toBe(
-      'echo @@aoi-n1:0; kubectl get pods 2>&1; echo @@aoi-n1:0:rc=$?',
+      'echo AOI_n1_r0_BEGIN; kubectl get pods 2>&1 && echo AOI_n1_r0_OK || echo AOI_n1_r0_FAIL',
     );
   });
 
@@ -131,9 +131,9 @@ describe('the relay runner', () => {
     const runner = createRelayRunner(
       (command) => {
         sent.push(command);
-        const n = (command.match(/rc=\$\?/g) ?? []).length;
+        const n = (command.match(/_BEGIN;/g) ?? []).length;
         return Promise.resolve(
-          Array.from({ length: n }, (_, i) => `@@aoi-x:${i}\n{"i":${i}}\n@@aoi-x:${i}:rc=0`).join('\n'),
+          Array.from({ length: n }, (_, i) => `AOI_x_r${i}_BEGIN\n{"i":${i}}\nAOI_x_r${i}_OK`).join('\n'),
         );
       },
       { nonce: 'x' },
@@ -145,11 +145,27 @@ describe('the relay runner', () => {
       runner(['get', 'pods', '--watch'], { timeoutMs: 1 }),
     ]);
     expect(sent).toEqual([
-      'echo @@aoi-x:0; kubectl get pods --output json 2>&1; echo @@aoi-x:0:rc=$?; echo @@aoi-x:1; kubectl get services --output json 2>&1; echo @@aoi-x:1:rc=$?',
+      'echo AOI_x_r0_BEGIN; kubectl get pods --output json 2>&1 && echo AOI_x_r0_OK || echo AOI_x_r0_FAIL; ' +
+        'echo AOI_x_r1_BEGIN; kubectl get services --output json 2>&1 && echo AOI_x_r1_OK || echo AOI_x_r1_FAIL',
     ]);
     expect(reads.map((r) => r.stdout)).toEqual(['{"i":0}', '{"i":1}', '', '']);
     expect(reads[2]?.stderr).toMatch(/refused to relay a write/);
     expect(reads[3]?.stderr).toMatch(/refused to relay/);
+  });
+
+  it('fails every read of a batch the orchestrator says failed, in its own words', () => {
+    const argvs = [['get', 'pods', '--output', 'json']];
+    for (const output of [
+      '[ERROR] Command execution failed: sh: 1: kubectl: not found\n',
+      '[ERROR] Docker command execution failed: Error response from daemon: No such container\n',
+      'Failed to execute command: echo AOI_n_r0_BEGIN; kubectl get pods 2>&1 && echo AOI_n_r0_OK || echo AOI_n_r0_FAIL\nError: timed out',
+    ]) {
+      const [run] = splitBatch(output, 'n', argvs);
+      expect(run?.exitCode, output).toBe(1);
+      expect(run?.stderr, output).toMatch(
+        /^no outcome markers in the output: (sh: 1: kubectl|Error response|Failed to execute)/,
+      );
+    }
   });
 });
 
