@@ -1,9 +1,14 @@
 /**
  * AIOpsLab's scoring, reproduced from its behaviour (see ../shared/aiopslab/README.md, "submit"): answers
- * are what an agent passes to `submit(...)`; mitigation is scored on the cluster (./mitigation.ts).
+ * are what the orchestrator stores from `submit(...)` (./submit-rule.ts); mitigation is scored on the
+ * cluster (./mitigation.ts). `faithful` scores localization and analysis exactly as AIOpsLab's evals do
+ * (./faithful-answers.ts); `strict` (the default) wants the documented forms: a list of names, a dict with
+ * string fields (camelCase keys accepted, with a note).
  */
 import type { TaskType } from '../../src/core/aiopslab.js';
 import { AoiError } from '../../src/core/errors.js';
+import { faithfulAnalysis, faithfulLocalization } from './faithful-answers.js';
+import type { MitigationMode } from './mitigation.js';
 import type { Problem, ProblemOf } from './problem.js';
 import type { ScoreResult } from './score.js';
 
@@ -55,8 +60,14 @@ export function scoreDetection(problem: Problem, answer: unknown): ScoreResult {
  * one of them (accepted alternates count); accuracy = 100 / len(list) when it names one, else 0.
  * Names are compared case-sensitively, as AIOpsLab does.
  */
-export function scoreLocalization(problem: Problem, answer: unknown): ScoreResult {
-  const { expect } = expectTask(problem, 'localization');
+export function scoreLocalization(
+  problem: Problem,
+  answer: unknown,
+  mode: MitigationMode = 'strict',
+): ScoreResult {
+  const localization = expectTask(problem, 'localization');
+  if (mode === 'faithful') return faithfulLocalization(localization, answer);
+  const { expect } = localization;
   if (!Array.isArray(answer)) return invalid(`expected a list of component names, got ${shapeOf(answer)}`);
   const names: string[] = [];
   for (const item of answer as unknown[]) {
@@ -78,20 +89,27 @@ export function scoreLocalization(problem: Problem, answer: unknown): ScoreResul
   };
 }
 
-function field(answer: Record<string, unknown>, snake: string, camel: string): unknown {
-  return snake in answer ? answer[snake] : answer[camel];
-}
-
 /** `submit({"system_level": ..., "fault_type": ...})`: both must match, trimmed and case-insensitively. */
-export function scoreAnalysis(problem: Problem, answer: unknown): ScoreResult {
-  const { expect } = expectTask(problem, 'analysis');
+export function scoreAnalysis(
+  problem: Problem,
+  answer: unknown,
+  mode: MitigationMode = 'strict',
+): ScoreResult {
+  const analysis = expectTask(problem, 'analysis');
+  if (mode === 'faithful') return faithfulAnalysis(analysis, answer);
+  const { expect } = analysis;
   if (typeof answer !== 'object' || answer === null || Array.isArray(answer))
     return invalid(`expected { system_level, fault_type }, got ${shapeOf(answer)}`);
   const record = answer as Record<string, unknown>;
-  const level = field(record, 'system_level', 'systemLevel');
-  const type = field(record, 'fault_type', 'faultType');
+  const camel = !('system_level' in record) && 'systemLevel' in record;
+  const level = camel ? record['systemLevel'] : record['system_level'];
+  const type = 'fault_type' in record ? record['fault_type'] : record['faultType'];
   if (typeof level !== 'string' || typeof type !== 'string')
     return invalid('expected string fields system_level and fault_type');
+  const note =
+    camel || !('fault_type' in record)
+      ? ' (camelCase keys accepted in strict mode; AIOpsLab reads only system_level / fault_type)'
+      : '';
   const levelOk = norm(level) === norm(expect.systemLevel);
   const typeOk = norm(type) === norm(expect.faultType);
   const mark = (ok: boolean): string => (ok ? 'right' : 'wrong');
@@ -99,19 +117,19 @@ export function scoreAnalysis(problem: Problem, answer: unknown): ScoreResult {
     success: levelOk && typeOk,
     detail:
       `system_level ${JSON.stringify(level.trim())} ${mark(levelOk)}, fault_type ${JSON.stringify(type.trim())} ` +
-      `${mark(typeOk)} (expected ${expect.systemLevel} / ${expect.faultType})`,
+      `${mark(typeOk)} (expected ${expect.systemLevel} / ${expect.faultType})${note}`,
   };
 }
 
 /** Scores an answer for a detection, localization or analysis problem. */
-export function scoreAnswer(problem: Problem, answer: unknown): ScoreResult {
+export function scoreAnswer(problem: Problem, answer: unknown, mode: MitigationMode = 'strict'): ScoreResult {
   switch (problem.task) {
     case 'detection':
       return scoreDetection(problem, answer);
     case 'localization':
-      return scoreLocalization(problem, answer);
+      return scoreLocalization(problem, answer, mode);
     case 'analysis':
-      return scoreAnalysis(problem, answer);
+      return scoreAnalysis(problem, answer, mode);
     case 'mitigation':
       throw new AoiError('usage', `problem ${problem.id} is scored on the cluster (scoreMitigation)`);
   }

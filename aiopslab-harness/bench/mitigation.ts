@@ -1,6 +1,11 @@
 /**
  * Mitigation scoring on a cluster. `faithful` runs exactly AIOpsLab's check for the problem's family (so it
- * predicts real scores, lenient spots included); `strict` also requires the fault itself undone.
+ * predicts real scores, lenient spots included; microsoft/AIOpsLab ddf7e406, each problem's
+ * `*Mitigation.eval`, issue 17); `strict` also requires the fault itself undone.
+ * Faithful details: pods are visited in the API server's order (by name); the loops of podsOk,
+ * deploymentAvailable and wrongBin do not guard `container_statuses=None`, so a pod without statuses
+ * (Pending) makes the eval raise unless an earlier pod already failed (the loops `break`), and a raising eval
+ * records no result, which AIOpsLab's runners count as a failure (`evaluatorError`).
  */
 import { AoiError } from '../../src/core/errors.js';
 import type { JsonObject } from '../sim/api/json.js';
@@ -10,6 +15,7 @@ import type { SimCluster } from '../sim/cluster.js';
 import { computeHealth } from '../sim/health.js';
 import type { Deployment, NodeObject, Pod, Service, StatefulSet } from '../sim/model.js';
 import { asView } from '../sim/model.js';
+import { EvalRaises, evaluatorError } from './faithful-answers.js';
 import type { ScoreResult } from './score.js';
 import type { FaultKind, MitigationCheck, Problem, ProblemOf } from './problem.js';
 
@@ -59,6 +65,21 @@ type Failures = string[];
 const PODS_OK_WAITING = new Set(['CrashLoopBackOff']);
 const WRONG_BIN_WAITING = new Set(['CrashLoopBackOff', 'Error', 'ImagePullBackOff', 'ErrImagePull']);
 
+/** How one family's pod loop reads container statuses. */
+interface PodLoop {
+  badWaiting: ReadonlySet<string>;
+  /** `if pod.status.container_statuses:` before the loop (target_port, assign_to_non_existent_node, kafka). */
+  guarded: boolean;
+  /** wrong_bin_usage: any waiting container skips the ready check; only the bad reasons fail. */
+  waitingSkipsReady?: boolean;
+}
+
+const POD_LOOPS = {
+  guarded: { badWaiting: PODS_OK_WAITING, guarded: true },
+  unguarded: { badWaiting: PODS_OK_WAITING, guarded: false },
+  wrongBin: { badWaiting: WRONG_BIN_WAITING, guarded: false, waitingSkipsReady: true },
+} as const satisfies Record<string, PodLoop>;
+
 async function pods(cluster: ClusterState, ns: string): Promise<Pod[]> {
   return (await cluster.list('Pod', ns)).map((o) => asView<Pod>(o));
 }
@@ -70,22 +91,45 @@ async function named<T>(cluster: ClusterState, kind: ClusterKind, ns: string, na
   return found ? asView<T>(found) : undefined;
 }
 
+const byName = (list: Pod[]): Pod[] =>
+  [...list].sort((a, b) =>
+    a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0,
+  );
+
 /**
- * AIOpsLab's "pods OK": every container ready, none waiting in a bad reason, none terminated for a reason
- * other than Completed. Pods with no container statuses (Pending, unscheduled) are skipped.
+ * AIOpsLab's "pods OK" loop for one family: a container fails when waiting in a bad reason, terminated for a
+ * reason other than Completed, or not ready. Faithful: stops after the first failing pod, as AIOpsLab's
+ * loops do (after the first pod when `failedBefore`), and raises on an unguarded pod without statuses;
+ * strict: reports such a pod as a failure and reads every pod.
  */
-function podsOk(list: Pod[], badWaiting: ReadonlySet<string>): Failures {
+function podsOk(list: Pod[], loop: PodLoop, mode: MitigationMode, failedBefore = false): Failures {
   const out: Failures = [];
-  for (const pod of list) {
-    for (const s of pod.status.containerStatuses ?? []) {
-      const where = `pod ${pod.metadata.name} container ${s.name}`;
+  for (const pod of byName(list)) {
+    const statuses = pod.status.containerStatuses;
+    const podName = pod.metadata.name;
+    if (statuses === undefined || statuses === null) {
+      if (loop.guarded) continue;
+      if (mode === 'faithful')
+        throw new EvalRaises(
+          `TypeError: 'NoneType' object is not iterable: pod ${podName} has no container statuses`,
+        );
+      out.push(`pod ${podName} has no container statuses (${pod.status.phase ?? '?'})`);
+      continue;
+    }
+    for (const s of statuses) {
+      const where = `pod ${podName} container ${s.name}`;
       const waiting = s.state.waiting?.reason;
       const terminated = s.state.terminated?.reason;
-      if (waiting !== undefined && badWaiting.has(waiting)) out.push(`${where} is waiting in ${waiting}`);
+      if (s.state.waiting && loop.waitingSkipsReady) {
+        if (waiting !== undefined && loop.badWaiting.has(waiting))
+          out.push(`${where} is waiting in ${waiting}`);
+      } else if (waiting !== undefined && loop.badWaiting.has(waiting))
+        out.push(`${where} is waiting in ${waiting}`);
       else if (s.state.terminated && terminated !== 'Completed')
         out.push(`${where} terminated (${terminated ?? '?'})`);
       else if (!s.ready) out.push(`${where} is not ready${waiting ? ` (${waiting})` : ''}`);
     }
+    if (mode === 'faithful' && (failedBefore || out.length > 0)) break;
   }
   return out;
 }
@@ -98,6 +142,11 @@ function availableOf(d: Deployment | undefined): number {
 const isReady = (pod: Pod): boolean =>
   pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
+/** `_pod_is_ready_or_succeeded` (service/kubectl.py): Succeeded, or statuses present and every one ready. */
+const readyOrSucceeded = (pod: Pod): boolean =>
+  pod.status.phase === 'Succeeded' ||
+  ((pod.status.containerStatuses?.length ?? 0) > 0 && pod.status.containerStatuses!.every((s) => s.ready));
+
 /** Pods of a workload: by its selector when the Deployment/StatefulSet exists, else by name prefix. */
 async function podsOf(cluster: ClusterState, ns: string, target: string): Promise<Pod[]> {
   const all = await pods(cluster, ns);
@@ -109,41 +158,67 @@ async function podsOf(cluster: ClusterState, ns: string, target: string): Promis
   return all.filter((p) => Object.entries(labels).every(([k, v]) => p.metadata.labels?.[k] === v));
 }
 
-const FAITHFUL: Record<MitigationCheck, (c: ClusterState, p: MitigationProblem) => Promise<Failures>> = {
-  podsOk: async (c, p) => podsOk(await pods(c, p.namespace), PODS_OK_WAITING),
-  kafkaPodsOk: async (c, p) => podsOk(await pods(c, p.namespace), PODS_OK_WAITING),
-  async targetPort(c, p) {
+/** The pods a Service's selector picks. */
+async function podsSelectedBy(cluster: ClusterState, ns: string, svc: Service): Promise<Pod[]> {
+  const selector = svc.spec.selector ?? {};
+  if (Object.keys(selector).length === 0) return [];
+  return (await pods(cluster, ns)).filter((p) =>
+    Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v),
+  );
+}
+
+/** AIOpsLab's k8s_target_port eval compares the first port's targetPort with this literal. */
+const AIOPSLAB_TARGET_PORT = 9090;
+
+type Check = (c: ClusterState, p: MitigationProblem, mode: MitigationMode) => Promise<Failures>;
+
+const CHECKS: Record<MitigationCheck, Check> = {
+  podsOk: async (c, p, mode) => podsOk(await pods(c, p.namespace), POD_LOOPS.unguarded, mode),
+  kafkaPodsOk: async (c, p, mode) => podsOk(await pods(c, p.namespace), POD_LOOPS.guarded, mode),
+  async targetPort(c, p, mode) {
     const name = p.fault.target ?? '';
-    const wanted = typeof p.fault.params['targetPort'] === 'number' ? p.fault.params['targetPort'] : 9090;
     const svc = await named<Service>(c, 'Service', p.namespace, name);
-    const actual = svc?.spec.ports?.[0]?.targetPort;
-    const out =
-      actual === wanted
-        ? []
-        : [`service ${name} targetPort is ${svc ? String(actual) : 'missing'}, not ${wanted}`];
-    return [...out, ...podsOk(await pods(c, p.namespace), PODS_OK_WAITING)];
+    if (!svc) {
+      if (mode === 'faithful') throw new EvalRaises(`kubectl get service ${name} fails: the Service is gone`);
+      return [`service ${name} is gone`];
+    }
+    // Faithful: AIOpsLab's literal 9090, right only for social-network (every Thrift service listens there).
+    if (mode === 'faithful') {
+      const actual = svc.spec.ports?.[0]?.targetPort;
+      if (actual !== AIOPSLAB_TARGET_PORT)
+        return [`service ${name} targetPort is ${String(actual)}, not 9090`];
+      return podsOk(await pods(c, p.namespace), POD_LOOPS.guarded, mode);
+    }
+    return [
+      ...(await servedPorts(c, p, svc)),
+      ...podsOk(await pods(c, p.namespace), POD_LOOPS.guarded, mode),
+    ];
   },
-  async deploymentAvailable(c, p) {
+  async deploymentAvailable(c, p, mode) {
     const name = p.fault.target ?? '';
     const d = await named<Deployment>(c, 'Deployment', p.namespace, name);
+    if (!d && mode === 'faithful')
+      throw new EvalRaises(`read_namespaced_deployment(${name}) raises: Not Found`);
     const replicas = d?.spec.replicas ?? 1;
     const available = availableOf(d);
     const out: Failures = [];
     if (!d) out.push(`deployment ${name} is gone`);
     else if (replicas !== 1 || available !== 1)
       out.push(`deployment ${name} has replicas ${replicas}, available ${available}; want 1 and 1`);
-    return [...out, ...podsOk(await pods(c, p.namespace), PODS_OK_WAITING)];
+    return [...out, ...podsOk(await pods(c, p.namespace), POD_LOOPS.unguarded, mode, out.length > 0)];
   },
-  async podExistsAndOk(c, p) {
+  async podExistsAndOk(c, p, mode) {
     const name = p.fault.target ?? '';
     const list = await pods(c, p.namespace);
-    const out = list.some((pod) => pod.metadata.name.includes(name)) ? [] : [`no pod named like ${name}`];
-    return [...out, ...podsOk(list, PODS_OK_WAITING)];
+    if (!list.some((pod) => pod.metadata.name.includes(name))) return [`no pod named like ${name}`];
+    return podsOk(list, POD_LOOPS.guarded, mode);
   },
-  async wrongBin(c, p) {
+  async wrongBin(c, p, mode) {
     const name = p.fault.target ?? '';
-    const out = podsOk(await pods(c, p.namespace), WRONG_BIN_WAITING);
+    const out = podsOk(await pods(c, p.namespace), POD_LOOPS.wrongBin, mode);
+    if (mode === 'faithful' && out.length > 0) return out;
     const d = await named<Deployment>(c, 'Deployment', p.namespace, name);
+    // AIOpsLab catches a failed read here and records a failure.
     if (!d) return [...out, `deployment ${name} is gone`];
     for (const container of d.spec.template.spec.containers)
       if (!(container.command ?? []).includes(name))
@@ -153,15 +228,46 @@ const FAITHFUL: Record<MitigationCheck, (c: ClusterState, p: MitigationProblem) 
     return out;
   },
   async allReadyWithin60s(c, p) {
-    for (let waited = 0; ; waited += 5000) {
-      const out = (await pods(c, p.namespace))
-        .filter((pod) => pod.status.phase !== 'Succeeded' && !isReady(pod))
-        .map((pod) => `pod ${pod.metadata.name} is not Ready (${pod.status.phase})`);
-      if (out.length === 0 || !c.wait || waited >= 60_000) return out;
+    // wait_for_ready(namespace, sleep=5, max_wait=60): looks at 0, 5, …, 55 s (12 looks), sleeping 5 s after
+    // each; an empty namespace never counts as ready. Without `wait` (a real cluster read once) it looks once.
+    let out: Failures = [];
+    for (let look = 1; look <= 12; look++) {
+      const list = await pods(c, p.namespace);
+      out =
+        list.length === 0
+          ? [`namespace ${p.namespace} has no pods`]
+          : list
+              .filter((pod) => !readyOrSucceeded(pod))
+              .map((pod) => `pod ${pod.metadata.name} is not ready (${pod.status.phase})`);
+      if (out.length === 0 || !c.wait) return out;
       await c.wait(5000);
     }
+    return out;
   },
 };
+
+/** Strict: each port of the Service must target a port its selected pods' containers listen on (or params.targetPort). */
+async function servedPorts(c: ClusterState, p: MitigationProblem, svc: Service): Promise<Failures> {
+  const name = svc.metadata.name;
+  const given = p.fault.params['targetPort'];
+  const selected = await podsSelectedBy(c, p.namespace, svc);
+  const ports = selected.flatMap((pod) => pod.spec.containers.flatMap((ct) => ct.ports ?? []));
+  if (given === undefined && ports.length === 0)
+    return [`service ${name} selects no pod with a declared port`];
+  const out: Failures = [];
+  for (const sp of svc.spec.ports ?? []) {
+    const tp = sp.targetPort ?? sp.port;
+    const ok =
+      given !== undefined
+        ? tp === given
+        : ports.some((cp) => cp.containerPort === tp || (cp.name !== undefined && cp.name === tp));
+    if (!ok)
+      out.push(
+        `service ${name} port ${sp.port} targets ${tp}, which ${given !== undefined ? `is not ${String(given)}` : `no selected pod of ${name} listens on`}`,
+      );
+  }
+  return out;
+}
 
 const AUTH_FAULTS: ReadonlySet<FaultKind> = new Set([
   'auth_miss_mongodb',
@@ -179,18 +285,6 @@ async function strictChecks(c: ClusterState, p: MitigationProblem): Promise<Fail
   for (const pod of mine)
     if (pod.status.phase === 'Pending') out.push(`pod ${pod.metadata.name} of ${scope} is Pending`);
   if (!target) return out;
-  if (kind === 'misconfig_k8s_target_port') {
-    const svc = await named<Service>(c, 'Service', ns, target);
-    const w =
-      (await named<Deployment>(c, 'Deployment', ns, target)) ??
-      (await named<StatefulSet>(c, 'StatefulSet', ns, target));
-    const ports = (w?.spec.template.spec.containers ?? []).flatMap((ct) => ct.ports ?? []);
-    for (const sp of svc?.spec.ports ?? []) {
-      const tp = sp.targetPort ?? sp.port;
-      if (!ports.some((cp) => cp.containerPort === tp || (cp.name !== undefined && cp.name === tp)))
-        out.push(`service ${target} port ${sp.port} targets ${tp}, which no container of ${target} serves`);
-    }
-  }
   if (kind === 'scale_pods_to_zero') {
     const d = await named<Deployment>(c, 'Deployment', ns, target);
     const replicas = d?.spec.replicas ?? 0;
@@ -239,9 +333,15 @@ export async function scoreMitigation(
 ): Promise<ScoreResult> {
   if (problem.task !== 'mitigation')
     throw new AoiError('usage', `problem ${problem.id} is a ${problem.task} problem, not mitigation`);
-  const failures = await FAITHFUL[problem.expect.mitigation](cluster, problem);
-  if (mode === 'strict') failures.push(...(await strictChecks(cluster, problem)));
   const check = `${problem.expect.mitigation} (${mode})`;
+  let failures: Failures;
+  try {
+    failures = await CHECKS[problem.expect.mitigation](cluster, problem, mode);
+  } catch (error) {
+    if (error instanceof EvalRaises) return evaluatorError(check, error);
+    throw error;
+  }
+  if (mode === 'strict') failures.push(...(await strictChecks(cluster, problem)));
   return failures.length === 0
     ? { success: true, detail: `${check}: passed` }
     : { success: false, detail: `${check}: ${failures.join('; ')}` };

@@ -6,6 +6,7 @@ import type { MitigationMode, RunRecord } from './evaluate.js';
 import { scoreAnswer, scoreMitigation, simClusterState } from './evaluate.js';
 import type { Problem } from './problem.js';
 import type { ScoreResult } from './score.js';
+import { solutionOf } from './submit-rule.js';
 import type { SolverFactory, SolverOutput } from './solvers/types.js';
 import { JsonlAppender } from '../../src/core/jsonl.js';
 import { TrajectoryOutcome } from '../../src/core/trajectory.js';
@@ -17,6 +18,8 @@ export interface AttemptRecord extends RunRecord {
   attempt: number;
   detail: string;
   invalidFormat?: boolean;
+  /** Faithful mode: AIOpsLab's eval would have raised (its runner counts the attempt as failed). */
+  evaluatorError?: boolean;
   /** Set when the solver or the environment failed; the attempt then counts as unsuccessful. */
   error?: string;
   /** The agent's trajectory, which carries the evaluator's verdict as its last outcome line. */
@@ -72,10 +75,13 @@ export async function runAttempt(
     let score: ScoreResult;
     // As AIOpsLab does, the mitigation check runs as soon as the solver submits: waiting for its fix to
     // roll out is the solver's job.
-    if (problem.task === 'mitigation') {
+    const stored = output.submitAction === undefined ? undefined : solutionOf(output.submitAction);
+    if (stored !== undefined && !stored.ok) {
+      score = { success: false, invalidFormat: true, detail: `invalid format: ${stored.reason}` };
+    } else if (problem.task === 'mitigation') {
       score = await scoreMitigation(problem, simClusterState(env.cluster), mode);
     } else {
-      score = scoreAnswer(problem, output.answer);
+      score = scoreAnswer(problem, stored === undefined ? output.answer : stored.solution, mode);
     }
     const record: AttemptRecord = {
       ...base,
@@ -88,6 +94,7 @@ export async function runAttempt(
     };
     if (score.accuracy !== undefined) record.accuracy = score.accuracy;
     if (score.invalidFormat) record.invalidFormat = true;
+    if (score.evaluatorError) record.evaluatorError = true;
     if (output.trajectory) {
       record.trajectoryId = output.trajectory.id;
       await appendVerdict(output.trajectory, score);

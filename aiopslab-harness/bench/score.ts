@@ -5,5 +5,7 @@ export interface ScoreResult {
   accuracy?: number;
   /** The answer had the wrong shape; AIOpsLab records this as "Invalid Format". */
   invalidFormat?: true;
+  /** Faithful mode: AIOpsLab's eval would raise on this answer or cluster; its runner counts a failure. */
+  evaluatorError?: true;
   detail: string;
 }

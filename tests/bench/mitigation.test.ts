@@ -16,11 +16,7 @@ function mitigation(id: string, fault: object, check: string, app = 'hotel-reser
 }
 
 const geoPodsOk = mitigation('geo-pods', { kind: 'revoke_auth_mongodb', target: 'mongodb-geo' }, 'podsOk');
-const geoPort = mitigation(
-  'geo-port',
-  { kind: 'misconfig_k8s_target_port', target: 'geo', params: { targetPort: 8083 } },
-  'targetPort',
-);
+const geoPort = mitigation('geo-port', { kind: 'misconfig_k8s_target_port', target: 'geo' }, 'targetPort');
 const geoNode = mitigation(
   'geo-node',
   { kind: 'assign_to_non_existent_node', target: 'geo' },
@@ -65,8 +61,10 @@ describe('scoreMitigation on a simulated hotel-reservation', () => {
   });
 
   it('passes every check on a healthy app, in both modes', async () => {
-    for (const problem of [geoPodsOk, geoPort, geoNode, geoScale, geoReady])
+    for (const problem of [geoPodsOk, geoNode, geoScale, geoReady])
       expect(await both(problem, state), problem.id).toMatchObject({ faithful: true, strict: true });
+    // AIOpsLab's target-port eval wants the literal 9090 (social-network's port); geo listens on 8083.
+    expect(await both(geoPort, state)).toMatchObject({ faithful: false, strict: true });
   });
 
   it('fails pods OK, naming the pod, when geo runs a missing binary', async () => {
@@ -79,7 +77,7 @@ describe('scoreMitigation on a simulated hotel-reservation', () => {
     expect(result.detail).toMatch(
       /pod geo-[a-z0-9]+-[a-z0-9]+ container hotel-reserv-geo (is waiting in CrashLoopBackOff|terminated)/,
     );
-    expect((await scoreMitigation(geoReady, state)).detail).toMatch(/pod geo-\S+ is not Ready/);
+    expect((await scoreMitigation(geoReady, state)).detail).toMatch(/pod geo-\S+ is not ready/);
   });
 
   it('fails the targetPort check in both modes when the Service points elsewhere', async () => {
@@ -90,8 +88,10 @@ describe('scoreMitigation on a simulated hotel-reservation', () => {
     cluster.advance(10_000);
     const result = await both(geoPort, state);
     expect(result).toMatchObject({ faithful: false, strict: false });
-    expect(result.detail).toContain('service geo targetPort is 9999, not 8083');
-    expect(result.detail).toContain('targets 9999, which no container of geo serves');
+    expect((await scoreMitigation(geoPort, state, 'faithful')).detail).toContain(
+      'service geo targetPort is 9999, not 9090',
+    );
+    expect(result.detail).toContain('targets 9999, which no selected pod of geo listens on');
   });
 
   it('lets a Pending pod pass faithfully (AIOpsLab skips it) but not strictly', async () => {

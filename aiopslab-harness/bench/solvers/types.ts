@@ -11,6 +11,11 @@ export interface SolverEnv {
 /** What a solver submits, with AIOpsLab's cost fields. Mitigation solvers act on the cluster and submit nothing. */
 export interface SolverOutput {
   answer?: unknown;
+  /**
+   * The solver's final reply as an action string (```` ```\nsubmit(...)\n``` ````); when present it is scored
+   * through AIOpsLab's parser and submit rule (../submit-rule.ts) instead of `answer`.
+   */
+  submitAction?: string;
   steps: number;
   inTokens: number;
   outTokens: number;
