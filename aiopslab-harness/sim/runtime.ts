@@ -45,6 +45,8 @@ export interface SimWorld {
   apps: Map<string, AppInstance>;
   /** Pods deleted recently, whose series telemetry still serves for the time they lived. */
   graveyard?: PodGraveyard;
+  /** Which Jaeger query API is served (telemetry/jaeger-api.ts); default v2.20, both v1 and v3. */
+  jaegerRelease?: 'v2.20' | 'main';
 }
 
 export interface ContainerContext {

@@ -12,6 +12,7 @@ import { createApiReader } from '../observer/api-reader.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
 import { JaegerReader } from '../observer/jaeger-reader.js';
 import { PrometheusReader } from '../observer/prometheus-reader.js';
+import { credentialsFor } from '../observer/telemetry-credentials.js';
 
 export interface ApiEndpoint {
   url: string;
@@ -46,16 +47,15 @@ export function observerOf(endpoint: ApiEndpoint): {
     kubeConfig: kubeConfigFor(endpoint, 'aoi-observer', endpoint.observerToken),
   });
   if (!reader.ok) throw new AoiError('config', reader.error.message);
-  const metrics = new PrometheusReader({
-    url: endpoint.prometheusUrl ?? endpoint.url,
-    token: endpoint.observerToken,
-    caPem: endpoint.caPem,
-  });
-  const traces = new JaegerReader({
-    url: endpoint.jaegerUrl ?? endpoint.url,
-    token: endpoint.observerToken,
-    caPem: endpoint.caPem,
-  });
+  // The observer token goes to the API server (and so the simulator's own telemetry) only.
+  const context = { apiServer: endpoint.url, kubeToken: endpoint.observerToken, kubeCaPem: endpoint.caPem };
+  const readerOf = (what: string, url: string) => {
+    const decided = credentialsFor(what, url, context);
+    if (!decided.ok) throw new AoiError('config', decided.error.message);
+    return { url, ...decided.value };
+  };
+  const metrics = new PrometheusReader(readerOf('Prometheus', endpoint.prometheusUrl ?? endpoint.url));
+  const traces = new JaegerReader(readerOf('Jaeger', endpoint.jaegerUrl ?? endpoint.url));
   return { reader: reader.value, metrics, traces };
 }
 

@@ -14,11 +14,35 @@ export interface HttpReaderOptions {
   token?: string;
   caPem?: string;
   timeoutMs?: number;
+  /** Lets a token go over plain http, to a loopback address only (an explicit user opt-in). */
+  allowTokenOverLoopbackHttp?: boolean;
+  /** Reply size cap in bytes (default 8 MiB). */
+  maxBytes?: number;
 }
 
 export interface HttpReply {
   status: number;
   body: string;
+  /** The reply's `Date` header: the server's clock when it answered. */
+  date?: string;
+}
+
+/** True for 127.0.0.0/8, ::1 and `localhost`: a plain-http hop that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Why a bearer token must not go to `url`, if it must not: never over plain http, except to loopback
+ * when the user opted in. Checked before every request, whoever built the options.
+ */
+export function insecureTokenReason(url: URL, options: HttpReaderOptions): string | undefined {
+  if (!options.token || url.protocol !== 'http:') return undefined;
+  if (options.allowTokenOverLoopbackHttp && isLoopbackHost(url.hostname)) return undefined;
+  return isLoopbackHost(url.hostname)
+    ? `refusing to send a bearer token over plain http to ${url.origin} without --allow-insecure-token-to-loopback`
+    : `refusing to send a bearer token over plain http to ${url.origin}; use https`;
 }
 
 const MAX_BYTES = 8 * 1024 * 1024;
@@ -62,9 +86,16 @@ function once(url: URL, options: HttpReaderOptions, maxBytes: number): Promise<A
           });
         else chunks.push(chunk);
       });
-      res.on('end', () =>
-        finish({ reply: { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') } }),
-      );
+      res.on('end', () => {
+        const date = res.headers.date;
+        finish({
+          reply: {
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ...(date === undefined ? {} : { date }),
+          },
+        });
+      });
       res.on('error', (error) =>
         finish({ failure: { code: 'unreachable', message: `${where}: ${error.message}` }, retry: true }),
       );
@@ -105,10 +136,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function getText(
   url: URL,
   options: HttpReaderOptions,
-  maxBytes = MAX_BYTES,
+  maxBytes = options.maxBytes ?? MAX_BYTES,
 ): Promise<Result<HttpReply>> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     return fail('unreachable', `unsupported URL scheme ${url.protocol}`);
+  const insecure = insecureTokenReason(url, options);
+  if (insecure) return fail('insecure-transport', insecure);
   let last: Attempt = { failure: { code: 'unreachable', message: 'no attempt made' }, retry: false };
   for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
     if (attempt > 0) await sleep(BASE_BACKOFF_MS * 2 ** (attempt - 1) * (1 + Math.random()));
@@ -139,7 +172,7 @@ export async function getJson(
   params: Record<string, string>,
   options: HttpReaderOptions,
   what: string,
-): Promise<Result<{ status: number; json: unknown }>> {
+): Promise<Result<{ status: number; json: unknown; date?: string }>> {
   let url: URL;
   try {
     url = endpoint(base, path, params);
@@ -148,9 +181,9 @@ export async function getJson(
   }
   const reply = await getText(url, options);
   if (!reply.ok) return reply;
-  const { status, body } = reply.value;
+  const { status, body, date } = reply.value;
   try {
-    return ok({ status, json: JSON.parse(body) as unknown });
+    return ok({ status, json: JSON.parse(body) as unknown, ...(date === undefined ? {} : { date }) });
   } catch {
     if (status < 200 || status >= 300) return { ok: false, error: statusFailure(status, body.trim()) };
     return fail('bad-response', `${path}: reply is not JSON`);

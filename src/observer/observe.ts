@@ -123,8 +123,10 @@ export async function observe(
     const focus = findings
       .filter((f) => f.severity !== 'info')
       .flatMap((f) => [...(f.component === undefined ? [] : [f.component]), ...(f.blames ?? [])]);
+    // Jaeger knows no namespaces: its services count as this namespace's only when they are its workloads.
+    const components = [...s.deployments, ...s.statefulsets, ...s.services].map((o) => nameOf(o));
     const traced = await analyzeTraces(options.traces, {
-      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+      ...(options.namespace === undefined ? {} : { namespace: options.namespace, components }),
       focus,
     });
     findings.push(...traced.findings);

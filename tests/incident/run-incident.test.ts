@@ -71,6 +71,7 @@ describe('runIncident', () => {
           return traces.services();
         },
         traces: (q) => traces.traces(q),
+        serverNow: () => traces.serverNow?.(),
       },
       namespace: problem.namespace,
       reasoner: new RulesReasoner(),

@@ -82,7 +82,8 @@ describe('discoverTelemetry against the simulator', () => {
     const jaeger = new JaegerReader({ url: found.jaegerUrl!, ...credentials(server) });
     const services = await jaeger.services();
     expect(services.ok && services.value).toContain('frontend');
-    const traces = await jaeger.traces({ service: 'frontend', limit: 3 });
+    const endUs = jaeger.serverNow()! * 1000;
+    const traces = await jaeger.traces({ service: 'frontend', limit: 3, startUs: endUs - 60e6, endUs });
     expect(traces.ok && traces.value.length).toBeGreaterThan(0);
     const proxied = server.requestLog.slice(before).filter((e) => e.subresource === 'proxy');
     expect(proxied.map((e) => [e.role, e.verb, e.status])).toEqual(

@@ -39,6 +39,7 @@ function counting(source: TraceSource): TraceSource & { searches: number } {
       counted.searches++;
       return source.traces(q);
     },
+    serverNow: () => source.serverNow?.(),
   };
   return counted;
 }
@@ -98,6 +99,7 @@ describe('analyzeTraces against the simulator', () => {
         asked.push(q.service);
         return jaeger.traces(q);
       },
+      serverNow: () => jaeger.serverNow(),
     };
     await analyzeTraces(source, { maxServices: 3, focus: ['user-service', 'no-such-service'] });
     expect(new Set(asked).size).toBe(3);
@@ -199,8 +201,13 @@ function trace(id: string, failure: 'none' | 'refused' | 'callee'): JaegerTrace 
   return { traceID: id, spans, processes: { p1: { serviceName: 'a' }, p2: { serviceName: 'b' } } };
 }
 
+/** A source of fixed traces, whose clock stands just after their spans (at 1 ms past the epoch). */
 function staticSource(traces: JaegerTrace[]): TraceSource {
-  return { services: () => Promise.resolve(ok(['a'])), traces: () => Promise.resolve(ok(traces)) };
+  return {
+    services: () => Promise.resolve(ok(['a'])),
+    traces: () => Promise.resolve(ok(traces)),
+    serverNow: () => 1,
+  };
 }
 
 describe('error origins', () => {

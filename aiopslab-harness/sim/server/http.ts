@@ -212,6 +212,9 @@ export class SimServer {
       dryRun: url.searchParams.has('dryRun'),
     };
     this.requestLog.push(entry);
+    // Every reply is stamped with the simulated clock, as a real server stamps its own (Go's net/http
+    // sets Date): clients that measure windows on the server's clock see the simulated time.
+    res.setHeader('Date', new Date(this.cluster.clock.now()).toUTCString());
     try {
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
         entry.verb = 'get';

@@ -14,7 +14,8 @@ import { json, text } from './reply.js';
 import { ClusterSeriesSource } from './series.js';
 
 const PROMETHEUS = /^\/api\/v1\/(?:query|query_range|series|labels|label\/[^/]+\/values)$/;
-const JAEGER = /^\/api\/(?:services|services\/[^/]+\/operations|operations|traces|traces\/[^/]+)$/;
+const JAEGER =
+  /^\/api\/(?:services|services\/[^/]+\/operations|operations|traces|traces\/[^/]+|v3\/(?:services|operations|traces|traces\/[^/]+))$/;
 const EXPOSITION = /^\/metrics\/pods\/([^/]+)\/([^/]+)$/;
 const KUBE_STATE = /^\/metrics\/kube-state\/([^/]+)$/;
 
@@ -73,7 +74,8 @@ export function handleTelemetry(
       if (!list) pods.set(namespace, (list = podFacts(world, namespace)));
       return list;
     };
-    return jaegerApi({ history: source.history, pods: podsIn, now }, path, url.searchParams);
+    const release = world.jaegerRelease ?? 'v2.20';
+    return jaegerApi({ history: source.history, pods: podsIn, now, release }, path, url.searchParams);
   }
   const pod = EXPOSITION.exec(path);
   const kubeState = KUBE_STATE.exec(path);

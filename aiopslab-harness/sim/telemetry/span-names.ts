@@ -57,6 +57,15 @@ const pascal = (name: string): string =>
     .map((w) => (w ? w[0]!.toUpperCase() + w.slice(1) : ''))
     .join('');
 
+/**
+ * How an app's spans are recorded: the OpenTelemetry demo (astronomy-shop) uses OpenTelemetry SDKs, whose
+ * spans reach Jaeger as OTLP and carry current semantic-convention tags and 128-bit trace ids; the
+ * DeathStarBench apps use Jaeger clients (`error=true`, `http.status_code`, `peer.service`, 64-bit ids).
+ */
+export function usesOpenTelemetry(app: AppSpec): boolean {
+  return app.name === 'astronomy-shop';
+}
+
 /** Components that report spans: frontends and services. */
 export function emitsSpans(c: ComponentSpec): boolean {
   return c.role === 'frontend' || c.role === 'service';

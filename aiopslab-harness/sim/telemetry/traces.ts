@@ -2,14 +2,19 @@
  * Traces synthesized from the call graph and the health model, never stored: each entry frontend starts one
  * sampled trace per second (slot), and a trace is a pure function of (namespace, entry, slot). Its ids
  * encode the slot, so /api/traces/{id} can rebuild it. A call fails as often as its edge does in the
- * health model; a failure marks the client span, its server span's ancestors and the root with
- * `error=true` and a log carrying the edge's error message.
+ * health model; a failure marks the client span, its server span's ancestors and the root as failed, in the
+ * instrumentation's own words (otel-tags.ts): Jaeger clients write `error=true` and a log with the message;
+ * OpenTelemetry SDKs set the span status, which Jaeger shows as `otel.status_code=ERROR` and `error=true`
+ * (as the collector's Jaeger translator does), next to `rpc.grpc.status_code` / `http.response.status_code`.
+ * Trace ids are 64-bit (16 hex) from Jaeger clients, whose root span id is the trace id, and 128-bit (32 hex)
+ * from OpenTelemetry.
  */
 import type { AppSpec, ComponentSpec } from '../apps/types.js';
 import type { HealthHistory, HealthSegment } from './history.js';
 import { hashString, hex, mix, unit } from './noise.js';
 import type { PodFacts } from './pods.js';
 import { readyAt } from './pods.js';
+import { callTags, failureTags, processTags, serverTags } from './otel-tags.js';
 import {
   clientComponent,
   clientOperation,
@@ -17,6 +22,7 @@ import {
   routeOperation,
   serverOperation,
   tracedCallees,
+  usesOpenTelemetry,
 } from './span-names.js';
 
 export const SLOT_MS = 1000;
@@ -54,31 +60,35 @@ export interface TraceSlot {
   slot: number;
 }
 
-const tag = (key: string, value: string | boolean | number): JaegerTag => ({
-  key,
-  type: typeof value === 'boolean' ? 'bool' : typeof value === 'number' ? 'int64' : 'string',
-  value,
-});
-
 const entrySeed = (namespace: string, entry: string) => hashString(`${namespace}/${entry}`);
 
-export function traceIdOf({ namespace, entry, slot }: TraceSlot): string {
+/** The trace id of a slot: 32 hex digits when `wide` (128-bit, OpenTelemetry), else 16 (Jaeger clients). */
+export function traceIdOf({ namespace, entry, slot }: TraceSlot, wide = true): string {
   const seed = entrySeed(namespace, entry);
   const encoded = ((slot ^ seed) >>> 0).toString(16).padStart(8, '0');
-  return `${seed.toString(16).padStart(8, '0')}${encoded}${hex(mix(seed, slot), 16)}`;
+  const high = `${seed.toString(16).padStart(8, '0')}${encoded}`;
+  return wide ? `${high}${hex(mix(seed, slot), 16)}` : high;
 }
 
-/** The slot a trace id stands for, given the (namespace, entry) pairs that exist. */
+/**
+ * The slot a trace id stands for, given the (namespace, entry) pairs that exist. Ids are read as Jaeger reads
+ * them (model.TraceIDFromString): up to 32 hex digits, leading zeros not significant, so a 64-bit id may
+ * also be asked for padded to 32.
+ */
 export function decodeTraceId(
-  id: string,
-  entries: { namespace: string; entry: string }[],
+  raw: string,
+  entries: { namespace: string; entry: string; wide: boolean }[],
 ): TraceSlot | undefined {
-  if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
-  for (const { namespace, entry } of entries) {
+  if (!/^[0-9a-f]{1,32}$/.test(raw)) return undefined;
+  const id = raw.padStart(32, '0');
+  const narrow = id.startsWith('0000000000000000');
+  const head = narrow ? id.slice(16) : id;
+  for (const { namespace, entry, wide } of entries) {
+    if (wide === narrow) continue;
     const seed = entrySeed(namespace, entry);
-    if (parseInt(id.slice(0, 8), 16) !== seed) continue;
-    const slot = (parseInt(id.slice(8, 16), 16) ^ seed) >>> 0;
-    if (traceIdOf({ namespace, entry, slot }) === id) return { namespace, entry, slot };
+    if (parseInt(head.slice(0, 8), 16) !== seed) continue;
+    const slot = (parseInt(head.slice(8, 16), 16) ^ seed) >>> 0;
+    if (traceIdOf({ namespace, entry, slot }, wide) === head) return { namespace, entry, slot };
   }
   return undefined;
 }
@@ -92,14 +102,18 @@ interface CallResult {
 class TraceBuilder {
   readonly spans: JaegerSpan[] = [];
   private readonly processes = new Map<string, { id: string; serviceName: string; tags: JaegerTag[] }>();
+  private readonly otel: boolean;
 
   constructor(
     readonly traceID: string,
     private readonly seed: number,
+    private readonly namespace: string,
     private readonly app: AppSpec,
     private readonly segment: HealthSegment,
     private readonly podOf: (component: string) => PodFacts | undefined,
-  ) {}
+  ) {
+    this.otel = usesOpenTelemetry(app);
+  }
 
   private rand(key: string): number {
     return unit(mix(this.seed, hashString(key)), 0);
@@ -117,7 +131,7 @@ class TraceBuilder {
       p = {
         id: `p${this.processes.size + 1}`,
         serviceName: component,
-        tags: [tag('hostname', pod?.name ?? component), tag('jaeger.version', 'Go-2.30.0')],
+        tags: processTags(this.otel, this.namespace, component, pod?.name ?? component),
       };
       this.processes.set(component, p);
     }
@@ -127,7 +141,8 @@ class TraceBuilder {
   private span(component: string, op: string, parent: JaegerSpan | undefined, startUs: number, path: string) {
     const span: JaegerSpan = {
       traceID: this.traceID,
-      spanID: parent ? hex(mix(this.seed, hashString(path)), 16) : this.traceID.slice(16),
+      // A Jaeger client's root span id is the trace id; OpenTelemetry's is random (here: the id's low half).
+      spanID: parent ? hex(mix(this.seed, hashString(path)), 16) : this.traceID.slice(-16),
       flags: 1,
       operationName: op,
       references: parent ? [{ refType: 'CHILD_OF', traceID: this.traceID, spanID: parent.spanID }] : [],
@@ -144,12 +159,11 @@ class TraceBuilder {
 
   private finish(span: JaegerSpan, result: CallResult, tags: JaegerTag[]): void {
     span.duration = Math.max(1, Math.round(result.durationUs));
-    span.tags = result.failed ? [...tags, tag('error', true)] : tags;
-    if (result.failed)
-      span.logs.push({
-        timestamp: span.startTime + span.duration,
-        fields: [tag('event', 'error'), tag('message', result.error ?? 'internal error')],
-      });
+    const failure = result.failed
+      ? failureTags(this.otel, span.startTime + span.duration, result.error ?? 'internal error')
+      : undefined;
+    span.tags = failure ? [...tags, ...failure.tags] : tags;
+    if (failure) span.logs.push(failure.log);
   }
 
   server(spec: ComponentSpec, parent: JaegerSpan | undefined, startUs: number, path: string): CallResult {
@@ -187,12 +201,12 @@ class TraceBuilder {
     const result: CallResult = { durationUs: cursor - startUs + ownMs * 1000, failed };
     const error = childFailure?.error ?? health?.error;
     if (failed && error) result.error = error;
-    const tags = [
-      tag('span.kind', 'server'),
-      tag('component', spec.role === 'frontend' ? 'net/http' : clientComponent(this.app, spec)),
-    ];
-    if (!parent)
-      tags.push(tag('http.method', 'GET'), tag('http.url', op), tag('http.status_code', failed ? 500 : 200));
+    const tags = serverTags(this.otel, {
+      component: spec.role === 'frontend' ? 'net/http' : clientComponent(this.app, spec),
+      http: !parent,
+      op,
+      failed,
+    });
     this.finish(span, result, tags);
     return result;
   }
@@ -229,11 +243,13 @@ class TraceBuilder {
       };
       if (result.failed) result.error = edge.health.error ?? 'internal error';
     }
-    const tags = [
-      tag('span.kind', 'client'),
-      tag('component', clientComponent(this.app, callee)),
-      tag('peer.service', callee.name),
-    ];
+    const tags = callTags(this.otel, {
+      component: clientComponent(this.app, callee),
+      callee: callee.name,
+      namespace: this.namespace,
+      op: clientOperation(this.app, callee),
+      failed: result.failed,
+    });
     this.finish(span, result, tags);
     return result;
   }
@@ -254,8 +270,9 @@ export function synthesizeTrace(
   const app = history.app(slot.namespace);
   const entry = app?.components.find((c) => c.name === slot.entry);
   if (!app || !entry) return undefined;
-  const traceID = traceIdOf(slot);
-  const seed = hashString(traceID);
+  const traceID = traceIdOf(slot, usesOpenTelemetry(app));
+  // The randomness comes from the 128-bit id whatever width is shown, so a trace is the same either way.
+  const seed = hashString(traceIdOf(slot));
   const startMs = slot.slot * SLOT_MS + unit(seed, 1) * SLOT_MS;
   if (startMs > history.now) return undefined;
   const segment = history.at(slot.namespace, startMs);
@@ -266,7 +283,7 @@ export function synthesizeTrace(
     return ready[mix(seed, hashString(component)) % Math.max(1, ready.length)];
   };
   if (!podOf(entry.name)) return undefined;
-  const builder = new TraceBuilder(traceID, seed, app, segment, podOf);
+  const builder = new TraceBuilder(traceID, seed, slot.namespace, app, segment, podOf);
   builder.server(entry, undefined, startMs * 1000, 'root');
   return builder.trace();
 }
