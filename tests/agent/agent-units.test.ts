@@ -3,6 +3,8 @@ import { execShell, shellCommand, shellQuote, submit } from '../../src/agent/api
 import { batchCommand, createRelayRunner, splitBatch } from '../../src/agent/relay-runner.js';
 import { hostSafeJson, renderKubectl } from '../../src/agent/render-kubectl.js';
 import { stripPrompt } from '../../src/agent/session.js';
+import type { ReadObject } from '../../src/agent/verify-write.js';
+import { readBackOf, writeShows } from '../../src/agent/verify-write.js';
 import { parseProblem } from '../../src/agent/task-description.js';
 import type { ActionProposal } from '../../src/core/actions.js';
 import { classifyKubectlArgv } from '../../src/executor/kubectl-argv.js';
@@ -255,5 +257,104 @@ describe('typed actions as kubectl argv', () => {
     ).toMatchObject({
       ok: false,
     });
+  });
+});
+
+describe('read-back checks for relayed writes', () => {
+  const base = { namespace: 'ns', name: 'web', rationale: 'r', evidence: ['ev-1'] };
+  const deployment = (container: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    metadata: { name: 'web', uid: 'u1' },
+    spec: {
+      replicas: 1,
+      template: { metadata: {}, spec: { containers: [{ name: 'c', ...container }] } },
+      ...extra,
+    },
+  });
+  const cases: [
+    string,
+    ActionProposal,
+    ReadObject,
+    boolean,
+    { before?: ReadObject; configText?: string }?,
+  ][] = [
+    ['scale shown', { kind: 'scaleDeployment', ...base, replicas: 1 }, deployment({}), true],
+    ['scale not shown', { kind: 'scaleDeployment', ...base, replicas: 3 }, deployment({}), false],
+    [
+      'service port shown',
+      { kind: 'patchService', ...base, ports: [{ port: 80, targetPort: 8080 }] },
+      { spec: { ports: [{ port: 80, targetPort: 8080 }] } },
+      true,
+    ],
+    [
+      'service port not shown',
+      { kind: 'patchService', ...base, ports: [{ port: 80, targetPort: 8080 }] },
+      { spec: { ports: [{ port: 80, targetPort: 9999 }] } },
+      false,
+    ],
+    [
+      'image',
+      { kind: 'setImage', ...base, container: 'c', image: 'i:2' },
+      deployment({ image: 'i:1' }),
+      false,
+    ],
+    [
+      'command',
+      { kind: 'setCommand', ...base, container: 'c', command: ['p'] },
+      deployment({ command: ['p'] }),
+      true,
+    ],
+    [
+      'env removed and set',
+      { kind: 'setEnv', ...base, container: 'c', env: { A: '1', B: null } },
+      deployment({ env: [{ name: 'A', value: '1' }] }),
+      true,
+    ],
+    [
+      'node selector key removed',
+      { kind: 'patchNodeSelector', ...base, nodeSelector: { zone: null } },
+      deployment({}),
+      true,
+    ],
+    ['pod gone', { kind: 'deletePod', ...base }, 'absent', true],
+    [
+      'pod still there',
+      { kind: 'deletePod', ...base },
+      { metadata: { uid: 'u1' } },
+      false,
+      { before: { metadata: { uid: 'u1' } } },
+    ],
+    [
+      'pod recreated',
+      { kind: 'deletePod', ...base },
+      { metadata: { uid: 'u2' } },
+      true,
+      { before: { metadata: { uid: 'u1' } } },
+    ],
+    [
+      'restart without a new stamp',
+      { kind: 'rolloutRestart', ...base, workload: 'Deployment' },
+      deployment({}),
+      false,
+      { before: deployment({}) },
+    ],
+    [
+      'config text',
+      { kind: 'setConfigValue', ...base, key: 'k', format: 'json', path: ['a'], value: 1 },
+      { data: { k: '{"a":1}' } },
+      true,
+      { configText: '{"a":1}' },
+    ],
+    ['a write whose target vanished', { kind: 'scaleDeployment', ...base, replicas: 1 }, 'absent', false],
+  ];
+  it.each(cases)('%s', (_label, action, after, ok, extra) => {
+    expect(writeShows(action, after, extra).ok).toBe(ok);
+    expect(readBackOf(action)).toBeDefined();
+  });
+
+  it('writes JSON bodies with nothing a host shell would expand', () => {
+    const body = { data: { k: `say "hi" for $5 \`now\` it's C:\\tmp\n` } };
+    const text = hostSafeJson(body);
+    expect(text).not.toMatch(/[$`']|\\["\\]/);
+    expect(JSON.parse(text)).toEqual(body);
   });
 });
