@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { AoiConfig } from '../core/config.js';
-import { normalizeOllamaHost } from '../core/config.js';
+import { normalizeOllamaHost } from '../core/ollama-host.js';
 import type { ChosenReasoner, ReasonerChoice } from '../incident/choose-reasoner.js';
 import type { IncidentOptions } from '../incident/run-incident.js';
 import type { ClusterTarget, KubeTargetOptions } from './cluster-target.js';

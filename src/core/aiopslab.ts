@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TASK_TYPES } from './task-types.js';
 
 /** AIOpsLab's analysis vocabularies; its grader compares these strings case-insensitively. */
 export const SystemLevel = z.enum(['Hardware', 'Operating System', 'Virtualization', 'Application']);
@@ -14,5 +15,5 @@ export const FaultType = z.enum([
 ]);
 export type FaultType = z.infer<typeof FaultType>;
 
-export const TaskType = z.enum(['detection', 'localization', 'analysis', 'mitigation']);
+export const TaskType = z.enum(TASK_TYPES);
 export type TaskType = z.infer<typeof TaskType>;

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AoiError } from './errors.js';
+import { normalizeOllamaHost } from './ollama-host.js';
 import { loadYamlFile } from './yaml-file.js';
 
 const Kube = z.strictObject({
@@ -86,16 +87,7 @@ function applyEnv(config: AoiConfig, env: NodeJS.ProcessEnv): AoiConfig {
   return { ...config, ollama, reasoner };
 }
 
-/** Accept what OLLAMA_HOST accepts for ollama itself: `host`, `host:port`, `:port`, or a URL. */
-export function normalizeOllamaHost(value: string): string {
-  const trimmed = value.trim().replace(/\/+$/, '');
-  if (/^https?:\/\//i.test(trimmed)) return trimmed;
-  const match = /^([^:/]*)(?::(\d+))?$/.exec(trimmed);
-  if (!match) throw new AoiError('config', `OLLAMA_HOST: cannot read "${value}" as host[:port] or a URL`);
-  const host = match[1] || '127.0.0.1';
-  const port = match[2] ?? '11434';
-  return `http://${host}:${port}`;
-}
+export { normalizeOllamaHost } from './ollama-host.js';
 
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
 

@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { AoiError } from '../../core/errors.js';
-import { loadConfig } from '../../core/config.js';
 import type { CliIO } from '../io.js';
 import { addReasonerOptions, ollamaSettings, parseWhole } from '../incident-setup.js';
 
@@ -32,6 +31,7 @@ export async function agentCommand(
 ): Promise<number> {
   if (!options.stdio)
     throw new AoiError('usage', 'aoi agent speaks only JSON lines on stdin/stdout for now: pass --stdio');
+  const { loadConfig } = await import('../../core/config.js');
   const config = await loadConfig({ env: io.env });
   const [{ serveAgent }, { chooseReasoner }, { observerTools }, { loadPolicy }] = await Promise.all([
     import('../../agent/serve.js'),

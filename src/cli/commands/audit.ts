@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { AuditEntry } from '../../core/audit.js';
+import type { AuditEntry } from '../../core/audit.js';
 import { AoiError } from '../../core/errors.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { CliIO } from '../io.js';
@@ -178,6 +178,7 @@ export async function auditShow(options: ShowOptions, io: CliIO): Promise<number
   const file = auditFile(options, io);
   const lines = file === undefined ? [] : (await readFile(file, 'utf8')).split('\n');
   if (lines.at(-1) === '') lines.pop();
+  const { AuditEntry } = await import('../../core/audit.js');
   const entries = lines.map((text, index) => {
     let value: unknown;
     try {

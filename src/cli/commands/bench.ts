@@ -2,18 +2,17 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import { AoiError } from '../../core/errors.js';
-import { TaskType } from '../../core/aiopslab.js';
+import type { TaskType } from '../../core/aiopslab.js';
+import { TASK_TYPES } from '../../core/task-types.js';
 import type { MitigationMode } from '../../../aiopslab-harness/bench/evaluate.js';
 import type { SolverName } from '../../../aiopslab-harness/bench/solvers/names.js';
 import { SOLVER_NAMES } from '../../../aiopslab-harness/bench/solvers/names.js';
 import type { CliIO } from '../io.js';
 import type { ReasonerChoice } from '../../incident/choose-reasoner.js';
-import { loadConfig } from '../../core/config.js';
 import { ollamaSettings, parseKeepAlive, parseWhole } from '../incident-setup.js';
 import { resolveStateDir } from '../../core/state-dir.js';
 import type { Guidance } from '../../core/guidance.js';
 import type { Evidence } from '../../core/evidence.js';
-import { loadGuidanceDir } from '../../evolver/guidance-files.js';
 import { retrieveGuidance } from '../../evolver/retrieve.js';
 import type { RuleFamily } from '../../reasoner/rules/classify.js';
 import { RULE_FAMILIES } from '../../reasoner/rules/classify.js';
@@ -27,6 +26,7 @@ export function guidanceSelector(
 }
 
 export async function loadGuidanceLibrary(dir: string, io: CliIO): Promise<Guidance[]> {
+  const { loadGuidanceDir } = await import('../../evolver/guidance-files.js');
   const { files, invalid } = await loadGuidanceDir(dir);
   for (const bad of invalid) io.stderr.write(`aoi: skipping guidance ${bad.error}\n`);
   return files.map((f) => f.guidance);
@@ -104,6 +104,7 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
   let factory;
   let label: string = options.solver;
   if (options.solver === 'aoi') {
+    const { loadConfig } = await import('../../core/config.js');
     const config = await loadConfig({ env: io.env });
     const reasoner = options.reasoner ?? config.reasoner.backend;
     label = `aoi (reasoner ${reasoner}, policy ${options.policy}${options.disableRules?.length ? `, rules off: ${options.disableRules.join(', ')}` : ''})`;
@@ -191,7 +192,7 @@ export function registerBench(program: Command, io: CliIO): void {
     .description('Run AIOpsLab problems on fresh simulated clusters and score them as AIOpsLab does')
     .option('--problems <paths...>', 'problem files or directories (default: the shipped catalog)')
     .option('--filter <regexp>', 'only problem ids matching this regular expression', parseRegExp)
-    .addOption(new Option('--task <type>', 'only this task type').choices(TaskType.options))
+    .addOption(new Option('--task <type>', 'only this task type').choices(TASK_TYPES))
     .option('--attempts <n>', 'attempts per problem (best@N counts any success)', parseCount, 1)
     .option('--concurrency <n>', 'problems run at once', parseCount, 4)
     .option('--json <file>', 'also write every record and the summary as JSON')
@@ -215,7 +216,11 @@ export function registerBench(program: Command, io: CliIO): void {
     .option('--model <name>', 'Ollama model for the agent')
     .option('--ollama-host <url>', 'Ollama server for the agent')
     .option('--num-ctx <tokens>', 'Ollama context window for every request (default: sized)', parseWhole(256))
-    .option('--keep-alive <duration>', 'how long Ollama keeps the model loaded (default: 30m)', parseKeepAlive)
+    .option(
+      '--keep-alive <duration>',
+      'how long Ollama keeps the model loaded (default: 30m)',
+      parseKeepAlive,
+    )
     .option('--no-rules-prior', "do not give the model the rules backend's diagnosis as a hypothesis")
     .option('--policy <name|file>', "the agent's policy for mitigation tasks", 'bench')
     .option('--state-dir <dir>', "where the agent's trajectories and audit logs go")

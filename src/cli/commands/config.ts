@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { ConfigFlags } from '../../core/config.js';
-import { leafPaths, loadConfigWithSources, normalizeOllamaHost } from '../../core/config.js';
+import { normalizeOllamaHost } from '../../core/ollama-host.js';
 import type { CliIO } from '../io.js';
 
 export interface ConfigShowOptions {
@@ -35,6 +35,7 @@ export async function configShow(options: ConfigShowOptions, io: CliIO): Promise
     'observer.kubeconfig': options.kubeconfig,
     output: options.output,
   };
+  const { leafPaths, loadConfigWithSources } = await import('../../core/config.js');
   const shown = await loadConfigWithSources({
     env: io.env,
     ...(options.config === undefined ? {} : { file: options.config }),

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { AoiError } from '../../core/errors.js';
-import { loadConfig } from '../../core/config.js';
 import {
   addReasonerOptions,
   addTargetOptions,
@@ -29,6 +28,7 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
     throw new AoiError('usage', '--sim runs its own simulated cluster; drop --kubeconfig and --context');
   if (options.approve && !options.apply)
     throw new AoiError('usage', '--approve only makes sense with --apply');
+  const { loadConfig } = await import('../../core/config.js');
   const config = await loadConfig({ env: io.env });
   const stateDir = options.stateDir ?? resolveStateDir(io.env);
   const paths = statePaths(stateDir);

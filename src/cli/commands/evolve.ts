@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../../core/config.js';
 import { AoiError } from '../../core/errors.js';
 import type { Guidance } from '../../core/guidance.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { EvolveReport, SplitAttempt } from '../../evolver/evolve.js';
-import { evolve } from '../../evolver/evolve.js';
 import type { Supervision } from '../../evolver/mine.js';
 import type { ReasonerChoice } from '../../incident/choose-reasoner.js';
 import type { RuleFamily } from '../../reasoner/rules/classify.js';
@@ -95,6 +93,10 @@ export async function evolveCommand(options: EvolveCliOptions, io: CliIO): Promi
 
   const stateDir = options.stateDir ?? resolveStateDir(io.env);
   const paths = statePaths(stateDir);
+  const [{ loadConfig }, { evolve }] = await Promise.all([
+    import('../../core/config.js'),
+    import('../../evolver/evolve.js'),
+  ]);
   const config = await loadConfig({ env: io.env });
   const reasoner = options.reasoner ?? 'rules';
   const runSplit = async (

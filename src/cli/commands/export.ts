@@ -5,8 +5,6 @@ import { Option } from 'commander';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { ExportFormat } from '../../evolver/export.js';
-import { exportRuns } from '../../evolver/export.js';
-import { loadRuns } from '../../evolver/store.js';
 import type { CliIO } from '../io.js';
 
 export interface ExportOptions {
@@ -17,6 +15,10 @@ export interface ExportOptions {
 
 export async function exportCommand(options: ExportOptions, io: CliIO): Promise<number> {
   const dir = statePaths(options.stateDir ?? resolveStateDir(io.env)).trajectories;
+  const [{ exportRuns }, { loadRuns }] = await Promise.all([
+    import('../../evolver/export.js'),
+    import('../../evolver/store.js'),
+  ]);
   const runs = await loadRuns(dir);
   const records = exportRuns(runs, options.format);
   // Rewards come from the evaluator: without a verdict a run has nothing to train on, which must be said.

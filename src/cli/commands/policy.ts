@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ActionProposal } from '../../core/actions.js';
 import { AoiError } from '../../core/errors.js';
 import { formatIssues } from '../../core/zod-issues.js';
 import type { CliIO } from '../io.js';
@@ -39,6 +38,7 @@ export async function policyExplain(options: ExplainOptions, io: CliIO): Promise
   } catch (error) {
     throw new AoiError('usage', `--action is not JSON: ${(error as Error).message}`, { cause: error });
   }
+  const { ActionProposal } = await import('../../core/actions.js');
   const parsed = ActionProposal.safeParse(json);
   if (!parsed.success)
     throw new AoiError(

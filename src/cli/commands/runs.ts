@@ -3,7 +3,6 @@ import { InvalidArgumentError } from 'commander';
 import { AoiError } from '../../core/errors.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { LoadedRun, RunSummary } from '../../evolver/store.js';
-import { filterRuns, loadRuns } from '../../evolver/store.js';
 import type { CliIO } from '../io.js';
 
 export interface RunsListOptions {
@@ -93,6 +92,7 @@ function trajectoriesDir(options: { stateDir?: string }, io: CliIO): string {
 }
 
 export async function runsList(options: RunsListOptions, io: CliIO): Promise<number> {
+  const { filterRuns, loadRuns } = await import('../../evolver/store.js');
   const runs = filterRuns(await loadRuns(trajectoriesDir(options, io)), {
     ...(options.failed ? { failed: true } : {}),
     ...(options.problem ? { problem: options.problem } : {}),
@@ -104,6 +104,7 @@ export async function runsList(options: RunsListOptions, io: CliIO): Promise<num
 }
 
 export async function runsShow(id: string, options: RunsShowOptions, io: CliIO): Promise<number> {
+  const { loadRuns } = await import('../../evolver/store.js');
   const runs = await loadRuns(trajectoriesDir(options, io));
   const matches = runs.filter((r) => r.summary.id === id || r.summary.id.startsWith(id));
   const exact = matches.find((r) => r.summary.id === id);

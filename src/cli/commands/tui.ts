@@ -3,7 +3,6 @@
  * audit log as `aoi diagnose --apply`. Approvals come from the keyboard through the executor's Approver.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../core/config.js';
 import { AoiError } from '../../core/errors.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import {
@@ -45,6 +44,7 @@ export async function tuiCommand(
     throw new AoiError('usage', 'use either --namespace or --all-namespaces, not both');
   if (options.sim !== undefined && (options.kubeconfig !== undefined || options.context !== undefined))
     throw new AoiError('usage', '--sim runs its own simulated cluster; drop --kubeconfig and --context');
+  const { loadConfig } = await import('../../core/config.js');
   const config = await loadConfig({ env: io.env });
   const paths = statePaths(options.stateDir ?? resolveStateDir(io.env));
   const [
