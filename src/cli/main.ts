@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { AoiError } from '../core/errors.js';
 import { exitQuietlyOnBrokenPipe, processIO, quietStderr, takeVerbosity } from './io.js';
 import { buildProgram } from './program.js';
+import { fileSystemError, stateDirOf } from './state-dir-check.js';
 
 /** Exit codes: 0 healthy / done, 1 incident found, 2 any error (usage, config, cluster, model, internal). */
 export async function run(rawArgv: string[]): Promise<number> {
@@ -19,15 +20,24 @@ export async function run(rawArgv: string[]): Promise<number> {
       // Help and version requests end with exit code 0; usage errors were already printed by commander.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof AoiError) {
+    // A file-system error that escaped (an unwritable state dir, say) names its path, without a stack.
+    const known =
+      error instanceof AoiError
+        ? error
+        : fileSystemError(
+            error,
+            stateDirOf(argv, io.env),
+            ownsFlag(program, argv, '--no-record') && !argv.includes('--no-record'),
+          );
+    if (known) {
       // The first line is the cause; further lines (e.g. one per invalid field) are indented under it.
-      io.stderr.write(`aoi: error: ${error.message.replace(/\n/g, '\n    ')}\n`);
-      if (error.hint) io.stderr.write(`  ${error.hint}\n`);
-      if (verbosity === 'verbose' && error.cause !== undefined)
+      io.stderr.write(`aoi: error: ${known.message.replace(/\n/g, '\n    ')}\n`);
+      if (known.hint) io.stderr.write(`  ${known.hint}\n`);
+      if (verbosity === 'verbose' && known.cause !== undefined)
         io.stderr.write(
-          `  cause: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : JSON.stringify(error.cause)}\n`,
+          `  cause: ${known.cause instanceof Error ? (known.cause.stack ?? known.cause.message) : JSON.stringify(known.cause)}\n`,
         );
-      return error.exitCode;
+      return known.exitCode;
     }
     io.stderr.write(
       `aoi: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

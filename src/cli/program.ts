@@ -17,6 +17,7 @@ import { registerConfig } from './commands/config.js';
 import { registerRbac } from './commands/rbac.js';
 import { registerCompletion } from './commands/completion.js';
 import { applyHelpExamples } from './help-examples.js';
+import { checkStateDirBeforeWrites } from './state-dir-check.js';
 
 export const VERSION = '0.1.0';
 
@@ -48,5 +49,6 @@ export function buildProgram(io: CliIO): Command {
   registerCompletion(program, io);
   registerAgent(program, io);
   applyHelpExamples(program);
+  checkStateDirBeforeWrites(program, io.env);
   return program;
 }

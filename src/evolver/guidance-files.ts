@@ -3,7 +3,7 @@
  * person edited is never overwritten (a new version goes into a new file instead).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-file.js';
@@ -36,6 +36,22 @@ async function readIndex(dir: string): Promise<WrittenIndex> {
   }
 }
 
+/**
+ * No library there: nothing at the path, or a file where one of its parents should be (a state dir that is
+ * unusable, which `--no-record` runs read past). A file at the path itself is an error, not an empty library.
+ */
+async function absent(dir: string, error: unknown): Promise<boolean> {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return true;
+  if (code !== 'ENOTDIR') return false;
+  try {
+    await stat(dir);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Every valid guidance file; invalid ones are listed with their error, never silently dropped. */
 export async function loadGuidanceDir(
   dir: string,
@@ -44,7 +60,7 @@ export async function loadGuidanceDir(
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.md')).sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], invalid: [] };
+    if (await absent(dir, error)) return { files: [], invalid: [] };
     throw error;
   }
   const index = await readIndex(dir);
