@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterKind, ClusterState } from '../../aiopslab-harness/bench/evaluate.js';
 import { scoreAnswer, scoreMitigation } from '../../aiopslab-harness/bench/evaluate.js';
 import { Problem } from '../../aiopslab-harness/bench/problem.js';
+import { runAttempt } from '../../aiopslab-harness/bench/runner.js';
 import { solutionOf } from '../../aiopslab-harness/bench/submit-rule.js';
 import type { JsonObject } from '../../aiopslab-harness/sim/api/json.js';
 
@@ -147,6 +148,19 @@ describe("the orchestrator's submit rule over an action string", () => {
     ['another API', '```\nexec_shell("ls")\n```'],
   ])('refuses %s', (_label, action) => {
     expect(solutionOf(action).ok).toBe(false);
+  });
+
+  it('is how the bench scores a solver that replies with an action string', async () => {
+    const reply = (action: string) => () => ({
+      solve: () => Promise.resolve({ submitAction: action, steps: 1, inTokens: 0, outTokens: 0 }),
+    });
+    const keyword = await runAttempt(detect, reply(block('submit(has_anomaly="Yes")')), 1, 'faithful');
+    expect(keyword).toMatchObject({ success: false, invalidFormat: true });
+    const positional = await runAttempt(detect, reply(block('submit("yes")')), 1, 'faithful');
+    expect(positional).toMatchObject({ success: true });
+    const tagged = await runAttempt(detect, reply('```python\nsubmit("Yes")\n```'), 1, 'faithful');
+    expect(tagged.success).toBe(false);
+    expect(tagged.detail).toMatch(/AIOpsLab's parser refuses it/);
   });
 
   it('scores keyword submits as AIOpsLab does: an empty answer', () => {
