@@ -38,6 +38,9 @@ export { TOOLS } from './ollama-tools.js';
 export const DiagnosisForModel = Diagnosis;
 export const DIAGNOSIS_JSON_SCHEMA = z.toJSONSchema(DiagnosisForModel, { io: 'input' });
 
+/** Tokens reserved in the first window for tool results (each is a few hundred tokens of evidence). */
+const INVESTIGATION_ROOM = 2048;
+
 /** The live status line's facts. */
 export interface OllamaProgress {
   /** `done` once the model has answered or failed: the status line is cleared. */
@@ -198,7 +201,9 @@ class Session {
     const promptEstimate = estimatePrompt(this.count, messages, withTools ? TOOLS : undefined);
     const { numCtx } = chooseNumCtx({
       promptTokens: promptEstimate,
-      answerTokens: numPredict,
+      // The first window has room for tool results to come, so it need not grow (reloading the model) mid-incident.
+      answerTokens:
+        numPredict + (phase === 'investigate' && this.#previousCtx === undefined ? INVESTIGATION_ROOM : 0),
       window: this.window,
       ...(this.#previousCtx === undefined ? {} : { previous: this.#previousCtx }),
       ...(this.options.numCtx === undefined ? {} : { override: this.options.numCtx }),
