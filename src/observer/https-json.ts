@@ -25,6 +25,7 @@ export interface HttpReply {
   body: string;
   /** The reply's `Date` header: the server's clock when it answered. */
   date?: string;
+  contentType?: string;
 }
 
 /** True for 127.0.0.0/8, ::1 and `localhost`: a plain-http hop that never leaves the machine. */
@@ -87,12 +88,13 @@ function once(url: URL, options: HttpReaderOptions, maxBytes: number): Promise<A
         else chunks.push(chunk);
       });
       res.on('end', () => {
-        const date = res.headers.date;
+        const { date, 'content-type': contentType } = res.headers;
         finish({
           reply: {
             status: res.statusCode ?? 0,
             body: Buffer.concat(chunks).toString('utf8'),
             ...(date === undefined ? {} : { date }),
+            ...(contentType === undefined ? {} : { contentType }),
           },
         });
       });

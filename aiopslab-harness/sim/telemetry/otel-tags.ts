@@ -69,7 +69,7 @@ export function serverTags(
 
 export function callTags(
   otel: boolean,
-  c: { component: string; callee: string; namespace: string; op: string; failed: boolean },
+  c: { component: string; callee: string; namespace: string; op: string; failed: boolean; http: boolean },
 ): JaegerTag[] {
   if (!otel)
     return [tag('span.kind', 'client'), tag('component', c.component), tag('peer.service', c.callee)];
@@ -77,6 +77,13 @@ export function callTags(
     tag('server.address', `${c.callee}.${c.namespace}.svc.cluster.local`),
     tag('server.port', 8080),
   ];
+  if (c.http)
+    return [
+      tag('span.kind', 'client'),
+      tag('http.request.method', 'GET'),
+      tag('http.response.status_code', c.failed ? 500 : 200),
+      ...address,
+    ];
   if (c.component !== 'gRPC') return [tag('span.kind', 'client'), tag('db.system', c.component), ...address];
   const [service, method] = c.op.split('/');
   return [

@@ -203,7 +203,8 @@ class TraceBuilder {
     if (failed && error) result.error = error;
     const tags = serverTags(this.otel, {
       component: spec.role === 'frontend' ? 'net/http' : clientComponent(this.app, spec),
-      http: !parent,
+      // The entry, and a frontend's routes, are HTTP; the rest gRPC or Thrift.
+      http: !parent || op.startsWith('/'),
       op,
       failed,
     });
@@ -249,6 +250,7 @@ class TraceBuilder {
       namespace: this.namespace,
       op: clientOperation(this.app, callee),
       failed: result.failed,
+      http: callee.role === 'frontend',
     });
     this.finish(span, result, tags);
     return result;
