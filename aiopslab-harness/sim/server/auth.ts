@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
-export type Role = 'observer' | 'executor' | 'admin';
+/**
+ * `nobody` authenticates but may read nothing, as a ServiceAccount with no RoleBinding: what a user sees when
+ * the observer's RBAC was never applied (issue 14: "could not look" must be an error, never "healthy").
+ */
+export type Role = 'observer' | 'executor' | 'admin' | 'nobody';
 
 export interface Identity {
   role: Role;
@@ -12,23 +16,30 @@ export interface Tokens {
   observer: string;
   executor: string;
   admin: string;
+  nobody: string;
 }
 
 export const USERS: Record<Role, string> = {
   observer: 'system:serviceaccount:aoi-system:aoi-observer',
   executor: 'system:serviceaccount:aoi-system:aoi-executor',
   admin: 'kubernetes-admin',
+  nobody: 'system:serviceaccount:aoi-system:aoi-nobody',
 };
 
 export function generateTokens(): Tokens {
   const token = (role: string) => `aoi-${role}.${randomBytes(24).toString('hex')}`;
-  return { observer: token('observer'), executor: token('executor'), admin: token('admin') };
+  return {
+    observer: token('observer'),
+    executor: token('executor'),
+    admin: token('admin'),
+    nobody: token('nobody'),
+  };
 }
 
 export function authenticate(header: string | undefined, tokens: Tokens): Identity | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match) return undefined;
-  for (const role of ['observer', 'executor', 'admin'] as const) {
+  for (const role of ['observer', 'executor', 'admin', 'nobody'] as const) {
     if (tokens[role] === match[1]) return { role, user: USERS[role] };
   }
   return undefined;
@@ -60,10 +71,18 @@ const EXECUTOR_VERBS = new Set(['create', 'update', 'patch', 'delete']);
 /**
  * The RBAC the simulated cluster enforces, mirroring the roles `aoi rbac` prints: the observer reads
  * everything (Secrets as metadata only, exec and port-forward never, Services' proxy with GET only); the
- * executor also changes the workload objects above, one at a time (no deletecollection).
+ * executor also changes the workload objects above, one at a time (no deletecollection); `nobody` nothing.
+ * `observerDenied` takes resources (plural, e.g. `events`) out of the observer's reads, as a Role that omits
+ * them would: a look that reads only part of the cluster.
  */
-export function authorize(identity: Identity, access: Access): boolean {
+export function authorize(
+  identity: Identity,
+  access: Access,
+  observerDenied: ReadonlySet<string> = new Set(),
+): boolean {
   if (identity.role === 'admin') return true;
+  if (identity.role === 'nobody') return false;
+  if (identity.role === 'observer' && observerDenied.has(access.resource)) return false;
   const sub = access.subresource;
   // The observer reads telemetry through the service proxy (RBAC: `get` on `services/proxy`), nothing more.
   if (sub === 'proxy')
@@ -75,6 +94,11 @@ export function authorize(identity: Identity, access: Access): boolean {
   if (sub === 'status') return false;
   const key = access.group ? `${access.group}/${access.resource}` : access.resource;
   return EXECUTOR_WRITABLE.has(key);
+}
+
+/** Prometheus and Jaeger on the API server's own port: any identity with some RBAC, never `nobody`. */
+export function mayReadTelemetry(identity: Identity): boolean {
+  return identity.role !== 'nobody';
 }
 
 /** Secrets are shown without their data to anyone but the admin. */

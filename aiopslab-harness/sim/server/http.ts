@@ -18,7 +18,7 @@ import { SimCluster } from '../cluster.js';
 import type { Reply } from '../telemetry/reply.js';
 import { handleTelemetry, isTelemetryPath } from '../telemetry/routes.js';
 import type { Identity, Tokens } from './auth.js';
-import { authenticate, authorize, generateTokens, redactsSecretData } from './auth.js';
+import { authenticate, authorize, generateTokens, mayReadTelemetry, redactsSecretData } from './auth.js';
 import { discovery } from './discovery.js';
 import type { ResourceRequest } from './handlers.js';
 import { ResourceHandlers } from './handlers.js';
@@ -54,6 +54,8 @@ export interface SimServerOptions {
   /** Let simulated time follow the wall clock (times `speed`); tests leave it off and advance by hand. */
   realtime?: boolean;
   speed?: number;
+  /** Resources (plural) the observer may not read, as if its Role left them out: a partial look. */
+  observerDenied?: readonly string[];
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -129,6 +131,7 @@ export class SimServer {
   private readonly watches = new Set<() => void>();
   private ticker: NodeJS.Timeout | undefined;
   private seq = 0;
+  private observerDenied: ReadonlySet<string> = new Set();
 
   private constructor(
     private readonly server: Server,
@@ -168,6 +171,7 @@ export class SimServer {
       certificate.certPem,
     );
     holder.instance = instance;
+    instance.observerDenied = new Set(options.observerDenied ?? []);
     if (options.realtime) instance.startTicker(options.speed ?? 1);
     return instance;
   }
@@ -241,6 +245,14 @@ export class SimServer {
       if (isTelemetryPath(url.pathname)) {
         // Prometheus, Jaeger and pod metrics: readable by every role, logged as reads.
         entry.verb = 'get';
+        if (!mayReadTelemetry(identity))
+          throw forbidden({
+            user: identity.user,
+            verb: 'get',
+            resource: 'services',
+            group: '',
+            subresource: 'proxy',
+          });
         const body = method === 'POST' ? await readBody(req) : undefined;
         const reply = handleTelemetry(this.cluster.world, this.cluster.clock.now(), method, url, body);
         entry.status = sendReply(res, reply);
@@ -320,7 +332,7 @@ export class SimServer {
       ...(route.subresource ? { subresource: route.subresource } : {}),
       ...(route.namespace ? { namespace: route.namespace } : {}),
     };
-    if (!authorize(identity, access)) {
+    if (!authorize(identity, access, this.observerDenied)) {
       throw forbidden({
         user: identity.user,
         verb,
