@@ -11,6 +11,7 @@ import type { ExecutorClients } from '../executor/actions/types.js';
 import type { MetricsSource } from '../observer/analyzers/telemetry.js';
 import type { TraceSource } from '../observer/analyzers/traces.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
+import type { ObserveOptions } from '../observer/observe.js';
 
 export interface ClusterTarget {
   reader: ClusterReader;
@@ -20,8 +21,10 @@ export interface ClusterTarget {
   executorClients(): Promise<ExecutorClients>;
   /** What telemetry discovery found, for one line on stderr. */
   notice?: string;
-  /** The namespace the target implies (a simulated problem's), if any. */
+  /** The namespace the target implies (a simulated problem's, or the kubeconfig context's), if any. */
   namespace?: string;
+  /** Where the telemetry URLs came from, for the observation's coverage. */
+  telemetryVia?: ObserveOptions['telemetryVia'];
   /** A label for trajectories: the kubeconfig context or `sim:<problem>`. */
   cluster: string;
   problemId?: string;
@@ -44,6 +47,7 @@ export interface TelemetrySources {
   traces?: TraceSource;
   /** What discovery found, for one line on stderr; absent when both URLs were given. */
   notice?: string;
+  via: NonNullable<ObserveOptions['telemetryVia']>;
 }
 
 /**
@@ -63,13 +67,14 @@ export async function telemetryFor(
       import('../observer/jaeger-reader.js'),
       import('../observer/discover-telemetry.js'),
     ]);
+  const { observationError } = await import('../incident/observation-error.js');
   const credentials = kubeCredentials(target);
-  if (!credentials.ok) throw new AoiError('config', credentials.error.message);
+  if (!credentials.ok) throw observationError(credentials.error);
   let urls: { prometheusUrl?: string; jaegerUrl?: string } = options;
   let notice: string | undefined;
   if (options.prometheusUrl === undefined || options.jaegerUrl === undefined) {
     const apiServer = kubeApiServer(target);
-    if (!apiServer.ok) throw new AoiError('config', apiServer.error.message);
+    if (!apiServer.ok) throw observationError(apiServer.error);
     const found = await discoverTelemetry(reader, {
       apiServer: apiServer.value,
       ...(options.prometheusUrl === undefined ? {} : { prometheusUrl: options.prometheusUrl }),
@@ -87,11 +92,19 @@ export async function telemetryFor(
       ? {}
       : { traces: new JaegerReader({ url: urls.jaegerUrl, ...credentials.value }) }),
     ...(notice === undefined ? {} : { notice }),
+    via: {
+      ...(urls.prometheusUrl === undefined
+        ? {}
+        : { metrics: options.prometheusUrl === undefined ? 'discovered' : 'flag' }),
+      ...(urls.jaegerUrl === undefined
+        ? {}
+        : { traces: options.jaegerUrl === undefined ? 'discovered' : 'flag' }),
+    },
   };
 }
 
 export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.ProcessEnv): Promise<ClusterTarget> {
-  const [{ createApiReader }, k8s] = await Promise.all([
+  const [{ createApiReader, kubeNamespace }, k8s] = await Promise.all([
     import('../observer/api-reader.js'),
     import('@kubernetes/client-node'),
   ]);
@@ -99,16 +112,25 @@ export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.Process
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
     ...(options.context === undefined ? {} : { context: options.context }),
   };
+  const { observationError } = await import('../incident/observation-error.js');
   const made = createApiReader(target);
-  if (!made.ok)
-    throw new AoiError('config', made.error.message, { hint: 'Pass --kubeconfig PATH and --context NAME.' });
-  const { metrics, traces, notice } = await telemetryFor(made.value, target, options);
+  if (!made.ok) throw observationError(made.error);
+  // Without -n, the context's namespace, as kubectl has it (the caller falls back to default).
+  const contextNamespace = kubeNamespace(target);
+  if (!contextNamespace.ok) throw observationError(contextNamespace.error);
+  const namespace = options.namespace ?? contextNamespace.value;
+  const { metrics, traces, notice, via } = await telemetryFor(made.value, target, {
+    ...options,
+    ...(namespace === undefined ? {} : { namespace }),
+  });
   const kubeconfigPath = options.kubeconfig ?? env.KUBECONFIG?.split(':')[0];
   return {
     reader: made.value,
     ...(metrics === undefined ? {} : { metrics }),
     ...(traces === undefined ? {} : { traces }),
     ...(notice === undefined ? {} : { notice }),
+    ...(contextNamespace.value === undefined ? {} : { namespace: contextNamespace.value }),
+    telemetryVia: via,
     cluster: options.context ?? 'current-context',
     executorClients: () => {
       const kc = new k8s.KubeConfig();
@@ -177,6 +199,7 @@ export async function simTarget(
     return {
       ...target,
       namespace: prepared.namespace,
+      telemetryVia: { metrics: 'endpoint', traces: 'endpoint' },
       cluster: `sim:${problemId}`,
       problemId,
       close: closeAll,

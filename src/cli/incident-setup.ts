@@ -89,6 +89,7 @@ export function sharedIncidentOptions(
     reader: target.reader,
     ...(target.metrics === undefined ? {} : { metrics: target.metrics }),
     ...(target.traces === undefined ? {} : { traces: target.traces }),
+    ...(target.telemetryVia === undefined ? {} : { telemetryVia: target.telemetryVia }),
     ...(namespace === undefined ? {} : { namespace }),
     ...(options.task === undefined ? {} : { task: options.task }),
     maxEvidenceTokens: options.maxEvidenceTokens,

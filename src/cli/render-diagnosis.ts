@@ -7,6 +7,7 @@ import { DIAGNOSE_SCHEMA_ID, DiagnoseOutput as DiagnoseOutputSchema } from '../c
 import { describeAction } from '../core/describe-action.js';
 import type { Evidence } from '../core/evidence.js';
 import type { IncidentReport } from '../incident/run-incident.js';
+import { coverageLine, gapLines, unreadList } from './render-coverage.js';
 
 export type { DiagnoseOutput, PolicyVerdict };
 export const DIAGNOSE_SCHEMA = DIAGNOSE_SCHEMA_ID;
@@ -30,7 +31,7 @@ export function toOutput(
     id: report.id,
     namespace: report.observation.namespace ?? null,
     reasoner: DiagnoseOutputSchema.shape.reasoner.parse(reasoner),
-    verdict: d.detected ? 'incident' : 'healthy',
+    verdict: d.detected ? 'incident' : report.observation.coverage.complete ? 'healthy' : 'incomplete',
     detected: d.detected,
     rootCause: d.rootCause ?? null,
     faultyComponents: d.faultyComponents,
@@ -51,8 +52,10 @@ export function toOutput(
           rounds: report.verification.rounds,
           remaining: report.verification.remaining.length,
           still: report.verification.remaining.slice(0, 5).map((ev) => `${ev.signal} ${label(ev)}`),
+          unread: report.verification.unread,
         }
       : null,
+    coverage: report.observation.coverage,
     rejectedClaims: report.reasoning.rejected,
     stats: {
       evidence: report.observation.evidence.length,
@@ -68,10 +71,13 @@ export function toOutput(
 export function renderText(out: DiagnoseOutput): string {
   const lines: string[] = [];
   const scope = out.namespace ?? 'all namespaces';
-  if (!out.detected) {
+  const checked = `${out.stats.evidence} evidence item(s) checked, reasoner ${out.reasoner}`;
+  if (out.verdict === 'incomplete') {
     lines.push(
-      `HEALTHY  ${scope}: no fault found (${out.stats.evidence} evidence item(s) checked, reasoner ${out.reasoner})`,
+      `INCOMPLETE ${scope}: no fault found in what was read; could not read ${unreadList(out.coverage)} (${checked})`,
     );
+  } else if (!out.detected) {
+    lines.push(`HEALTHY  ${scope}: no fault found (${checked})`);
   } else {
     lines.push(`INCIDENT ${scope}: ${out.rootCause?.summary ?? out.faultyComponents.join(', ')}`);
     if (out.rootCause) lines.push(`  cause      ${out.rootCause.systemLevel} / ${out.rootCause.faultType}`);
@@ -101,7 +107,11 @@ export function renderText(out: DiagnoseOutput): string {
       `  verified   ${out.verification.resolved ? 'incident cleared' : `${out.verification.remaining} severe item(s) remain`} after ${out.verification.rounds} look(s)`,
     );
   for (const item of out.verification?.still ?? []) lines.push(`    still    ${item}`);
+  if (out.verification && out.verification.unread.length > 0)
+    lines.push(`    unread   ${out.verification.unread.join(', ')}`);
   for (const r of out.rejectedClaims) lines.push(`  dropped    ${r.claim}: ${r.reason}`);
+  lines.push(`  coverage   ${coverageLine(out.coverage)}`);
+  for (const gap of gapLines(out.coverage)) lines.push(`  unread     ${gap}`);
   lines.push(
     `  run        ${out.id} in ${out.stats.durationMs} ms${out.trajectory ? `, trajectory ${out.trajectory}` : ''}`,
   );
@@ -111,16 +121,23 @@ export function renderText(out: DiagnoseOutput): string {
 const md = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderMarkdown(out: DiagnoseOutput): string {
-  const lines = [
-    `## aoi diagnose: ${out.detected ? 'incident' : 'healthy'} in ${out.namespace ?? 'all namespaces'}`,
-    '',
-  ];
+  const lines = [`## aoi diagnose: ${out.verdict} in ${out.namespace ?? 'all namespaces'}`, ''];
+  if (out.verdict === 'incomplete')
+    lines.push(
+      `**INCOMPLETE:** no fault found in what was read; could not read ${md(unreadList(out.coverage))}  `,
+    );
   if (out.rootCause) {
     lines.push(`**Root cause:** ${md(out.rootCause.summary)}  `);
     lines.push(`**Classification:** ${out.rootCause.systemLevel} / ${out.rootCause.faultType}  `);
   }
   lines.push(`**Faulty components:** ${out.faultyComponents.join(', ') || 'none'}  `);
-  lines.push(`**Reasoner:** ${out.reasoner} · run \`${out.id}\``, '');
+  lines.push(`**Reasoner:** ${out.reasoner} · run \`${out.id}\`  `);
+  lines.push(`**Coverage:** ${md(coverageLine(out.coverage))}`, '');
+  if (out.coverage.gaps.length > 0) {
+    lines.push('### Could not read', '');
+    for (const gap of gapLines(out.coverage, 20)) lines.push(`- ${md(gap)}`);
+    lines.push('');
+  }
   if (out.hypotheses.length > 0) {
     lines.push('### Hypotheses', '');
     for (const h of out.hypotheses)

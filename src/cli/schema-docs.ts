@@ -7,7 +7,7 @@ import { DiagnoseOutput } from '../core/diagnose-output.js';
 import { ObservationReport } from '../core/observation-report.js';
 
 export const SCHEMA_DOCS: readonly { file: string; schema: z.ZodType }[] = [
-  { file: 'docs/schema/diagnose-v1.schema.json', schema: DiagnoseOutput },
+  { file: 'docs/schema/diagnose-v2.schema.json', schema: DiagnoseOutput },
   { file: 'docs/schema/observe.schema.json', schema: ObservationReport },
 ];
 

@@ -1,11 +1,13 @@
-/** The document `aoi diagnose --output json` prints (docs/diagnose-output.md, docs/schema/diagnose-v1.schema.json). */
+/** The document `aoi diagnose --output json` prints (docs/diagnose-output.md, docs/schema/diagnose-v2.schema.json). */
 import { z } from 'zod';
 import { ActionProposal } from './actions.js';
 import { Hypothesis, RootCause } from './diagnosis.js';
 import { Evidence } from './evidence.js';
+import { ObservationCoverage } from './observation-report.js';
 import { PolicyEffect } from './policy.js';
 
-export const DIAGNOSE_SCHEMA_ID = 'aoi.diagnose/v1';
+/** v2: `verdict` may be `incomplete` (so `detected: false` no longer means healthy) and `coverage` is added. */
+export const DIAGNOSE_SCHEMA_ID = 'aoi.diagnose/v2';
 
 const Count = z.int().min(0);
 
@@ -19,6 +21,8 @@ export type PolicyVerdict = z.infer<typeof PolicyVerdict>;
 export const ExecutionStatus = z.enum([
   'denied',
   'rejected',
+  'notAsked',
+  'aborted',
   'dryRunFailed',
   'dryRunOnly',
   'verified',
@@ -34,7 +38,11 @@ export const DiagnoseOutput = z
     id: z.string().min(1).describe('Run id; also the trajectory file name under <state dir>/trajectories/'),
     namespace: z.string().nullable().describe('The namespace diagnosed; null with -A'),
     reasoner: z.enum(['rules', 'ollama']).describe('The backend that actually ran'),
-    verdict: z.enum(['incident', 'healthy']),
+    verdict: z
+      .enum(['incident', 'healthy', 'incomplete'])
+      .describe(
+        'incomplete: no incident in what was read, but some reads failed (coverage.gaps); never read as healthy',
+      ),
     detected: z.boolean().describe('Same as verdict == "incident"'),
     rootCause: RootCause.nullable(),
     faultyComponents: z.array(z.string()).describe('Faulty workloads or services, most likely first'),
@@ -50,9 +58,15 @@ export const DiagnoseOutput = z
         rounds: Count.describe('Observations made after the actions'),
         remaining: Count.describe('Severe evidence items left'),
         still: z.array(z.string()).max(5).describe('Up to five of the remaining items'),
+        unread: z
+          .array(z.string())
+          .describe('What the last look could not read: a look that could not read is never clear'),
       })
       .nullable()
       .describe('With --apply and an applied action'),
+    coverage: ObservationCoverage.describe(
+      'What the first look read (kinds with counts, logs, Prometheus and Jaeger) and what it could not (gaps)',
+    ),
     rejectedClaims: z
       .array(z.object({ claim: z.string(), reason: z.string() }))
       .describe('Claims the evidence verifier dropped'),
@@ -67,6 +81,6 @@ export const DiagnoseOutput = z
   })
   .meta({
     title: 'aoi diagnose --output json',
-    description: 'Schema aoi.diagnose/v1; fields may be added within v1.',
+    description: 'Schema aoi.diagnose/v2; fields may be added within v2.',
   });
 export type DiagnoseOutput = z.infer<typeof DiagnoseOutput>;

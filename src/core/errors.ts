@@ -5,6 +5,7 @@ export type AoiErrorCode =
   | 'io'
   | 'cluster-unreachable'
   | 'cluster-denied'
+  | 'cluster-forbidden'
   | 'model-unavailable'
   | 'policy'
   | 'aborted'

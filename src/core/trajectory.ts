@@ -35,7 +35,8 @@ export const TrajectoryStep = z.object({
 });
 export type TrajectoryStep = z.infer<typeof TrajectoryStep>;
 
-export const TrajectoryStatus = z.enum(['resolved', 'unresolved', 'failed', 'aborted']);
+/** `incomplete`: no incident found, but the look could not read everything; never counted as resolved. */
+export const TrajectoryStatus = z.enum(['resolved', 'unresolved', 'incomplete', 'failed', 'aborted']);
 export type TrajectoryStatus = z.infer<typeof TrajectoryStatus>;
 
 export const TrajectoryOutcome = z.object({

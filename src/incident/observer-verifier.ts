@@ -6,6 +6,7 @@
  */
 import type { ActionProposal } from '../core/actions.js';
 import type { Evidence } from '../core/evidence.js';
+import type { ObservationCoverage } from '../core/observation-report.js';
 import type { Verifier, VerifyResult } from '../executor/verifier.js';
 import { readBackVerifier } from '../executor/verifier.js';
 import type { MetricsSource } from '../observer/analyzers/telemetry.js';
@@ -52,6 +53,16 @@ function stillFailing(ev: Evidence, target: string): boolean {
   return ev.source === 'kubernetes' || ev.source === 'logs';
 }
 
+/**
+ * What a look could not read of what verification rests on (objects and logs; metrics do not decide here):
+ * a look that could not read them is never "healthy".
+ */
+function unreadObjects(coverage: ObservationCoverage): string[] {
+  return coverage.gaps
+    .filter((g) => g.what in coverage.kinds || g.what.startsWith('logs of '))
+    .map((g) => `${g.what} (${g.code})`);
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -68,6 +79,7 @@ export function observerVerifier(options: ObserverVerifierOptions): Verifier {
       if (!first.ok || !target) return first;
       const deadline = Date.now() + timeoutMs;
       let last: Evidence[];
+      let unread: string[];
       for (;;) {
         const since = Math.max(1, Math.ceil((Date.now() - appliedAt) / 1000));
         const report = await observe(options.reader, {
@@ -78,11 +90,17 @@ export function observerVerifier(options: ObserverVerifierOptions): Verifier {
         if (!report.ok)
           return { ok: false, message: `the observer could not look again: ${report.error.message}` };
         last = report.value.evidence.filter((ev) => stillFailing(ev, target.name));
-        if (last.length === 0)
+        unread = unreadObjects(report.value.coverage);
+        if (last.length === 0 && unread.length === 0)
           return { ok: true, message: `${first.message}; the observer sees ${target.name} healthy` };
         if (Date.now() + pollMs > deadline) break;
         await sleep(pollMs);
       }
+      if (last.length === 0)
+        return {
+          ok: false,
+          message: `the observer could not read ${unread.join(', ')}, so ${target.name} is not verified healthy`,
+        };
       return {
         ok: false,
         message: `${target.name} still shows ${last

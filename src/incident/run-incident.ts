@@ -16,7 +16,7 @@ import { execute } from '../executor/executor.js';
 import type { MetricsSource } from '../observer/analyzers/telemetry.js';
 import type { TraceSource } from '../observer/analyzers/traces.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
-import type { ObservationReport } from '../observer/observe.js';
+import type { ObservationReport, ObserveOptions } from '../observer/observe.js';
 import { observe } from '../observer/observe.js';
 import { observerVerifier } from './observer-verifier.js';
 import type { GuidanceNote, Reasoner, ReasonerResult } from '../reasoner/reasoner.js';
@@ -37,6 +37,8 @@ export interface IncidentOptions {
    * showing the failures from before it.
    */
   traces?: TraceSource;
+  /** Where the metrics and trace URLs came from, for the observation's coverage. */
+  telemetryVia?: ObserveOptions['telemetryVia'];
   /** Undefined: all namespaces. */
   namespace?: string;
   task?: TaskType;
@@ -66,6 +68,8 @@ export interface Verification {
   rounds: number;
   /** Error or critical evidence still seen at the last look. */
   remaining: Evidence[];
+  /** What the last look could not read; a look that could not read everything is never clear. */
+  unread: string[];
 }
 
 export interface IncidentReport {
@@ -92,6 +96,7 @@ async function observeOnce(options: IncidentOptions, logsSinceSeconds?: number):
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     ...(options.traces === undefined || logsSinceSeconds !== undefined ? {} : { traces: options.traces }),
+    ...(options.telemetryVia === undefined ? {} : { telemetryVia: options.telemetryVia }),
     ...(options.maxEvidenceTokens === undefined ? {} : { maxEvidenceTokens: options.maxEvidenceTokens }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
@@ -130,6 +135,23 @@ function incidentComponents(observation: ObservationReport, reasoning: ReasonerR
   return names;
 }
 
+/** One look after the fix; a look that failed or read only part of the cluster says what it could not read. */
+async function lookAgain(
+  options: IncidentOptions,
+  logsSinceSeconds: number,
+): Promise<{ evidence: Evidence[]; unread: string[] }> {
+  try {
+    const report = await observeOnce(options, logsSinceSeconds);
+    return { evidence: report.evidence, unread: report.coverage.gaps.map((g) => g.what) };
+  } catch (error) {
+    if (error instanceof AoiError && error.code === 'aborted') throw error;
+    return {
+      evidence: [],
+      unread: [`the cluster (${error instanceof Error ? error.message : String(error)})`],
+    };
+  }
+}
+
 /**
  * Re-observes until the incident's components show no error or critical evidence, or the time is up. Logs
  * are read only from after the last action, so errors logged before the fix do not count against it.
@@ -146,13 +168,14 @@ async function watchUntilClear(
   for (;;) {
     rounds++;
     const since = Math.max(1, Math.ceil((Date.now() - actedAt) / 1000));
-    const report = await observeOnce(options, since);
-    const remaining = report.evidence.filter(
+    const look = await lookAgain(options, since);
+    const remaining = look.evidence.filter(
       (ev) =>
         severe(ev) && (concerned.size === 0 || ev.component === undefined || concerned.has(ev.component)),
     );
-    if (remaining.length === 0) return { resolved: true, rounds, remaining };
-    if (Date.now() + pollMs > deadline) return { resolved: false, rounds, remaining };
+    if (remaining.length === 0 && look.unread.length === 0)
+      return { resolved: true, rounds, remaining, unread: [] };
+    if (Date.now() + pollMs > deadline) return { resolved: false, rounds, remaining, unread: look.unread };
     await sleep(pollMs, options.signal);
   }
 }
@@ -222,6 +245,7 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
           dropped: r.dropped,
           gaps: r.gaps,
           incident: r.incident,
+          coverage: r.coverage,
           stats: r.stats,
         },
       }),
@@ -316,14 +340,19 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
         (v) => ({
           summary: v.resolved
             ? `clear after ${v.rounds} look(s)`
-            : `${v.remaining.length} severe item(s) remain`,
-          output: { resolved: v.resolved, rounds: v.rounds, remaining: v.remaining },
+            : v.unread.length > 0
+              ? `not verified: could not read ${v.unread.join(', ')}`
+              : `${v.remaining.length} severe item(s) remain`,
+          output: { resolved: v.resolved, rounds: v.rounds, remaining: v.remaining, unread: v.unread },
         }),
       );
     }
 
+    // A look that could not read everything and found nothing has not shown the cluster healthy.
     const status: TrajectoryStatus = !reasoning.diagnosis.detected
-      ? 'resolved'
+      ? observation.coverage.complete
+        ? 'resolved'
+        : 'incomplete'
       : verification
         ? verification.resolved
           ? 'resolved'
@@ -331,7 +360,9 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
         : 'unresolved';
     const summary = reasoning.diagnosis.detected
       ? `${reasoning.diagnosis.rootCause?.summary ?? reasoning.diagnosis.faultyComponents.join(', ')}${verification ? (verification.resolved ? '; mitigated' : '; not mitigated') : ''}`
-      : 'no fault found';
+      : observation.coverage.complete
+        ? 'no fault found'
+        : `no fault found in what was read; could not read ${observation.coverage.gaps.map((g) => g.what).join(', ')}`;
     await recorder?.finish({ status, summary });
     return {
       id,

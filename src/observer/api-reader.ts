@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import { request as httpsRequest } from 'node:https';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ApiException, KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
@@ -24,23 +27,67 @@ export interface ApiReaderOptions {
   retry?: RetryPolicy;
 }
 
-/** Builds the KubeConfig the observer uses, as a value: a missing file or context is a failure. */
+/** Where a pod's service account token is mounted; client-node then reads the cluster from the pod's env. */
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * Why no kubeconfig will be loaded, or undefined when one will: client-node (like kubectl) otherwise falls back
+ * to http://localhost:8080 with no credentials, and every read then fails for a reason that names nothing.
+ */
+function missingKubeconfig(): string | undefined {
+  if ((process.env['KUBECONFIG'] ?? '') !== '') return undefined;
+  const home = join(homedir(), '.kube', 'config');
+  if (existsSync(home) || existsSync(IN_CLUSTER_TOKEN)) return undefined;
+  return `no kubeconfig: $KUBECONFIG is not set and ${home} does not exist (nor is this a pod with a service account)`;
+}
+
+/**
+ * Builds the KubeConfig the observer uses, as a value: no kubeconfig (`no-kubeconfig`), no current context
+ * (`no-context`), a missing file or context (`config`) are failures.
+ */
 export function loadKubeConfig(options: ApiReaderOptions): Result<KubeConfig> {
   if (options.kubeConfig) return ok(options.kubeConfig);
   const kc = new KubeConfig();
   try {
     if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
+    else {
+      const missing = missingKubeconfig();
+      if (missing !== undefined) return fail('no-kubeconfig', missing);
+      kc.loadFromDefault();
+    }
     if (options.context !== undefined) {
       if (!kc.getContexts().some((c) => c.name === options.context))
         return fail('config', `context "${options.context}" is not in the kubeconfig`);
       kc.setCurrentContext(options.context);
     }
   } catch (error) {
-    return fail('config', `cannot load the kubeconfig: ${(error as Error).message}`);
+    const cause = error as NodeJS.ErrnoException;
+    if (cause.code === 'ENOENT')
+      return fail('config', `cannot load the kubeconfig: ${cause.path ?? 'the file'} does not exist`);
+    return fail('config', `cannot load the kubeconfig: ${cause.message}`);
   }
-  if (!kc.getCurrentCluster()) return fail('config', 'the kubeconfig has no current cluster');
+  if (!kc.getCurrentContext())
+    return fail(
+      'no-context',
+      `the kubeconfig has no current context (contexts: ${
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none'
+      })`,
+    );
+  if (!kc.getCurrentCluster())
+    return fail('config', `context "${kc.getCurrentContext()}" names a cluster the kubeconfig does not have`);
   return ok(kc);
+}
+
+/** The namespace the current context sets (kubectl's default for commands without -n), if it sets one. */
+export function kubeNamespace(options: ApiReaderOptions): Result<string | undefined> {
+  const loaded = loadKubeConfig(options);
+  if (!loaded.ok) return loaded;
+  const kc = loaded.value;
+  const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
+  return ok(namespace === undefined || namespace === '' ? undefined : namespace);
 }
 
 /** Maps what client-node throws to a read failure code. */
@@ -50,7 +97,12 @@ export function classifyError(error: unknown): { code: string; message: string }
     return statusError(status, String(error.body));
   }
   const text = error instanceof Error ? error.message : String(error);
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|certificate|self[- ]signed/i.test(text))
+  // Refused, no route, DNS, TLS (an untrusted or mismatched certificate) and a plain-HTTP server address.
+  if (
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|certificate|self[- ]signed|ERR_TLS|EPROTO|HTTP protocol is not allowed/i.test(
+      text,
+    )
+  )
     return { code: 'unreachable', message: text };
   if (/ETIMEDOUT|timeout|ECONNRESET|socket hang up/i.test(text)) return { code: 'timeout', message: text };
   return { code: 'failed', message: text };

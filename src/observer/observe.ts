@@ -1,4 +1,5 @@
 import type { Evidence, EvidenceAttributes } from '../core/evidence.js';
+import type { ObservationCoverage, TelemetryCoverage } from '../core/observation-report.js';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import { analyzeConfig, correlateTls } from './analyzers/config.js';
@@ -15,6 +16,7 @@ import type { TraceSource } from './analyzers/traces.js';
 import { analyzeTraces } from './analyzers/traces.js';
 import { analyzeWorkloads } from './analyzers/workloads.js';
 import type { ClusterReader } from './cluster-reader.js';
+import { RESOURCE_KINDS } from './cluster-reader.js';
 import { showsIncident } from './incident-signs.js';
 import { nameOf } from './k8s-types.js';
 import { rankFindings } from './rank.js';
@@ -36,6 +38,8 @@ export interface ObserveOptions {
   metricsBaseline?: BaselineOptions;
   /** A Jaeger query API to sample traces from; without it, traces are skipped. */
   traces?: TraceSource;
+  /** Where the metrics and trace URLs came from, for the coverage; a given source defaults to 'endpoint'. */
+  telemetryVia?: { metrics?: TelemetryVia; traces?: TelemetryVia };
   /** The clock for observedAt; injectable for tests. */
   now?: () => Date;
   /** One line per finished phase (snapshot, metrics, traces), for progress on stderr. */
@@ -51,6 +55,8 @@ export interface ObservationReport {
   gaps: Gap[];
   /** True when kept evidence shows an incident (see showsIncident). */
   incident: boolean;
+  /** What was read and what could not be: incomplete coverage is never "healthy". */
+  coverage: ObservationCoverage;
   stats: { requests: number; durationMs: number; objects: number; logs: number; tokens: number };
 }
 
@@ -113,10 +119,12 @@ export async function observe(
   } catch (error) {
     return fail('internal', `an analyzer failed: ${(error as Error).message}`);
   }
+  const telemetryGaps = { metrics: 0, traces: 0 };
   if (options.metrics) {
     const telemetry = await analyzeTelemetry(options.metrics, options.namespace, s, options.metricsBaseline);
     findings.push(...telemetry.findings);
     s.gaps.push(...telemetry.gaps);
+    telemetryGaps.metrics = telemetry.gaps.length;
     progress(`metrics: ${telemetry.findings.length} finding(s), ${telemetry.gaps.length} gap(s)`);
   }
   if (options.traces) {
@@ -131,6 +139,7 @@ export async function observe(
     });
     findings.push(...traced.findings);
     s.gaps.push(...traced.gaps);
+    telemetryGaps.traces = traced.gaps.length;
     progress(`traces: ${traced.findings.length} finding(s), ${traced.gaps.length} gap(s)`);
   }
   const ranked = [...rankFindings(correlateTls(findings)), ...s.gaps.map(gapFinding)];
@@ -168,6 +177,10 @@ export async function observe(
     dropped: budget.dropped.length,
     gaps: s.gaps,
     incident: showsIncident(budget.kept),
+    coverage: coverageOf(s, {
+      prometheus: telemetryCoverage(options.metrics, options.telemetryVia?.metrics, telemetryGaps.metrics),
+      jaeger: telemetryCoverage(options.traces, options.telemetryVia?.traces, telemetryGaps.traces),
+    }),
     stats: {
       requests: reader.requestCount(),
       durationMs: Math.round(performance.now() - started),
@@ -176,4 +189,41 @@ export async function observe(
       tokens: budget.tokens,
     },
   });
+}
+
+export type TelemetryVia = NonNullable<TelemetryCoverage['via']>;
+
+function telemetryCoverage(source: unknown, via: TelemetryVia | undefined, gaps: number): TelemetryCoverage {
+  return source === undefined
+    ? { via: null, found: false, gaps: 0 }
+    : { via: via ?? 'endpoint', found: true, gaps };
+}
+
+/** What the snapshot holds per kind (null for a kind that could not be read), its logs and every gap. */
+function coverageOf(s: Snapshot, telemetry: ObservationCoverage['telemetry']): ObservationCoverage {
+  const unread = new Set(s.gaps.map((g) => g.what));
+  const held: Record<(typeof RESOURCE_KINDS)[number], readonly unknown[]> = {
+    nodes: s.nodes,
+    pods: s.pods,
+    deployments: s.deployments,
+    statefulsets: s.statefulsets,
+    replicasets: s.replicasets,
+    services: s.services,
+    endpoints: s.endpoints,
+    events: s.events,
+    persistentvolumeclaims: s.pvcs,
+    persistentvolumes: s.pvs,
+    configmaps: s.configmaps,
+  };
+  return {
+    complete: s.gaps.length === 0,
+    kinds: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, unread.has(k) ? null : held[k].length])),
+    logs: {
+      read: s.logs.length,
+      forbidden: s.gaps.filter((g) => g.what.startsWith('logs of ')).length,
+      failed: s.logFailures ?? 0,
+    },
+    telemetry,
+    gaps: s.gaps,
+  };
 }

@@ -1,4 +1,4 @@
-import type { Result } from '../core/errors.js';
+import type { Failure, Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import { analyzeServices } from './analyzers/services.js';
 import type { ClusterReader, ListOptions, ResourceKind } from './cluster-reader.js';
@@ -48,6 +48,8 @@ export interface Snapshot {
   configmaps: ConfigMap[];
   logs: PodLog[];
   gaps: Gap[];
+  /** Log reads that failed for another reason than RBAC (a pod gone, a container not started yet). */
+  logFailures?: number;
 }
 
 export interface SnapshotOptions {
@@ -60,7 +62,30 @@ export interface SnapshotOptions {
   logsSinceSeconds?: number;
 }
 
-/** Reads everything the analyzers look at; a forbidden kind becomes a gap, an unreachable cluster a failure. */
+/** Without any of these the observer has not looked at all: the observation fails instead of reporting gaps. */
+const CORE_KINDS: readonly ResourceKind[] = ['pods', 'deployments', 'statefulsets', 'replicasets', 'events'];
+
+/** Why a look that read none of the core kinds failed, as the observation's failure code. */
+function blindFailure(first: Failure, namespace: string | undefined): Result<never> {
+  const where = namespace === undefined ? 'in any namespace' : `in namespace ${namespace}`;
+  const kinds = `${CORE_KINDS.slice(0, -1).join(', ')} or ${CORE_KINDS.at(-1)}`;
+  switch (first.code) {
+    case 'forbidden':
+      return fail('cluster-forbidden', `the observer may not read ${kinds} ${where}: ${first.message}`);
+    case 'unauthorized':
+      return fail('cluster-denied', first.message);
+    case 'unreachable':
+    case 'timeout':
+      return fail('cluster-unreachable', first.message);
+    default:
+      return fail('cluster-unreadable', `could not read ${kinds} ${where}: ${first.message}`);
+  }
+}
+
+/**
+ * Reads everything the analyzers look at. A kind that cannot be read becomes a gap; when none of the core
+ * kinds can be read (or the cluster is unreachable, or the credential refused) the observation fails.
+ */
 export async function collectSnapshot(
   reader: ClusterReader,
   options: SnapshotOptions,
@@ -69,18 +94,24 @@ export async function collectSnapshot(
   const ns = options.namespace;
   const read = async (kind: ResourceKind): Promise<Result<KObject[]>> => {
     const result = await reader.list(kind, ns, listOptionsFor(kind));
-    if (!result.ok && result.error.code !== 'unreachable')
+    if (!result.ok)
       gaps.push({ what: kind, ...(ns === undefined ? {} : { namespace: ns }), ...result.error });
     return result;
   };
   // Pods first: an unreachable cluster or a refused credential is reported before anything else is tried.
   const pods = await read('pods');
-  if (!pods.ok && pods.error.code === 'unreachable') return fail('cluster-unreachable', pods.error.message);
-  if (!pods.ok && pods.error.code === 'unauthorized') return fail('cluster-denied', pods.error.message);
+  if (!pods.ok && ['unreachable', 'unauthorized'].includes(pods.error.code))
+    return blindFailure(pods.error, ns);
   const rest = RESOURCE_KINDS.filter((kind) => kind !== 'pods');
-  const results = new Map<ResourceKind, Result<KObject[]>>(
-    await Promise.all(rest.map(async (kind) => [kind, await read(kind)] as const)),
-  );
+  const results = new Map<ResourceKind, Result<KObject[]>>([
+    ['pods', pods],
+    ...(await Promise.all(rest.map(async (kind) => [kind, await read(kind)] as const))),
+  ]);
+  const coreFailures = CORE_KINDS.flatMap((kind) => {
+    const r = results.get(kind);
+    return r && !r.ok ? [r.error] : [];
+  });
+  if (coreFailures.length === CORE_KINDS.length) return blindFailure(coreFailures[0]!, ns);
   const got = (kind: ResourceKind): KObject[] => {
     const r = results.get(kind);
     return r?.ok ? r.value : [];
@@ -198,6 +229,7 @@ async function collectLogs(
       if (text.ok) logs.push({ ...w, text: text.value });
       else if (text.error.code === 'forbidden')
         snapshot.gaps.push({ what: `logs of ${w.pod}`, namespace: w.namespace, ...text.error });
+      else snapshot.logFailures = (snapshot.logFailures ?? 0) + 1;
     });
   }
   return logs;

@@ -11,6 +11,7 @@ import { ActionsPanel, DiagnosisPanel, EvidencePanel } from './components/Panels
 import { Timeline } from './components/Timeline.js';
 import type { SortMode } from './model.js';
 import { initialState, reduce, shownVerdict, sortEvidence } from './model.js';
+import type { IncidentReport } from '../incident/run-incident.js';
 import type { TuiBackend } from './session.js';
 import { KeyApprover } from './session.js';
 import { ThemeContext, makeTheme } from './theme.js';
@@ -111,6 +112,7 @@ export function App({ backend, color, tracker, now = Date.now }: AppProps) {
               resolved: report.verification?.resolved ?? null,
               rounds: report.verification?.rounds ?? null,
               remaining: report.verification?.remaining.length ?? 0,
+              unread: observedGaps(report),
             },
           }),
         (error: unknown) =>
@@ -224,7 +226,7 @@ export function App({ backend, color, tracker, now = Date.now }: AppProps) {
       ? theme.tone('red')
       : notice.startsWith('RESOLVED') || notice.startsWith('healthy')
         ? theme.tone('green')
-        : state.pending
+        : state.pending || notice.startsWith('INCOMPLETE')
           ? theme.tone('yellow')
           : {};
 
@@ -279,4 +281,10 @@ export function App({ backend, color, tracker, now = Date.now }: AppProps) {
 
 function clamp(value: number, count: number): number {
   return Math.max(0, Math.min(Math.max(0, count - 1), value));
+}
+
+/** What the run's first look could not read (a scripted report in tests may carry no observation). */
+function observedGaps(report: IncidentReport): string[] {
+  const coverage = (report as Partial<IncidentReport>).observation?.coverage;
+  return coverage?.gaps.map((g) => g.what) ?? [];
 }

@@ -38,6 +38,8 @@ export interface RunEnd {
   rounds: number | null;
   remaining: number;
   detected: boolean;
+  /** What the first look could not read: with nothing detected, the run is incomplete, not healthy. */
+  unread?: string[];
 }
 
 export type SortMode = 'severity' | 'id';
@@ -182,6 +184,8 @@ function proposalIndex(state: TuiState, action: unknown, fallback: number): numb
 }
 
 export function endNotice(end: RunEnd): string {
+  if (!end.detected && (end.unread ?? []).length > 0)
+    return `INCOMPLETE: no fault found in what was read; could not read ${(end.unread ?? []).join(', ')}`;
   if (!end.detected) return 'healthy: no fault found';
   if (end.resolved === true) return `RESOLVED: verified, incident cleared after ${end.rounds ?? 0} look(s)`;
   if (end.resolved === false) return `NOT RESOLVED: ${end.remaining} severe item(s) remain`;

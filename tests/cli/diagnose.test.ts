@@ -40,7 +40,7 @@ describe('aoi diagnose --sim', () => {
     expect(result.stderr).toContain('reasoner: rules (Ollama at http://127.0.0.1:9 is not reachable)');
     const out = JSON.parse(result.stdout) as Output;
     expect(out).toMatchObject({
-      schema: 'aoi.diagnose/v1',
+      schema: 'aoi.diagnose/v2',
       verdict: 'incident',
       faultyComponents: ['user-service'],
       rootCause: { systemLevel: 'Virtualization', faultType: 'Misconfiguration' },

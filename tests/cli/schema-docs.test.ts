@@ -41,13 +41,13 @@ describe('docs/schema/*.json', () => {
     expectTypeOf<DiagnoseOutput>().toExtend<ProducedDiagnoseOutput>();
   });
 
-  it('lets v1 documents gain fields: no object forbids unknown properties', () => {
+  it('lets v2 documents gain fields: no object forbids unknown properties', () => {
     for (const doc of SCHEMA_DOCS)
       expect(JSON.stringify(toPublishedJsonSchema(doc.schema))).not.toContain('"additionalProperties":false');
   });
 });
 
-describe('aoi diagnose --output json conforms to aoi.diagnose/v1', () => {
+describe('aoi diagnose --output json conforms to aoi.diagnose/v2', () => {
   it.each([
     ['an incident with proposals', ['--sim', 'k8s_target_port-misconfig-localization-1'], 1],
     ['a healthy run without a trajectory', ['--sim', 'noop_detection_hotel_reservation-1', '--no-record'], 0],

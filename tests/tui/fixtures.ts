@@ -139,7 +139,7 @@ export function scriptedBackend(
     let verification: IncidentReport['verification'];
     if (answer === 'approved') {
       hooks.onEvent({ type: 'phase-start', phase: 'verify' });
-      verification = { resolved: true, rounds: 3, remaining: [] };
+      verification = { resolved: true, rounds: 3, remaining: [], unread: [] };
       hooks.onEvent({
         type: 'phase-end',
         phase: 'verify',

@@ -12,6 +12,7 @@ import {
 import type { IncidentCliOptions } from '../incident-setup.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { CliIO } from '../io.js';
+import { EXIT } from '../exit-codes.js';
 
 export interface DiagnoseCliOptions extends IncidentCliOptions {
   output?: 'text' | 'markdown' | 'json';
@@ -88,8 +89,9 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
           ? render.renderMarkdown(out)
           : render.renderText(out),
     );
-    if (!out.detected) return 0;
-    return report.verification?.resolved ? 0 : 1;
+    if (out.verdict === 'incomplete') return EXIT.incomplete;
+    if (!out.detected) return EXIT.done;
+    return report.verification?.resolved ? EXIT.done : EXIT.incident;
   } finally {
     await target.close();
   }
@@ -98,11 +100,11 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
 export function registerDiagnose(program: Command, io: CliIO): void {
   addReasonerOptions(addTargetOptions(program.command('diagnose')))
     .description(
-      'Observe, reason and (with --apply) act on one incident; exit 0 healthy or mitigated, 1 incident, 2 error',
+      'Observe, reason and (with --apply) act on one incident; exit 0 healthy or mitigated, 1 incident, 2 error, 3 incomplete',
     )
     .option(
       '-n, --namespace <name>',
-      "namespace to diagnose (default: the simulated problem's, else default)",
+      "namespace to diagnose (default: the simulated problem's, else the kubeconfig context's, else default)",
     )
     .option('-A, --all-namespaces', 'diagnose every namespace')
     .option('--guidance <dir>', 'guidance library to retrieve from (default: <state dir>/guidance)')
@@ -138,7 +140,8 @@ export function registerDiagnose(program: Command, io: CliIO): void {
       'after',
       [
         '',
-        'Exit codes: 0 healthy (or mitigated by --apply), 1 incident found, 2 error.',
+        'Exit codes: 0 healthy (or mitigated by --apply), 1 incident found, 2 error, 3 incomplete (no incident',
+        'found, but some reads failed: the output lists them).',
         '',
         'Examples:',
         '  aoi diagnose --sim k8s_target_port-misconfig-mitigation-1',

@@ -5,7 +5,9 @@ import type { Evidence } from '../../core/evidence.js';
 import type { ClusterReader } from '../../observer/cluster-reader.js';
 import type { MetricsSource } from '../../observer/analyzers/telemetry.js';
 import type { TraceSource } from '../../observer/analyzers/traces.js';
-import type { ObservationReport } from '../../observer/observe.js';
+import type { ObservationReport, ObserveOptions } from '../../observer/observe.js';
+import { EXIT } from '../exit-codes.js';
+import { coverageLine, gapLines, unreadList } from '../render-coverage.js';
 import { parseWhole } from '../incident-setup.js';
 import type { CliIO } from '../io.js';
 
@@ -27,7 +29,8 @@ interface ObserveSources {
   reader: ClusterReader;
   metrics?: MetricsSource;
   traces?: TraceSource;
-  /** The namespace the target implies (a simulated problem's). */
+  telemetryVia?: ObserveOptions['telemetryVia'];
+  /** The namespace the target implies (a simulated problem's, or the kubeconfig context's). */
   namespace?: string;
   close(): Promise<void>;
 }
@@ -44,33 +47,42 @@ async function openSources(options: ObserveCliOptions, io: CliIO): Promise<Obser
     const { simTarget } = await import('../cluster-target.js');
     return simTarget(options.sim, options.seed, io.env);
   }
-  const [{ createApiReader }, { createKubectlReader }, { telemetryFor }] = await Promise.all([
+  const [
+    { createApiReader, kubeNamespace },
+    { createKubectlReader },
+    { telemetryFor },
+    { observationError },
+  ] = await Promise.all([
     import('../../observer/api-reader.js'),
     import('../../observer/kubectl-reader.js'),
     import('../cluster-target.js'),
+    import('../../incident/observation-error.js'),
   ]);
   const target = {
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
     ...(options.context === undefined ? {} : { context: options.context }),
   };
+  // Checked for both transports: no kubeconfig or no current context is said as such, not as a failed read.
+  const contextNamespace = kubeNamespace(target);
+  if (!contextNamespace.ok) throw observationError(contextNamespace.error);
   let reader: ClusterReader;
   if (options.transport === 'kubectl') reader = createKubectlReader({ ...target, env: io.env });
   else {
     const made = createApiReader(target);
-    if (!made.ok)
-      throw new AoiError('config', made.error.message, {
-        hint: 'Pass --kubeconfig PATH and --context NAME.',
-      });
+    if (!made.ok) throw observationError(made.error);
     reader = made.value;
   }
-  const { metrics, traces, notice } = await telemetryFor(reader, target, {
+  const namespace = options.namespace ?? contextNamespace.value;
+  const { metrics, traces, notice, via } = await telemetryFor(reader, target, {
     ...(options.prometheusUrl === undefined ? {} : { prometheusUrl: options.prometheusUrl }),
     ...(options.jaegerUrl === undefined ? {} : { jaegerUrl: options.jaegerUrl }),
-    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(namespace === undefined ? {} : { namespace }),
   });
   if (notice !== undefined) io.stderr.write(`aoi: ${notice}\n`);
   return {
     reader,
+    telemetryVia: via,
+    ...(contextNamespace.value === undefined ? {} : { namespace: contextNamespace.value }),
     ...(metrics === undefined ? {} : { metrics }),
     ...(traces === undefined ? {} : { traces }),
     close: () => Promise.resolve(),
@@ -97,10 +109,14 @@ export function renderText(report: ObservationReport): string {
     lines.push(`       ${e.summary}`);
     if (e.excerpt) for (const line of e.excerpt.split('\n').slice(0, 6)) lines.push(`       | ${line}`);
   }
+  lines.push(`Coverage: ${coverageLine(report.coverage)}`);
+  for (const gap of gapLines(report.coverage)) lines.push(`Unread:   ${gap}`);
   lines.push(
     report.incident
       ? 'Incident: yes (error evidence, or warnings about one component from two sources).'
-      : 'Incident: no.',
+      : report.coverage.complete
+        ? 'Incident: no.'
+        : `Incident: none seen, but INCOMPLETE: could not read ${unreadList(report.coverage)}.`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -138,6 +154,7 @@ export async function observeCommand(options: ObserveCliOptions, io: CliIO): Pro
       onProgress: slowProgress(io),
       ...(sources.metrics === undefined ? {} : { metrics: sources.metrics }),
       ...(sources.traces === undefined ? {} : { traces: sources.traces }),
+      ...(sources.telemetryVia === undefined ? {} : { telemetryVia: sources.telemetryVia }),
     });
   } finally {
     await sources.close();
@@ -146,16 +163,20 @@ export async function observeCommand(options: ObserveCliOptions, io: CliIO): Pro
   io.stdout.write(
     options.output === 'json' ? `${JSON.stringify(result.value, null, 2)}\n` : renderText(result.value),
   );
-  return result.value.incident ? 1 : 0;
+  if (result.value.incident) return EXIT.incident;
+  return result.value.coverage.complete ? EXIT.done : EXIT.incomplete;
 }
 
 export function registerObserve(program: Command, io: CliIO): void {
   program
     .command('observe')
     .description(
-      'Read the cluster (read-only) and print ranked, redacted evidence; exit 1 when an incident is found',
+      'Read the cluster (read-only) and print ranked, redacted evidence; exit 1 when an incident is found, 3 when some reads failed',
     )
-    .option('-n, --namespace <name>', "namespace to observe (default: the --sim problem's, else default)")
+    .option(
+      '-n, --namespace <name>',
+      "namespace to observe (default: the --sim problem's, else the kubeconfig context's, else default)",
+    )
     .option('-A, --all-namespaces', 'observe every namespace')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')

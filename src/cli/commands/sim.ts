@@ -93,8 +93,16 @@ export async function findProblemCluster(id: string, seed: number): Promise<Prep
 /** `aoi sim start`: the embedded simulated cluster, served until interrupted. */
 export async function simStart(options: SimStartOptions, io: CliIO): Promise<number> {
   // Loaded here, not at start-up, so that --help and usage errors answer without loading the simulator.
-  const { SimCluster, SimServer, appNames, getApp, renderKubeconfig, OBSERVER_CONTEXT, EXECUTOR_CONTEXT } =
-    await import('../../../aiopslab-harness/sim/index.js');
+  const {
+    SimCluster,
+    SimServer,
+    appNames,
+    getApp,
+    renderKubeconfig,
+    OBSERVER_CONTEXT,
+    EXECUTOR_CONTEXT,
+    NOBODY_CONTEXT,
+  } = await import('../../../aiopslab-harness/sim/index.js');
   const prepared =
     options.problem === undefined
       ? healthyCluster(options, { SimCluster, getApp, appNames })
@@ -126,9 +134,9 @@ export async function simStart(options: SimStartOptions, io: CliIO): Promise<num
   const kubeconfigPath = options.kubeconfig ?? join(resolveStateDir(io.env), 'sim', 'kubeconfig');
   try {
     await mkdir(dirname(kubeconfigPath), { recursive: true });
-    await writeFileAtomic(kubeconfigPath, renderKubeconfig(server.url, server.tokens, server.caPem), {
-      mode: 0o600,
-    });
+    // The contexts carry the app's namespace, so `aoi diagnose` and kubectl look there without -n.
+    const text = renderKubeconfig(server.url, server.tokens, server.caPem, { namespace });
+    await writeFileAtomic(kubeconfigPath, text, { mode: 0o600 });
   } catch (error) {
     await server.close();
     throw new AoiError(
@@ -144,7 +152,7 @@ export async function simStart(options: SimStartOptions, io: CliIO): Promise<num
       `  prometheus  ${server.url}/api/v1/query`,
       `  jaeger      ${server.url}/api/traces`,
       `  kubeconfig  ${kubeconfigPath}`,
-      `  contexts    ${OBSERVER_CONTEXT} (read-only, current), ${EXECUTOR_CONTEXT} (writes)`,
+      `  contexts    ${OBSERVER_CONTEXT} (read-only, current), ${EXECUTOR_CONTEXT} (writes), ${NOBODY_CONTEXT} (may read nothing)`,
       `  try         kubectl --kubeconfig ${kubeconfigPath} get pods -n ${namespace}`,
       'Press Ctrl-C to stop.',
       '',

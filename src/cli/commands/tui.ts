@@ -130,7 +130,10 @@ export async function tuiCommand(
 export function registerTui(program: Command, io: CliIO): void {
   addReasonerOptions(addTargetOptions(program.command('tui')))
     .description('Interactive incident screen: timeline, evidence, diagnosis, actions with approval keys')
-    .option('-n, --namespace <name>', "namespace to watch (default: the simulated problem's, else default)")
+    .option(
+      '-n, --namespace <name>',
+      "namespace to watch (default: the simulated problem's, else the kubeconfig context's, else default)",
+    )
     .option('-A, --all-namespaces', 'watch every namespace')
     .option('--max-steps <n>', 'most model and tool calls the reasoner may make', parseWhole(1))
     .option('--policy <name|file>', 'policy deciding allow / approve / deny (default: default, read-only)')
