@@ -159,26 +159,32 @@ const isFailing = (span: JaegerSpan) =>
       (t.key === 'otel.status_code' && String(t.value).toUpperCase() === 'ERROR'),
   );
 
+const isCalling = (span: JaegerSpan) =>
+  span.tags.some((t) => t.key === 'span.kind' && (t.value === 'client' || t.value === 'producer'));
+
 /**
- * A trace cut to at most `max` spans: every failing span with its ancestors and direct children first (the
- * error origins and the calls they sit on), then the earliest of the rest. Counted in `dropped`.
+ * A trace cut to at most `max` spans: every failing span with its ancestors, and the callee's span under a
+ * failing client or producer span (the error origins and the calls they sit on), then the earliest of the
+ * rest. Counted in `dropped`.
  */
 export function sampleSpans(trace: JaegerTrace, max = MAX_SPANS): JaegerTrace {
   if (trace.spans.length <= max) return trace;
   const byId = new Map(trace.spans.map((s) => [s.spanID, s]));
-  const parentOf = (s: JaegerSpan) => s.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
+  const parentOf = (s: JaegerSpan) => byId.get(s.references[0]?.spanID ?? '');
   const keep = new Set<string>();
-  for (const s of trace.spans.filter(isFailing)) {
-    for (let at: JaegerSpan | undefined = s; at && !keep.has(at.spanID); at = byId.get(parentOf(at) ?? ''))
+  for (const s of trace.spans) {
+    if (!isFailing(s)) continue;
+    for (let at: JaegerSpan | undefined = s; at && !keep.has(at.spanID); at = parentOf(at))
       keep.add(at.spanID);
   }
-  for (const s of trace.spans)
-    if (keep.has(parentOf(s) ?? '') && isFailing(byId.get(parentOf(s)!)!)) keep.add(s.spanID);
-  const rest = [...trace.spans].sort((a, b) => a.startTime - b.startTime);
-  for (const s of rest) {
+  for (const s of trace.spans) {
+    const parent = parentOf(s);
+    if (parent && isFailing(parent) && isCalling(parent)) keep.add(s.spanID);
+  }
+  for (const s of [...trace.spans].sort((a, b) => a.startTime - b.startTime)) {
     if (keep.size >= max) break;
     keep.add(s.spanID);
   }
-  const spans = trace.spans.filter((s) => keep.has(s.spanID)).slice(0, Math.max(max, keep.size));
+  const spans = trace.spans.filter((s) => keep.has(s.spanID));
   return { ...trace, spans, dropped: (trace.dropped ?? 0) + trace.spans.length - spans.length };
 }

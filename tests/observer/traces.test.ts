@@ -257,3 +257,127 @@ describe('the trace analyzer knows no names', () => {
     expect(found).toEqual([]);
   });
 });
+
+describe('calls as other instrumentations record them', () => {
+  type Kind = 'server' | 'client' | 'producer' | 'consumer';
+  const span = (
+    id: string,
+    spanID: string,
+    processID: string,
+    kind: Kind,
+    failed: boolean,
+    ref?: [string, string],
+  ) => ({
+    traceID: id,
+    spanID,
+    operationName: spanID,
+    references: ref ? [{ refType: ref[0], traceID: id, spanID: ref[1] }] : [],
+    startTime: 0,
+    duration: 1000,
+    tags: [
+      { key: 'span.kind', type: 'string', value: kind },
+      ...(failed ? [{ key: 'otel.status_code', type: 'string', value: 'ERROR' }] : []),
+    ],
+    processID,
+  });
+  const processes = { p1: { serviceName: 'a' }, p2: { serviceName: 'b' } };
+  /** Two failing traces and one healthy one, each a's span calling b's in the given way. */
+  const shapes: [string, (id: string, failed: boolean) => JaegerTrace['spans']][] = [
+    [
+      'a consumer linked by FOLLOWS_FROM',
+      (id, failed) => [
+        span(id, 'root', 'p1', 'server', failed),
+        span(id, 'work', 'p2', 'consumer', failed, ['FOLLOWS_FROM', 'root']),
+      ],
+    ],
+    [
+      'producer → consumer',
+      (id, failed) => [
+        span(id, 'root', 'p1', 'server', failed),
+        span(id, 'send', 'p1', 'producer', failed, ['CHILD_OF', 'root']),
+        span(id, 'recv', 'p2', 'consumer', failed, ['CHILD_OF', 'send']),
+      ],
+    ],
+    [
+      'a server span right under another service’s server span',
+      (id, failed) => [
+        span(id, 'root', 'p1', 'server', failed),
+        span(id, 'serve', 'p2', 'server', failed, ['CHILD_OF', 'root']),
+      ],
+    ],
+  ];
+  it.each(shapes)('%s is a call from a to b', async (_name, build) => {
+    const traces = ['t1', 't2', 't3'].map((id, i) => ({ traceID: id, spans: build(id, i < 2), processes }));
+    const { findings } = await analyzeTraces(staticSource(traces));
+    expect(findings.find((f) => f.signal === 'TraceEdgeErrors')).toMatchObject({
+      component: 'a',
+      blames: ['b'],
+      attributes: { calls: 3, errorRatio: 0.667 },
+    });
+    expect(findings.find((f) => f.signal === 'TraceErrorOrigin')).toMatchObject({ component: 'b' });
+  });
+});
+
+describe('a trace over 1,000 spans', () => {
+  it('is sampled, failing spans kept, not dropped whole', async () => {
+    const now = Date.now();
+    const id = 'big';
+    const spans = [
+      {
+        traceID: id,
+        spanID: 's0',
+        operationName: 'GET /',
+        references: [],
+        startTime: (now - 1000) * 1000,
+        duration: 10,
+        tags: [
+          { key: 'span.kind', type: 'string', value: 'server' },
+          { key: 'error', type: 'bool', value: true },
+        ],
+        logs: [],
+        processID: 'p1',
+        warnings: null,
+      },
+      ...Array.from({ length: 5000 }, (_, i) => ({
+        traceID: id,
+        spanID: `c${i}`,
+        operationName: 'query',
+        references: [{ refType: 'CHILD_OF', traceID: id, spanID: 's0' }],
+        startTime: (now - 1000) * 1000 + i,
+        duration: 5,
+        tags: [
+          { key: 'span.kind', type: 'string', value: 'client' },
+          { key: 'peer.service', type: 'string', value: 'db' },
+          ...(i % 1000 === 999 ? [{ key: 'error', type: 'bool', value: true }] : []),
+        ],
+        logs:
+          i % 1000 === 999
+            ? [{ timestamp: 0, fields: [{ key: 'message', type: 'string', value: 'db timeout' }] }]
+            : [],
+        processID: 'p1',
+        warnings: null,
+      })),
+    ];
+    const body = JSON.stringify({
+      data: [{ traceID: id, spans, processes: { p1: { serviceName: 'a', tags: [] } } }],
+      total: 0,
+      limit: 0,
+      offset: 0,
+      errors: null,
+    });
+    expect(body.length).toBeGreaterThan(1_000_000);
+    fake = createServer((req, res) => {
+      const reply = req.url?.startsWith('/api/services') ? JSON.stringify({ data: ['a'], total: 1 }) : body;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(reply);
+    });
+    await new Promise<void>((done) => fake!.listen(0, '127.0.0.1', done));
+    const reader = new JaegerReader({ url: `http://127.0.0.1:${(fake.address() as AddressInfo).port}` });
+    const found = await reader.traces({ service: 'a', startUs: (now - 60_000) * 1000, endUs: now * 1000 });
+    expect(found.ok && found.value[0]!.spans.length).toBe(1000);
+    expect(found.ok && found.value[0]!.dropped).toBe(4001);
+    const kept = found.ok ? found.value[0]!.spans.filter((s) => s.tags.some((t) => t.key === 'error')) : [];
+    expect(kept.map((s) => s.spanID)).toEqual(['s0', 'c999', 'c1999', 'c2999', 'c3999', 'c4999']);
+    const { gaps } = await analyzeTraces(reader, { now });
+    expect(gaps).toMatchObject([{ what: 'traces: spans', code: 'partial' }]);
+  });
+});
