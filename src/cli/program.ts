@@ -12,12 +12,14 @@ import { registerPolicy } from './commands/policy.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSim } from './commands/sim.js';
+import { registerSimProblems } from './commands/sim-problems.js';
 import { registerTui } from './commands/tui.js';
 import { registerConfig } from './commands/config.js';
 import { registerRbac } from './commands/rbac.js';
 import { registerCompletion } from './commands/completion.js';
 import { applyHelpExamples } from './help-examples.js';
 import { checkStateDirBeforeWrites } from './state-dir-check.js';
+import { applyOutputFlags } from './output-flags.js';
 
 export const VERSION = '0.1.0';
 
@@ -33,6 +35,7 @@ export function buildProgram(io: CliIO): Command {
       writeErr: (text) => io.stderr.write(text),
     });
   registerSim(program, io);
+  registerSimProblems(program, io);
   registerDiagnose(program, io);
   registerObserve(program, io);
   registerBench(program, io);
@@ -49,6 +52,7 @@ export function buildProgram(io: CliIO): Command {
   registerCompletion(program, io);
   registerAgent(program, io);
   applyHelpExamples(program);
+  applyOutputFlags(program);
   checkStateDirBeforeWrites(program, io.env);
   return program;
 }
