@@ -104,9 +104,10 @@ export async function telemetryFor(
 }
 
 export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.ProcessEnv): Promise<ClusterTarget> {
-  const [{ createApiReader, kubeNamespace }, k8s] = await Promise.all([
+  const [{ createApiReader, kubeNamespace }, k8s, { clusterIdentity }] = await Promise.all([
     import('../observer/api-reader.js'),
     import('@kubernetes/client-node'),
+    import('../executor/cluster-identity.js'),
   ]);
   const target = {
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
@@ -146,6 +147,7 @@ export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.Process
       return Promise.resolve({
         core: kc.makeApiClient(k8s.CoreV1Api),
         apps: kc.makeApiClient(k8s.AppsV1Api),
+        target: clusterIdentity(kc),
         ...(kubeconfigPath === undefined
           ? {}
           : {

@@ -3,8 +3,19 @@ import { z } from 'zod';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const AuditDecision = z.enum(['allow', 'approve', 'deny', 'approved', 'rejected']);
+/** `not-asked`: the policy wanted approval but nobody could be asked (no terminal, no --approve); not a "no". */
+export const AuditDecision = z.enum(['allow', 'approve', 'deny', 'approved', 'rejected', 'not-asked']);
 export type AuditDecision = z.infer<typeof AuditDecision>;
+
+/** The cluster a write went to and who made it, as the executor's kubeconfig says. */
+export const AuditTarget = z.object({
+  server: z.string().describe("The API server URL of the executor's context"),
+  context: z.string().describe('The kubeconfig context name'),
+  identity: z
+    .string()
+    .describe("A service-account token's subject when the token says so, else the kubeconfig user name"),
+});
+export type AuditTarget = z.infer<typeof AuditTarget>;
 
 export const AuditEntry = z.object({
   seq: z.int().min(1),
@@ -20,6 +31,9 @@ export const AuditEntry = z.object({
       message: z.string().optional(),
     })
     .nullable(),
+  // Optional, so entries written before they existed still parse and verify; new entries hash them.
+  target: AuditTarget.optional(),
+  runId: z.string().min(1).optional().describe('The run (diagnose incident, act, rollback) that wrote it'),
   prevHash: z.union([Sha256Hex, z.literal('genesis')]),
   hash: Sha256Hex,
 });

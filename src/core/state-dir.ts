@@ -21,3 +21,11 @@ export function statePaths(stateDir: string): StatePaths {
     guidance: join(stateDir, 'guidance'),
   };
 }
+
+/**
+ * Where `--sim` runs and bench runs keep their audit logs (and `aoi sim start` its kubeconfig): a subtree of
+ * its own, so writes to a throw-away simulated cluster never mix with the real clusters' audit log.
+ */
+export function simStateDir(stateDir: string): string {
+  return join(stateDir, 'sim');
+}

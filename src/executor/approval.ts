@@ -12,16 +12,22 @@ export interface ApprovalRequest {
   blastRadius: BlastRadius;
 }
 
-export type ApprovalAnswer = 'approved' | 'rejected';
+/** `not-asked`: nobody could be asked (no terminal, no --approve); recorded as such, never as a "no". */
+export type ApprovalAnswer = 'approved' | 'rejected' | 'not-asked';
 
 /** Asked only when the policy says `approve`; anything but an explicit yes is a rejection. */
 export interface Approver {
   approve(request: ApprovalRequest): Promise<ApprovalAnswer>;
 }
 
-/** No approver (CI, non-interactive runs): every approval request is rejected. */
+/** Says no to everything: for callers that must never act on an approve verdict. */
 export const denyingApprover: Approver = {
   approve: () => Promise.resolve('rejected'),
+};
+
+/** No terminal and no --approve (CI, cron, a pipe): nothing that needs approval runs, and nobody said no. */
+export const unattendedApprover: Approver = {
+  approve: (request) => Promise.resolve(request.decision.effect === 'approve' ? 'not-asked' : 'rejected'),
 };
 
 /** `--approve KINDS`: approves what the policy marked `approve` for those kinds; never turns a deny around. */

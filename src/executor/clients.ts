@@ -4,6 +4,7 @@ import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { AoiError } from '../core/errors.js';
 import { loadKubeConfig } from '../observer/api-reader.js';
 import type { ExecutorClients } from './actions/types.js';
+import { clusterIdentity } from './cluster-identity.js';
 
 export interface ExecutorTarget {
   kubeconfig?: string;
@@ -27,6 +28,7 @@ export function executorClients(target: ExecutorTarget, env: NodeJS.ProcessEnv):
   return {
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
+    target: clusterIdentity(kc),
     kubectl: {
       kubeconfig,
       context: kc.getCurrentContext(),

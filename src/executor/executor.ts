@@ -30,11 +30,20 @@ export interface ExecuteOptions {
   dryRunOnly?: boolean;
   incident?: IncidentCounters;
   actor?: string;
+  /** The run (incident, act, rollback) the entries belong to. */
+  runId?: string;
+  /**
+   * Ctrl-C or SIGTERM: a step in flight is finished and recorded, nothing new starts. Aborted before the
+   * apply, nothing is written; after it, verification is skipped and the result says how to roll back.
+   */
+  signal?: AbortSignal;
 }
 
 export type ExecutionStatus =
   | 'denied'
   | 'rejected'
+  | 'notAsked'
+  | 'aborted'
   | 'dryRunFailed'
   | 'dryRunOnly'
   | 'verified'
@@ -80,6 +89,33 @@ function summary(dryRun: DryRunOutcome | null): DryRunOutcome | null {
 
 type Step = 'policy' | 'dryRun' | 'approval' | 'apply' | 'verify' | 'rollback' | 'error';
 
+/** The decision recorded when the policy wants approval and nobody can be asked. */
+export const NOT_ASKED_MESSAGE =
+  'not asked (no terminal): approval needed, no terminal to ask and no --approve';
+
+/** Settles with `work`, or with 'aborted' as soon as `signal` fires (the work is left to finish unobserved). */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+const interruption = (signal: AbortSignal | undefined): string =>
+  `interrupted${typeof signal?.reason === 'string' ? ` by ${signal.reason}` : ''}`;
+
 export async function execute(action: ActionProposal, options: ExecuteOptions): Promise<ExecutionResult> {
   // A kubectl write that is a typed action in disguise runs as that action, under its rules.
   const typed = action.kind === 'kubectl' ? typedActionFor(action) : undefined;
@@ -99,6 +135,8 @@ export async function execute(action: ActionProposal, options: ExecuteOptions): 
       decision: final,
       dryRun: summary(dryRun),
       result,
+      ...(clients.target === undefined ? {} : { target: clients.target }),
+      ...(options.runId === undefined ? {} : { runId: options.runId }),
     });
   const done = (
     status: ExecutionStatus,
@@ -134,8 +172,24 @@ export async function execute(action: ActionProposal, options: ExecuteOptions): 
     }
     await record('dryRun', null, { blastRadius });
 
+    const { signal } = options;
+    const stopBeforeApply = async () => {
+      const message = `${interruption(signal)} before the apply; nothing was changed`;
+      await record('apply', { status: 'skipped', message });
+      return done('aborted', message, { blastRadius });
+    };
+    if (signal?.aborted) return await stopBeforeApply();
     if (decision.effect === 'approve') {
-      const answer = await options.approver.approve({ action, decision, dryRun, blastRadius });
+      const answer = await unlessAborted(
+        options.approver.approve({ action, decision, dryRun, blastRadius }),
+        signal,
+      );
+      if (answer === 'aborted') return await stopBeforeApply();
+      if (answer === 'not-asked') {
+        final = 'not-asked';
+        await record('approval', { status: 'skipped', message: NOT_ASKED_MESSAGE });
+        return done('notAsked', NOT_ASKED_MESSAGE, { blastRadius });
+      }
       final = answer === 'approved' ? 'approved' : 'rejected';
       if (final === 'rejected') {
         await record('approval', { status: 'skipped', message: 'approval rejected' });
@@ -165,13 +219,24 @@ export async function execute(action: ActionProposal, options: ExecuteOptions): 
       { preImage, postImageDigest },
     );
     const applySeq = applyEntry.seq;
+    const stopAfterApply = async () => {
+      const message = `${interruption(signal)} after the apply, before verification; undo it with \`aoi rollback ${applySeq}\``;
+      await record('verify', { status: 'skipped', message }, { applySeq });
+      return done('aborted', message, { blastRadius, preImage, auditId: applySeq });
+    };
+    if (signal?.aborted) return await stopAfterApply();
 
     const verifier = options.verifier ?? readBackVerifier();
-    const verification = await verifier.verify({
-      action,
-      preImage,
-      check: () => handler.check(clients, action, preImage),
-    });
+    const verification = await unlessAborted(
+      verifier.verify({
+        action,
+        preImage,
+        check: () => handler.check(clients, action, preImage),
+        ...(signal === undefined ? {} : { signal }),
+      }),
+      signal,
+    );
+    if (verification === 'aborted') return await stopAfterApply();
     const after = { blastRadius, preImage, verification, auditId: applySeq };
     if (verification.ok) {
       await record(

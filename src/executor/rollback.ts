@@ -12,6 +12,7 @@ import type { ExecutorClients, PreImage } from './actions/types.js';
 import type { Approver } from './approval.js';
 import type { AuditFields, AuditLog } from './audit-log.js';
 import { readAuditEntries } from './audit-log.js';
+import { sameServer } from './cluster-identity.js';
 import { gatherContext } from './context.js';
 import { imageDigest } from './image-digest.js';
 import type { Decision } from './policy-engine.js';
@@ -23,9 +24,11 @@ export interface RollbackOptions {
   audit: AuditLog;
   clients: ExecutorClients;
   actor?: string;
+  /** The rollback run the entry belongs to. */
+  runId?: string;
 }
 
-export type RollbackStatus = 'rolledBack' | 'refused' | 'denied' | 'rejected' | 'failed';
+export type RollbackStatus = 'rolledBack' | 'refused' | 'denied' | 'rejected' | 'notAsked' | 'failed';
 
 export interface RollbackResult {
   status: RollbackStatus;
@@ -80,6 +83,15 @@ export async function rollbackApplied(id: number, options: RollbackOptions): Pro
       `audit #${id} is not an applied action (it records step ${typeof applied.step === 'string' ? applied.step : '?'}, ` +
         `result ${entry.result?.status ?? 'none'}); only the apply entry of an action can be rolled back`,
     );
+  // Entries from before the cluster was recorded carry no target; those are let through as before.
+  const then = entry.target;
+  const now = clients.target;
+  if (then !== undefined && now !== undefined && !sameServer(then.server, now.server))
+    return refused(
+      `audit #${id} was applied to another cluster: ${then.server} (context ${then.context}), ` +
+        `but the current target is ${now.server} (context ${now.context}); ` +
+        `pass the --kubeconfig and --context of ${then.server}`,
+    );
   const parsed = ActionProposal.safeParse(applied.proposal);
   if (!parsed.success) return refused(`audit #${id}: the recorded proposal is not a valid action`);
   const action = parsed.data;
@@ -103,6 +115,8 @@ export async function rollbackApplied(id: number, options: RollbackOptions): Pro
         decision: final,
         dryRun: null,
         result,
+        ...(clients.target === undefined ? {} : { target: clients.target }),
+        ...(options.runId === undefined ? {} : { runId: options.runId }),
       })
     ).seq;
   const base = { id, action, decision };
@@ -120,15 +134,15 @@ export async function rollbackApplied(id: number, options: RollbackOptions): Pro
         decision,
       },
     );
-  let now: string;
+  let digestNow: string;
   let harm: string | undefined;
   try {
-    now = imageDigest(await handler.preImage(clients, action));
+    digestNow = imageDigest(await handler.preImage(clients, action));
     harm = await handler.rollbackRefusal?.(clients, action, preImage as PreImage);
   } catch (error) {
     return refused(`cannot read the object of audit #${id}: ${describeError(error)}`, { action, decision });
   }
-  if (now !== applied.postImageDigest || harm !== undefined) {
+  if (digestNow !== applied.postImageDigest || harm !== undefined) {
     const message =
       harm !== undefined
         ? `refusing to roll back audit #${id}: ${harm}`
@@ -145,6 +159,11 @@ export async function rollbackApplied(id: number, options: RollbackOptions): Pro
       blastRadius: await handler.blastRadius(clients, action),
     });
     final = answer;
+    if (answer === 'not-asked') {
+      const message = `rollback of audit #${id}: not asked (no terminal): approval needed; pass --approve or run on a terminal`;
+      const auditId = await record({ status: 'skipped', message });
+      return { status: 'notAsked', ...base, auditId, message };
+    }
     if (answer === 'rejected') {
       const message = `rollback of audit #${id}: approval rejected`;
       const auditId = await record({ status: 'skipped', message });

@@ -7,6 +7,8 @@ export interface VerifyRequest {
   preImage: PreImage;
   /** The action's own read-back of the expected state (the changed object and its pods). */
   check: () => Promise<Check>;
+  /** The run was interrupted: stop looking (the executor has already moved on). */
+  signal?: AbortSignal;
 }
 
 export type VerifyResult = { ok: true; message: string } | { ok: false; message: string };
@@ -39,7 +41,7 @@ export function readBackVerifier(options: ReadBackOptions = {}): Verifier {
   const pollMs = options.pollMs ?? 250;
   const clock = options.clock ?? wallClock;
   return {
-    async verify({ check }) {
+    async verify({ check, signal }) {
       const deadline = clock.now() + timeoutMs;
       for (;;) {
         let result: Check;
@@ -55,6 +57,7 @@ export function readBackVerifier(options: ReadBackOptions = {}): Verifier {
         if (result.state === 'failed') return { ok: false, message: result.message };
         if (clock.now() >= deadline)
           return { ok: false, message: `timed out after ${timeoutMs} ms: ${result.message}` };
+        if (signal?.aborted) return { ok: false, message: `interrupted: ${result.message}` };
         await clock.sleep(pollMs);
       }
     },

@@ -93,7 +93,7 @@ export function observerVerifier(options: ObserverVerifierOptions): Verifier {
         unread = unreadObjects(report.value.coverage);
         if (last.length === 0 && unread.length === 0)
           return { ok: true, message: `${first.message}; the observer sees ${target.name} healthy` };
-        if (Date.now() + pollMs > deadline) break;
+        if (Date.now() + pollMs > deadline || request.signal?.aborted) break;
         await sleep(pollMs);
       }
       if (last.length === 0)

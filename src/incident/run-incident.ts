@@ -53,6 +53,8 @@ export interface IncidentOptions {
   verify?: { timeoutMs: number; pollMs: number };
   /** Where to record the trajectory; absent means not recorded. */
   record?: { dir: string; id?: string; problemId?: string; cluster?: string };
+  /** The run id (also the audit entries' runId); generated when absent. */
+  id?: string;
   onEvent?: (event: IncidentEvent) => void;
   signal?: AbortSignal;
   now?: () => Date;
@@ -102,6 +104,14 @@ async function observeOnce(options: IncidentOptions, logsSinceSeconds?: number):
   });
   if (!result.ok) throw observationError(result.error);
   return result.value;
+}
+
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw new AoiError(
+      'aborted',
+      `the incident run was ${typeof signal.reason === 'string' ? `interrupted by ${signal.reason}` : 'cancelled'}`,
+    );
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -184,7 +194,7 @@ async function watchUntilClear(
 export async function runIncident(options: IncidentOptions): Promise<IncidentReport> {
   const started = performance.now();
   const clock = options.now ?? (() => new Date());
-  const id = options.record?.id ?? newIncidentId(clock());
+  const id = options.id ?? options.record?.id ?? newIncidentId(clock());
   const recorder = options.record
     ? await TrajectoryRecorder.start(options.record.dir, {
         id,
@@ -293,6 +303,8 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
     const actions: ActionOutcome[] = [];
     let actedAt = Date.now();
     const act = options.act;
+    // Interrupted while reasoning: nothing is applied after Ctrl-C.
+    stopIfAborted(options.signal);
     if (act && reasoning.diagnosis.proposals.length > 0) {
       await phase(
         'act',
@@ -306,7 +318,13 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
             ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
           });
           for (const proposal of reasoning.diagnosis.proposals) {
-            const result = await execute(proposal, { verifier: defaultVerifier, ...act, incident: counters });
+            const result = await execute(proposal, {
+              verifier: defaultVerifier,
+              ...act,
+              runId: id,
+              ...(options.signal === undefined ? {} : { signal: options.signal }),
+              incident: counters,
+            });
             counters.actionsSoFar++;
             actions.push({ proposal, result });
             actedAt = Date.now();
@@ -327,6 +345,8 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
       );
     }
 
+    // Interrupted while acting: the act step above holds what was applied; no watching starts.
+    stopIfAborted(options.signal);
     let verification: Verification | undefined;
     const applied = actions.some((a) => a.result.status === 'verified');
     if (applied) {

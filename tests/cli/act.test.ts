@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnAoi } from './spawn-aoi.js';
@@ -48,6 +48,11 @@ const flags = async () =>
   ) as {
     flags: Record<string, { defaultVariant: string }>;
   };
+async function lastAuditEntry(): Promise<Record<string, unknown>> {
+  const lines = (await readFile(join(dir, 'state', 'audit.jsonl'), 'utf8')).trim().split('\n');
+  return JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+}
+
 async function resetFlags(): Promise<void> {
   await clients.core.replaceNamespacedConfigMap({
     name: 'flags',
@@ -130,19 +135,35 @@ describe('aoi act', { timeout: 180_000 }, () => {
     expect((await flags()).flags['cart']).toEqual({ defaultVariant: 'on' });
   });
 
-  it('an approve verdict without a terminal is not executed; --approve runs it', async () => {
+  it('an approve verdict without a terminal is not asked (not "rejected"), says what and how; --approve runs it', async () => {
     const plan = await planFile('approve.yaml', [setFlag('ad', 'off')]);
     const refused = await aoi(['act', '--plan', plan, '--policy', 'standard', ...target()]);
     expect(refused.exitCode, refused.stderr).toBe(1);
-    expect(refused.stdout).toContain('approval:    rejected');
+    expect(refused.stdout).toContain('test-hotel-reservation/flags: notAsked');
+    expect(refused.stdout).toContain('approval:    not asked (no terminal)');
     expect(refused.stdout).toContain(
-      'not executed: the policy asks for approval; run on a terminal or pass --approve',
+      'not executed: the policy asks for approval and there is no terminal to ask; it would set flags.ad.defaultVariant = "off" in configmap test-hotel-reservation/flags key flags.json.',
     );
+    expect(refused.stdout).toContain('Approve with --approve, or run on a terminal to be asked');
     expect((await flags()).flags['ad']).toEqual({ defaultVariant: 'on' });
+    const last = await lastAuditEntry();
+    expect(last).toMatchObject({
+      decision: 'not-asked',
+      action: { step: 'approval' },
+      result: { status: 'skipped', message: expect.stringMatching(/^not asked \(no terminal\)/) as unknown },
+    });
     const approved = await aoi(['act', '--plan', plan, '--policy', 'standard', '--approve', ...target()]);
     expect(approved.exitCode, approved.stderr).toBe(0);
     expect(approved.stdout).toContain('approval:    approved');
     expect((await flags()).flags['ad']).toEqual({ defaultVariant: 'off' });
+    // Every entry names the cluster, context and identity it wrote with, and the run it belongs to.
+    const verified = await lastAuditEntry();
+    expect(verified).toMatchObject({
+      action: { step: 'verify' },
+      target: { server: server.url, context: EXECUTOR_CONTEXT, identity: 'aoi-sim-executor' },
+      runId: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d-]+Z-[0-9a-f]{6}$/) as unknown,
+    });
+    expect(verified['runId']).not.toBe(last['runId']);
     await resetFlags();
   });
 

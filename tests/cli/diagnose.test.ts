@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,8 +111,11 @@ describe('aoi diagnose --sim', () => {
     expect(result.stdout).toMatch(
       /scale deployment test-social-network\/user-service to 1: \*\*verified\*\*/,
     );
-    const audit = await verifyAuditLog(join(state, 'audit.jsonl'));
-    expect(audit).toMatchObject({ ok: true });
+    // A simulated cluster's writes are audited under the sim subtree, never in the real log (issue 14 item 7).
+    const audit = await verifyAuditLog(join(state, 'sim', 'audit.jsonl'));
+    expect(audit).toMatchObject({ ok: true, entries: expect.any(Number) as unknown });
+    expect((audit as { entries: number }).entries).toBeGreaterThanOrEqual(4);
+    expect(existsSync(join(state, 'audit.jsonl'))).toBe(false);
     const files = await readdir(join(state, 'trajectories'));
     const trajectory = await readTrajectory(join(state, 'trajectories', files[0]!));
     expect(trajectory.steps.map((s) => s.phase)).toEqual(['observe', 'reason', 'act', 'verify']);

@@ -114,6 +114,46 @@ describe('aoi rollback', { timeout: 180_000 }, () => {
     expect(await text()).toBe('mode: manual-edit\n');
   });
 
+  it('refuses an entry applied to another cluster than the current target, naming both', async () => {
+    const id = await actOnce('elsewhere');
+    const other = await startSim(62);
+    try {
+      const otherKubeconfig = join(dir, 'other-kubeconfig');
+      await writeFile(otherKubeconfig, renderKubeconfig(other.url, other.tokens, other.caPem), {
+        mode: 0o600,
+      });
+      const entry = (await auditEntries()).find((e) => e.seq === id)!;
+      expect(entry.target).toEqual({
+        server: server.url,
+        context: EXECUTOR_CONTEXT,
+        identity: 'aoi-sim-executor',
+      });
+      const since = other.requestLog.length;
+      const result = await aoi([
+        'rollback',
+        String(id),
+        '--policy',
+        'bench',
+        '--kubeconfig',
+        otherKubeconfig,
+        '--context',
+        EXECUTOR_CONTEXT,
+      ]);
+      expect(result.exitCode, result.stderr).toBe(1);
+      expect(result.stdout).toContain(`rollback of audit #${id}: refused`);
+      expect(result.stdout).toContain(
+        `audit #${id} was applied to another cluster: ${server.url} (context ${EXECUTOR_CONTEXT}), ` +
+          `but the current target is ${other.url} (context ${EXECUTOR_CONTEXT})`,
+      );
+      expect(
+        other.requestLog.slice(since).filter((e) => !['get', 'list', 'watch', 'discovery'].includes(e.verb)),
+      ).toEqual([]);
+      expect(await text()).toBe('mode: elsewhere\n');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses an id that is not an applied action, or does not exist; a bad id exits 2', async () => {
     const notApply = (await auditEntries()).find((e) => (e.action as { step: string }).step === 'policy')!;
     const result = await aoi(['rollback', String(notApply.seq), '--policy', 'bench', ...target()]);

@@ -10,6 +10,7 @@ import type { ChooseReasonerOptions, ReasonerChoice } from '../../../src/inciden
 import type { IncidentOptions } from '../../../src/incident/run-incident.js';
 import { runOnEndpoint } from '../../../src/incident/run-on-endpoint.js';
 import type { TaskType } from '../../../src/core/aiopslab.js';
+import { simStateDir } from '../../../src/core/state-dir.js';
 import type { SolverFactory } from './types.js';
 
 export interface AoiSolverOptions {
@@ -20,7 +21,7 @@ export interface AoiSolverOptions {
   >;
   maxSteps: number;
   policy: string;
-  /** Trajectories and per-run audit logs go under it. */
+  /** Trajectories go under it, per-run audit logs under its sim/ subtree. */
   stateDir: string;
   verifyTimeoutMs?: number;
   /** Rules-backend options, e.g. analyzer families switched off to weaken the agent on purpose. */
@@ -63,7 +64,7 @@ export function aoiSolver(options: AoiSolverOptions): SolverFactory {
           ? {
               act: {
                 policy: options.policy,
-                auditPath: join(options.stateDir, 'bench-audit', `${runId}.jsonl`),
+                auditPath: join(simStateDir(options.stateDir), 'bench-audit', `${runId}.jsonl`),
                 verifyTimeoutMs: options.verifyTimeoutMs ?? 60_000,
               },
             }

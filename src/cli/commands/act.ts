@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { ActionProposal } from '../../core/actions.js';
+import { describeAction } from '../../core/describe-action.js';
+import { newRunId } from '../../core/run-id.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { Approver } from '../../executor/approval.js';
 import type { ExecutionResult } from '../../executor/executor.js';
+import type { AppliedChange } from '../interrupts.js';
 import type { CliIO } from '../io.js';
 
 export interface ExecutorCliOptions {
@@ -20,12 +23,29 @@ interface ActOptions extends ExecutorCliOptions {
   dryRun?: boolean;
 }
 
-/** What an `approve` verdict is answered with: --approve, else a prompt on a terminal, else no. */
+/** What an `approve` verdict is answered with: --approve, else a prompt on a terminal, else not asked. */
 export async function chooseApprover(options: { approve?: boolean }, io: CliIO): Promise<Approver> {
-  const { denyingApprover, preApprovedApprover, promptApprover } = await import('../../executor/approval.js');
+  const { unattendedApprover, preApprovedApprover, promptApprover } =
+    await import('../../executor/approval.js');
   if (options.approve) return preApprovedApprover(['*']);
   if (process.stdin.isTTY) return promptApprover(process.stdin, io.stderr);
-  return denyingApprover;
+  return unattendedApprover;
+}
+
+/** The flags `aoi rollback` needs to reach the same cluster, policy and audit log as this run. */
+export function rollbackFlags(options: {
+  policy: string;
+  kubeconfig?: string;
+  context?: string;
+  stateDir?: string;
+}): string[] {
+  return [
+    '--policy',
+    options.policy,
+    ...(options.kubeconfig === undefined ? [] : ['--kubeconfig', options.kubeconfig]),
+    ...(options.context === undefined ? [] : ['--context', options.context]),
+    ...(options.stateDir === undefined ? [] : ['--state-dir', options.stateDir]),
+  ];
 }
 
 /** The executor's pieces for one run: policy, clients for the write context, the audit log in the state dir. */
@@ -45,7 +65,7 @@ export async function openExecutor(options: ExecutorCliOptions, io: CliIO) {
   );
   const approver = await chooseApprover(options, io);
   const audit = await AuditLog.open(statePaths(options.stateDir ?? resolveStateDir(io.env)).audit);
-  return { policy, clients, approver, audit };
+  return { policy, clients, approver, audit, runId: newRunId() };
 }
 
 export function targetOf(action: ActionProposal): string {
@@ -62,7 +82,7 @@ interface Reported {
   status: ExecutionResult['status'];
   policy: { effect: string; rule: string | null; reason: string };
   dryRun: { ok: boolean; message?: string } | null;
-  approval: 'not needed' | 'approved' | 'rejected' | 'not asked';
+  approval: 'not needed' | 'approved' | 'rejected' | 'not asked' | 'not asked (no terminal)';
   applied: boolean;
   verified: boolean;
   rolledBack: boolean;
@@ -70,12 +90,12 @@ interface Reported {
   message: string;
 }
 
-function report(index: number, action: ActionProposal, r: ExecutionResult, interactive: boolean): Reported {
+function report(index: number, action: ActionProposal, r: ExecutionResult): Reported {
   const applied = r.auditId !== undefined;
   const asked = r.decision.effect === 'approve' && r.dryRun?.ok === true && r.status !== 'dryRunOnly';
   let message = r.message;
-  if (r.status === 'rejected' && !interactive)
-    message = 'not executed: the policy asks for approval; run on a terminal or pass --approve';
+  if (r.status === 'notAsked')
+    message = `not executed: the policy asks for approval and there is no terminal to ask; it would ${describeAction(action)}. Approve with --approve, or run on a terminal to be asked`;
   return {
     index,
     kind: action.kind,
@@ -86,11 +106,13 @@ function report(index: number, action: ActionProposal, r: ExecutionResult, inter
     approval:
       r.decision.effect !== 'approve'
         ? 'not needed'
-        : !asked
-          ? 'not asked'
-          : r.status === 'rejected'
-            ? 'rejected'
-            : 'approved',
+        : r.status === 'notAsked'
+          ? 'not asked (no terminal)'
+          : !asked
+            ? 'not asked'
+            : r.status === 'rejected'
+              ? 'rejected'
+              : 'approved',
     applied,
     verified: r.status === 'verified',
     rolledBack: r.status === 'rolledBack',
@@ -136,9 +158,11 @@ export async function act(options: ActOptions, io: CliIO): Promise<number> {
     import('../../executor/executor.js'),
   ]);
   const plan = await loadPlan(options.plan);
-  const { policy, clients, approver, audit } = await openExecutor(options, io);
-  const interactive = options.approve === true || process.stdin.isTTY === true;
+  const { policy, clients, approver, audit, runId } = await openExecutor(options, io);
+  const { trapInterrupts, interruptedLines, SIGNAL_EXIT } = await import('../interrupts.js');
+  const interrupts = trapInterrupts();
   const results: Reported[] = [];
+  const applied: AppliedChange[] = [];
   try {
     for (const [index, action] of plan.actions.entries()) {
       const result = await execute(action, {
@@ -146,14 +170,19 @@ export async function act(options: ActOptions, io: CliIO): Promise<number> {
         approver,
         audit,
         clients,
+        runId,
+        signal: interrupts.signal,
         incident: { actionsSoFar: index },
         ...(options.dryRun ? { dryRunOnly: true } : {}),
       });
-      results.push(report(index, action, result, interactive));
+      results.push(report(index, action, result));
+      if ((result.status === 'aborted' || result.status === 'verified') && result.auditId !== undefined)
+        applied.push({ action, auditId: result.auditId, verified: result.status === 'verified' });
       const ok = options.dryRun ? result.status === 'dryRunOnly' : result.status === 'verified';
       if (!ok) break;
     }
   } finally {
+    interrupts.dispose();
     await audit.close();
   }
   const ok =
@@ -164,6 +193,11 @@ export async function act(options: ActOptions, io: CliIO): Promise<number> {
       ? `${JSON.stringify({ ok, audit: audit.path, results, notRun: plan.actions.length - results.length }, null, 2)}\n`
       : renderText(results, plan.actions.length),
   );
+  const stoppedBy = interrupts.received();
+  if (stoppedBy !== undefined) {
+    io.stderr.write(interruptedLines(stoppedBy, applied, rollbackFlags(options)));
+    return SIGNAL_EXIT[stoppedBy];
+  }
   return ok ? 0 : 1;
 }
 

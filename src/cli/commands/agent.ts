@@ -59,6 +59,7 @@ export async function agentCommand(
           ...ollamaSettings(options, config),
           maxSteps: config.reasoner.maxSteps,
           tools: observerTools(reader),
+          onNotice: log,
         });
         if (chosen.notice) log(chosen.notice);
         return chosen.reasoner;

@@ -11,6 +11,7 @@ import {
 } from '../incident-setup.js';
 import type { IncidentCliOptions } from '../incident-setup.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
+import type { DiagnoseActing } from '../diagnose-acting.js';
 import type { CliIO } from '../io.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -33,35 +34,30 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
   const config = await loadConfig({ env: io.env });
   const stateDir = options.stateDir ?? resolveStateDir(io.env);
   const paths = statePaths(stateDir);
-  const [{ runIncident }, { loadPolicy }, { previewVerdict, readTargetFacts }, render] = await Promise.all([
-    import('../../incident/run-incident.js'),
-    import('../../executor/load-policy.js'),
-    import('../policy-preview.js'),
-    import('../render-diagnosis.js'),
-  ]);
-  const policy = await loadPolicy(options.policy ?? config.executor.policy);
+  const [{ runIncident, newIncidentId }, { loadPolicy }, { previewVerdict, readTargetFacts }, render] =
+    await Promise.all([
+      import('../../incident/run-incident.js'),
+      import('../../executor/load-policy.js'),
+      import('../policy-preview.js'),
+      import('../render-diagnosis.js'),
+    ]);
+  const policyName = options.policy ?? config.executor.policy;
+  const policy = await loadPolicy(policyName);
   const target = await openTarget(options, config, io);
+  const { trapInterrupts } = await import('../interrupts.js');
+  const interrupts = trapInterrupts();
+  let acting: DiagnoseActing | undefined;
   try {
     const namespace = options.allNamespaces
       ? undefined
       : (options.namespace ?? target.namespace ?? 'default');
     const chosen = await reasonerFor(options, config, target, io);
     if (chosen.notice) io.stderr.write(`aoi: ${chosen.notice}\n`);
-    let act;
-    if (options.apply) {
-      const [{ AuditLog }, approval, clients] = await Promise.all([
-        import('../../executor/audit-log.js'),
-        import('../../executor/approval.js'),
-        target.executorClients(),
-      ]);
-      const stdin = process.stdin as NodeJS.ReadStream;
-      const approver = options.approve
-        ? approval.preApprovedApprover(['*'])
-        : stdin.isTTY
-          ? approval.promptApprover(stdin, io.stderr)
-          : approval.denyingApprover;
-      act = { policy, approver, audit: await AuditLog.open(paths.audit), clients };
-    }
+    const runId = newIncidentId();
+    if (options.apply)
+      acting = await (
+        await import('../diagnose-acting.js')
+      ).prepareActing(options, target, { policy, name: policyName }, io);
     // Promoted guidance from `aoi evolve` (the state dir's library unless --guidance says otherwise).
     const { guidanceSelector, loadGuidanceLibrary } = await import('./bench.js');
     const selectGuidance = guidanceSelector(
@@ -71,12 +67,28 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
       ...(selectGuidance === undefined ? {} : { selectGuidance }),
       ...sharedIncidentOptions(target, options, namespace, paths.trajectories),
       reasoner: chosen.reasoner,
-      ...(act === undefined ? {} : { act }),
+      ...(acting === undefined ? {} : { act: acting.act }),
+      id: runId,
+      signal: interrupts.signal,
       onEvent: (event) => {
+        acting?.onEvent(event);
         if (event.type === 'phase-end' && (options.output ?? config.output) === 'text')
           io.stderr.write(`aoi: ${event.phase}: ${event.summary} (${event.durationMs} ms)\n`);
       },
+    }).catch(async (error: unknown) => {
+      const stoppedBy = interrupts.received();
+      if (stoppedBy === undefined) throw error;
+      const { interruptedLines, SIGNAL_EXIT } = await import('../interrupts.js');
+      io.stderr.write(interruptedLines(stoppedBy, acting?.applied ?? [], acting?.rollbackFlags ?? []));
+      if (options.sim !== undefined && acting?.applied.length)
+        io.stderr.write(
+          'aoi: (the simulated cluster ends with this process: there is nothing left to undo)\n',
+        );
+      if (options.record) io.stderr.write(`aoi: run ${runId} recorded as aborted: aoi runs show ${runId}\n`);
+      return SIGNAL_EXIT[stoppedBy];
     });
+    if (typeof report === 'number') return report;
+    acting?.reportNotAsked();
     const proposals = report.reasoning.diagnosis.proposals;
     const facts = await readTargetFacts(target.reader, proposals);
     const verdicts = proposals.map((action, i) => previewVerdict(action, i, policy, facts[i]));
@@ -93,6 +105,8 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
     if (!out.detected) return EXIT.done;
     return report.verification?.resolved ? EXIT.done : EXIT.incident;
   } finally {
+    interrupts.dispose();
+    await acting?.close();
     await target.close();
   }
 }

@@ -13,10 +13,10 @@ function parseId(value: string): number {
 /** `aoi rollback ID`: restore the pre-image recorded by an applied action's audit entry. */
 export async function rollbackCommand(id: number, options: ExecutorCliOptions, io: CliIO): Promise<number> {
   const { rollbackApplied } = await import('../../executor/rollback.js');
-  const { policy, clients, approver, audit } = await openExecutor(options, io);
+  const { policy, clients, approver, audit, runId } = await openExecutor(options, io);
   let result;
   try {
-    result = await rollbackApplied(id, { policy, clients, approver, audit });
+    result = await rollbackApplied(id, { policy, clients, approver, audit, runId });
   } finally {
     await audit.close();
   }

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { AoiError } from '../../core/errors.js';
-import { resolveStateDir, statePaths } from '../../core/state-dir.js';
+import { resolveStateDir, simStateDir, statePaths } from '../../core/state-dir.js';
 import {
   addReasonerOptions,
   addTargetOptions,
@@ -77,7 +77,12 @@ export async function tuiCommand(
       : (options.namespace ?? target.namespace ?? 'default');
     const chosen = await reasonerFor(options, config, target);
     const clients = acting ? await target.executorClients() : undefined;
-    audit = acting ? await AuditLog.open(paths.audit) : undefined;
+    // A simulated cluster's writes go to the sim subtree's log, never the real one.
+    const auditPath =
+      options.sim === undefined
+        ? paths.audit
+        : statePaths(simStateDir(options.stateDir ?? resolveStateDir(io.env))).audit;
+    audit = acting ? await AuditLog.open(auditPath) : undefined;
     const auditLog = audit;
     // The TUI asks for verdicts synchronously when the diagnosis arrives: read the targets' labels and
     // replicas (observer, read-only) before handing the diagnosis on, so replica limits are decided as the

@@ -1,5 +1,6 @@
 import type { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { ActionProposal } from '../../core/actions.js';
+import type { AuditTarget } from '../../core/audit.js';
 
 /** The executor's own credential; never the observer's. */
 export interface ExecutorClients {
@@ -7,6 +8,8 @@ export interface ExecutorClients {
   apps: AppsV1Api;
   /** How the kubectl action reaches the cluster as the executor; without it kubectl actions fail. */
   kubectl?: KubectlTarget;
+  /** The cluster and identity these clients write as, recorded with every audit entry. */
+  target?: AuditTarget;
 }
 
 export interface KubectlTarget {
