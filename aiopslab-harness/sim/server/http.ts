@@ -183,6 +183,11 @@ export class SimServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Takes resources out of the observer's reads from now on, as when its Role is edited mid-incident. */
+  setObserverDenied(resources: readonly string[]): void {
+    this.observerDenied = new Set(resources);
+  }
+
   /** Writes by anyone but the admin (the harness) recorded so far. */
   writesBy(role: Identity['role']): RequestLogEntry[] {
     return this.requestLog.filter(
