@@ -28,6 +28,7 @@ import {
   INVESTIGATE_PROMPT,
   message,
   parseFailurePrompt,
+  toolMessage,
 } from './prompt.js';
 import type { EvidenceTools, Reasoner, ReasonerInput, ReasonerResult, ReasonerStep } from './reasoner.js';
 import { groundProposals, markUntrusted } from './untrusted.js';
@@ -270,6 +271,11 @@ class Session {
       step.summary = `tool calls: ${turn.toolCalls.map((c) => c.function.name).join(', ')}`;
       messages.push({ ...message('assistant', turn.content), tool_calls: turn.toolCalls });
       for (const call of turn.toolCalls) {
+        // Many calls in one turn still spend one step each; those past the budget are answered, not run.
+        if (this.steps.length >= this.maxSteps) {
+          messages.push(toolMessage(call.function.name, 'error: the step budget is spent; not run'));
+          continue;
+        }
         const ran = await runToolCall(call, this.options.tools, pool, this.steps);
         messages.push(ran.message);
       }

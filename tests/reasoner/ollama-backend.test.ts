@@ -130,6 +130,18 @@ describe('OllamaReasoner: investigate, then answer', () => {
     expect(out.notes).toContain('step budget of 4 spent while investigating: asking for the answer');
   });
 
+  it('runs no more tool calls than the step budget, however many one turn asks for', async () => {
+    const tools = recordingTools();
+    const many = Array.from({ length: 20 }, () => ({ name: 'query_metrics', arguments: { promql: 'up' } }));
+    ollama.script((seen) => (seen.body.format ? content(diagnosis()) : toolCalls(...many)));
+    await reasoner({ tools, maxSteps: 4 }).diagnose({ evidence: EVIDENCE });
+    expect(tools.calls).toHaveLength(3);
+    const answer = ollama.chats().at(-1)!;
+    expect(
+      answer.messages.filter((m) => m.content === 'error: the step budget is spent; not run'),
+    ).toHaveLength(17);
+  });
+
   it('skips investigation for a model without the tools capability, and says so', async () => {
     ollama.reply(content(diagnosis()));
     const out = await reasoner({ model: 'plain-model', tools: recordingTools() }).diagnose({
