@@ -53,7 +53,7 @@ describe('aoi agent --stdio', () => {
     ]);
     const first = out[4];
     expect(first?.type === 'action' && first.action).toMatch(
-      /^```\nexec_shell\("echo @@aoi-[0-9a-f]+:0; kubectl get pods --namespace test-hotel-reservation --output json 2>&1; echo @@aoi-[0-9a-f]+:0:rc=\$\?"\)\n```$/,
+      /^```\nexec_shell\("echo AOI_([0-9a-f]+)_r0_BEGIN; kubectl get pods --namespace test-hotel-reservation --output json 2>&1 && echo AOI_\1_r0_OK \|\| echo AOI_\1_r0_FAIL"\)\n```$/,
     );
     expect(result.stderr).toContain('aoi agent: task localization');
     expect(result.stderr).toContain('namespace test-hotel-reservation named in the text');
