@@ -12,6 +12,8 @@ import type { MetricsSource } from '../observer/analyzers/telemetry.js';
 import type { TraceSource } from '../observer/analyzers/traces.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
 import type { ObserveOptions } from '../observer/observe.js';
+import type { TelemetryAuth } from '../observer/telemetry-credentials.js';
+import type { TelemetryAuthOptions } from './telemetry-auth.js';
 
 export interface ClusterTarget {
   reader: ClusterReader;
@@ -40,6 +42,8 @@ export interface KubeTargetOptions {
   jaegerUrl?: string;
   /** The namespace to be observed: telemetry Services in it are preferred. */
   namespace?: string;
+  /** Who gets which token (telemetry-auth.ts); absent: the kube token to the API server only. */
+  auth?: TelemetryAuthOptions;
 }
 
 export interface TelemetrySources {
@@ -51,29 +55,38 @@ export interface TelemetrySources {
 }
 
 /**
- * Prometheus and Jaeger readers for a kubeconfig target, both with the observer's (read-only) token and CA,
- * never the executor's: the URLs given, else Services found in the cluster and reached through the API
- * server's service proxy. Discovery never fails; what it cannot find is simply not read.
+ * Prometheus and Jaeger readers for a kubeconfig target: the URLs given, else Services found in the cluster
+ * and reached through the API server's service proxy. The observer's (read-only) token and CA go to the API
+ * server's origin only, never the executor's; another URL gets its own token file's token, or the kube
+ * token when opted in, or none, and no token over plain http (telemetry-credentials.ts). Discovery never
+ * fails; what it cannot find is simply not read.
  */
 export async function telemetryFor(
   reader: ClusterReader,
   target: { kubeconfig?: string; context?: string },
-  options: { prometheusUrl?: string; jaegerUrl?: string; namespace?: string },
+  options: { prometheusUrl?: string; jaegerUrl?: string; namespace?: string; auth?: TelemetryAuthOptions },
 ): Promise<TelemetrySources> {
-  const [{ kubeApiServer, kubeCredentials }, { PrometheusReader }, { JaegerReader }, { discoverTelemetry }] =
-    await Promise.all([
-      import('../observer/api-reader.js'),
-      import('../observer/prometheus-reader.js'),
-      import('../observer/jaeger-reader.js'),
-      import('../observer/discover-telemetry.js'),
-    ]);
+  const [
+    { kubeApiServer, kubeCredentials },
+    { PrometheusReader },
+    { JaegerReader },
+    { discoverTelemetry },
+    { credentialsFor },
+  ] = await Promise.all([
+    import('../observer/api-reader.js'),
+    import('../observer/prometheus-reader.js'),
+    import('../observer/jaeger-reader.js'),
+    import('../observer/discover-telemetry.js'),
+    import('../observer/telemetry-credentials.js'),
+  ]);
   const { observationError } = await import('../incident/observation-error.js');
   const credentials = kubeCredentials(target);
   if (!credentials.ok) throw observationError(credentials.error);
   let urls: { prometheusUrl?: string; jaegerUrl?: string } = options;
   let notice: string | undefined;
+  // The API server's origin decides who gets the kubeconfig's token (telemetry-credentials.ts).
+  const apiServer = kubeApiServer(target);
   if (options.prometheusUrl === undefined || options.jaegerUrl === undefined) {
-    const apiServer = kubeApiServer(target);
     if (!apiServer.ok) throw observationError(apiServer.error);
     const found = await discoverTelemetry(reader, {
       apiServer: apiServer.value,
@@ -84,13 +97,35 @@ export async function telemetryFor(
     urls = found;
     notice = found.summary;
   }
+  const context = {
+    ...(apiServer.ok ? { apiServer: apiServer.value } : {}),
+    ...(credentials.value.token === undefined ? {} : { kubeToken: credentials.value.token }),
+    ...(credentials.value.caPem === undefined ? {} : { kubeCaPem: credentials.value.caPem }),
+    allowInsecureLoopback: options.auth?.allowInsecureLoopback === true,
+  };
+  const readerCredentials = (what: string, url: string, auth: TelemetryAuth | undefined) => {
+    const decided = credentialsFor(what, url, context, auth);
+    if (!decided.ok) throw new AoiError('usage', decided.error.message);
+    const { note: _note, ...rest } = decided.value;
+    return rest;
+  };
   return {
     ...(urls.prometheusUrl === undefined
       ? {}
-      : { metrics: new PrometheusReader({ url: urls.prometheusUrl, ...credentials.value }) }),
+      : {
+          metrics: new PrometheusReader({
+            url: urls.prometheusUrl,
+            ...readerCredentials('Prometheus', urls.prometheusUrl, options.auth?.prometheus),
+          }),
+        }),
     ...(urls.jaegerUrl === undefined
       ? {}
-      : { traces: new JaegerReader({ url: urls.jaegerUrl, ...credentials.value }) }),
+      : {
+          traces: new JaegerReader({
+            url: urls.jaegerUrl,
+            ...readerCredentials('Jaeger', urls.jaegerUrl, options.auth?.jaeger),
+          }),
+        }),
     ...(notice === undefined ? {} : { notice }),
     via: {
       ...(urls.prometheusUrl === undefined

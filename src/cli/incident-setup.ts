@@ -11,8 +11,10 @@ import type { IncidentOptions } from '../incident/run-incident.js';
 import type { ClusterTarget, KubeTargetOptions } from './cluster-target.js';
 import type { TaskType } from '../core/aiopslab.js';
 import type { CliIO } from './io.js';
+import type { TelemetryAuthFlags } from './telemetry-auth.js';
+import { addTelemetryAuthOptions } from './telemetry-auth.js';
 
-export interface TargetFlags {
+export interface TargetFlags extends TelemetryAuthFlags {
   sim?: string;
   seed: number;
   kubeconfig?: string;
@@ -108,9 +110,13 @@ export function sharedIncidentOptions(
 
 /** The simulated problem's cluster with --sim, else the kubeconfig's. */
 export async function openTarget(flags: TargetFlags, config: AoiConfig, io: CliIO): Promise<ClusterTarget> {
-  const { simTarget, kubeTarget } = await import('./cluster-target.js');
+  const [{ simTarget, kubeTarget }, { telemetryAuth }] = await Promise.all([
+    import('./cluster-target.js'),
+    import('./telemetry-auth.js'),
+  ]);
   if (flags.sim !== undefined) return simTarget(flags.sim, flags.seed, io.env);
-  const target = await kubeTarget(kubeOptions(flags, config), io.env);
+  const auth = await telemetryAuth(flags, config);
+  const target = await kubeTarget({ ...kubeOptions(flags, config), auth }, io.env);
   if (target.notice !== undefined) io.stderr.write(`aoi: ${target.notice}\n`);
   return target;
 }
@@ -161,7 +167,7 @@ export function parseKeepAlive(value: string): string {
  * which token (telemetry-auth.ts).
  */
 export function addTargetOptions(command: Command): Command {
-  return command
+  const withTarget = command
     .option('--sim <problem>', 'run on the embedded simulated cluster with this AIOpsLab problem injected')
     .option('--seed <n>', 'random seed of the simulated cluster', parseWhole(0), 42)
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
@@ -172,6 +178,7 @@ export function addTargetOptions(command: Command): Command {
       '--jaeger-url <url>',
       'Jaeger query API to sample traces from (call errors, latency, error origins)',
     );
+  return addTelemetryAuthOptions(withTarget);
 }
 
 /** --reasoner, --model, --ollama-host, --num-ctx, --keep-alive and --no-rules-prior. */

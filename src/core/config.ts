@@ -12,6 +12,12 @@ const Kube = z.strictObject({
 
 const ReasonerBackend = z.enum(['auto', 'rules', 'ollama']);
 
+/** A telemetry backend's own credential: it never gets the kubeconfig's token unless told so. */
+const TelemetryBackend = z.strictObject({
+  bearerTokenFile: z.string().min(1).optional(),
+  useKubeToken: z.boolean().default(false),
+});
+
 // prefault (not default) so an omitted section still gets its inner defaults.
 export const AoiConfig = z.strictObject({
   ollama: z
@@ -38,6 +44,12 @@ export const AoiConfig = z.strictObject({
     })
     .prefault({}),
   observer: Kube.prefault({}),
+  telemetry: z
+    .strictObject({
+      prometheus: TelemetryBackend.prefault({}),
+      jaeger: TelemetryBackend.prefault({}),
+    })
+    .prefault({}),
   executor: Kube.extend({ policy: z.string().min(1).default('default') }).prefault({}),
   output: z.enum(['text', 'json', 'markdown']).default('text'),
 });

@@ -10,8 +10,19 @@ import { EXIT } from '../exit-codes.js';
 import { coverageLine, gapLines, unreadList } from '../render-coverage.js';
 import { parseWhole } from '../incident-setup.js';
 import type { CliIO } from '../io.js';
+import type { TelemetryAuthFlags, TelemetryAuthOptions } from '../telemetry-auth.js';
+import { addTelemetryAuthOptions } from '../telemetry-auth.js';
 
-interface ObserveCliOptions {
+/** The token options over config (`telemetry.*.bearerTokenFile`), token files read. */
+async function telemetryAuthFor(options: TelemetryAuthFlags, io: CliIO): Promise<TelemetryAuthOptions> {
+  const [{ loadConfig }, { telemetryAuth }] = await Promise.all([
+    import('../../core/config.js'),
+    import('../telemetry-auth.js'),
+  ]);
+  return telemetryAuth(options, await loadConfig({ env: io.env }));
+}
+
+interface ObserveCliOptions extends TelemetryAuthFlags {
   namespace?: string;
   allNamespaces?: boolean;
   output: 'text' | 'json';
@@ -77,6 +88,7 @@ async function openSources(options: ObserveCliOptions, io: CliIO): Promise<Obser
     ...(options.prometheusUrl === undefined ? {} : { prometheusUrl: options.prometheusUrl }),
     ...(options.jaegerUrl === undefined ? {} : { jaegerUrl: options.jaegerUrl }),
     ...(namespace === undefined ? {} : { namespace }),
+    auth: await telemetryAuthFor(options, io),
   });
   if (notice !== undefined) io.stderr.write(`aoi: ${notice}\n`);
   return {
@@ -187,11 +199,11 @@ export function registerObserve(program: Command, io: CliIO): void {
     )
     .option(
       '--prometheus-url <url>',
-      "Prometheus API to read error rates and latency from (uses the kubeconfig's token and CA)",
+      'Prometheus API to read error rates and latency from (no credentials unless it is the API server, or --prometheus-token-file)',
     )
     .option(
       '--jaeger-url <url>',
-      "Jaeger query API to sample traces from (uses the kubeconfig's token and CA)",
+      'Jaeger query API to sample traces from (no credentials unless it is the API server, or --jaeger-token-file)',
     )
     .option('--sim <problem>', 'observe the embedded simulated cluster with this AIOpsLab problem injected')
     .option('--seed <n>', 'random seed of the simulated cluster', parseWhole(0), 42)
@@ -202,4 +214,5 @@ export function registerObserve(program: Command, io: CliIO): void {
     .action(async (options: ObserveCliOptions) => {
       process.exitCode = await observeCommand(options, io);
     });
+  addTelemetryAuthOptions(program.commands.find((c) => c.name() === 'observe')!);
 }

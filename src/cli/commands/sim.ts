@@ -108,6 +108,9 @@ export async function simStart(options: SimStartOptions, io: CliIO): Promise<num
       ? healthyCluster(options, { SimCluster, getApp, appNames })
       : await findProblemCluster(options.problem, options.seed);
   const { cluster, namespace, banner } = prepared;
+  // Prometheus and Jaeger as Services in `observe`, as AIOpsLab installs them, so `aoi observe` and
+  // `aoi diagnose --kubeconfig` find them through the API server's service proxy as on a real cluster.
+  cluster.deployTelemetryServices();
   let server: Awaited<ReturnType<typeof SimServer.start>>;
   try {
     server = await SimServer.start({
@@ -151,6 +154,7 @@ export async function simStart(options: SimStartOptions, io: CliIO): Promise<num
       `  API server  ${server.url}`,
       `  prometheus  ${server.url}/api/v1/query`,
       `  jaeger      ${server.url}/api/traces`,
+      '  in cluster  services observe/prometheus-server:80 and observe/jaeger-query:16686 (found by aoi observe)',
       `  kubeconfig  ${kubeconfigPath}`,
       `  contexts    ${OBSERVER_CONTEXT} (read-only, current), ${EXECUTOR_CONTEXT} (writes), ${NOBODY_CONTEXT} (may read nothing)`,
       `  try         kubectl --kubeconfig ${kubeconfigPath} get pods -n ${namespace}`,
