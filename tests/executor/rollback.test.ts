@@ -11,7 +11,7 @@ import type { ActionProposal } from '../../src/core/actions.js';
 import { AuditEntry } from '../../src/core/audit.js';
 import type { Policy } from '../../src/core/policy.js';
 import type { ExecutorClients } from '../../src/executor/actions/types.js';
-import { denyingApprover, preApprovedApprover } from '../../src/executor/approval.js';
+import { denyingApprover, preApprovedApprover, unattendedApprover } from '../../src/executor/approval.js';
 import { AuditLog, verifyAuditLog } from '../../src/executor/audit-log.js';
 import { execute } from '../../src/executor/executor.js';
 import { loadPolicy } from '../../src/executor/load-policy.js';
@@ -132,6 +132,13 @@ describe('rollbackApplied', () => {
     };
     const rejected = await undo(id, { policy: custom, approver: denyingApprover });
     expect(rejected).toMatchObject({ status: 'rejected', decision: { effect: 'approve', ruleId: 'ask' } });
+    // No terminal and no --approve: not asked, and recorded so, not as a rejection (issue 14 item 5).
+    const notAsked = await undo(id, { policy: custom, approver: unattendedApprover });
+    expect(notAsked).toMatchObject({ status: 'notAsked', decision: { effect: 'approve', ruleId: 'ask' } });
+    expect((await entries()).find((e) => e.seq === notAsked.auditId)).toMatchObject({
+      decision: 'not-asked',
+      result: { status: 'skipped' },
+    });
     expect(writesSince(server, since)).toEqual([]);
     expect(await replicas()).toBe(1);
   });
