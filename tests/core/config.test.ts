@@ -24,6 +24,7 @@ const DEFAULTS = {
   },
   reasoner: { backend: 'auto', maxSteps: 8, rulesPrior: true },
   observer: {},
+  telemetry: { prometheus: { useKubeToken: false }, jaeger: { useKubeToken: false } },
   executor: { policy: 'default' },
   output: 'text',
 };
