@@ -152,7 +152,9 @@ export class AgentSession {
       answer = this.fallback();
     }
     this.final = submit(answer, this.report());
-    this.options.log(`submit: ${this.final.split('\n')[1] ?? ''}`);
+    const call = this.final.split('\n').find((line) => line.startsWith('submit(')) ?? '';
+    const noticed = this.failedWrites > 0 ? ` (${this.failedWrites} failed write attempts noticed)` : '';
+    this.options.log(`submit: ${call}${noticed}`);
     this.deliver(this.final);
   }
 
