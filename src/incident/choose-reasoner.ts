@@ -5,8 +5,7 @@
  * falls back: its errors surface when it runs.
  */
 import { AoiError } from '../core/errors.js';
-import type { OllamaProgress } from '../reasoner/ollama-backend.js';
-import { OllamaReasoner } from '../reasoner/ollama-backend.js';
+import type { OllamaProgress, OllamaReasoner } from '../reasoner/ollama-backend.js';
 import type { EvidenceTools, Reasoner, ReasonerInput, ReasonerResult } from '../reasoner/reasoner.js';
 import type { RulesOptions } from '../reasoner/rules-backend.js';
 import { diagnoseByRules, RulesReasoner } from '../reasoner/rules-backend.js';
@@ -91,7 +90,9 @@ class FallbackReasoner implements Reasoner {
 
 export async function chooseReasoner(options: ChooseReasonerOptions): Promise<ChosenReasoner> {
   const rules = () => new RulesReasoner(options.rules ?? {});
-  const ollama = () => {
+  // The Ollama client and its prompt machinery load only when the model may be asked.
+  const ollama = async () => {
+    const { OllamaReasoner } = await import('../reasoner/ollama-backend.js');
     return new OllamaReasoner({
       host: options.host,
       model: options.model,
@@ -107,11 +108,11 @@ export async function chooseReasoner(options: ChooseReasonerOptions): Promise<Ch
     });
   };
   if (options.choice === 'rules') return { reasoner: rules() };
-  if (options.choice === 'ollama') return { reasoner: ollama() };
+  if (options.choice === 'ollama') return { reasoner: await ollama() };
   const probe = await probeOllama(options.host, options.model, options.probeTimeoutMs ?? 1500);
   if (probe.ok)
     return {
-      reasoner: new FallbackReasoner(ollama(), rules(), options.onNotice ?? (() => undefined)),
+      reasoner: new FallbackReasoner(await ollama(), rules(), options.onNotice ?? (() => undefined)),
       notice: `reasoner: ollama (${options.model} at ${options.host})`,
     };
   return { reasoner: rules(), notice: `reasoner: rules (${probe.why})` };

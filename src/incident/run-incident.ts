@@ -12,7 +12,6 @@ import type { Evidence } from '../core/evidence.js';
 import type { TrajectoryStatus } from '../core/trajectory.js';
 import { TrajectoryRecorder } from '../core/trajectory-recorder.js';
 import type { ExecuteOptions, ExecutionResult } from '../executor/executor.js';
-import { execute } from '../executor/executor.js';
 import type { MetricsSource } from '../observer/analyzers/telemetry.js';
 import type { TraceSource } from '../observer/analyzers/traces.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
@@ -311,6 +310,8 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
         'executor',
         { proposals: reasoning.diagnosis.proposals },
         async () => {
+          // The executor (client-node's API classes, execa) loads only when there is something to apply.
+          const { execute } = await import('../executor/executor.js');
           const counters = { actionsSoFar: 0 };
           // Verification looks through the observer unless the caller brought its own verifier.
           const defaultVerifier = observerVerifier({

@@ -11,6 +11,7 @@ import { fail, ok } from '../core/errors.js';
 import type { ClusterReader, ListOptions, LogOptions, WatchEvent } from './cluster-reader.js';
 import { CLUSTER_SCOPED, collectionPath } from './cluster-reader.js';
 import { endpoint } from './https-json.js';
+import { keepAliveAgent } from './keep-alive-agent.js';
 import { ListBodyParser } from './json-stream.js';
 import type { Interner, KObject } from './k8s-types.js';
 import { slimObject } from './k8s-types.js';
@@ -147,6 +148,7 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
   const server = kc.getCurrentCluster()?.server ?? '';
   const pageSize = options.pageSize ?? 0;
   const policy = options.retry ?? DEFAULT_RETRY;
+  const reuseConnection = keepAliveAgent();
   let requests = 0;
 
   /** One GET; a 2xx body goes to `sink`, anything else becomes a failure. */
@@ -161,6 +163,7 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
     let url: URL;
     try {
       await kc.applyToHTTPSOptions(opts);
+      reuseConnection(opts);
       url = endpoint(server, path, params);
     } catch (error) {
       const { code, message } = classifyError(error);

@@ -1,7 +1,8 @@
 /** `aoi sim problems`: the ids `--sim` and `aoi sim start --problem` accept, from the shipped catalog. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { TaskType } from '../../core/aiopslab.js';
+import type { TaskType } from '../../core/aiopslab.js';
+import { TASK_TYPES } from '../../core/task-types.js';
 import { AoiError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 
@@ -49,7 +50,7 @@ export function registerSimProblems(program: Command, io: CliIO): void {
     .command('problems')
     .description('List the problem ids that --sim and `aoi sim start --problem` accept')
     .option('--app <name>', 'only this application')
-    .addOption(new Option('--task <task>', 'only this task type').choices(TaskType.options))
+    .addOption(new Option('--task <task>', 'only this task type').choices(TASK_TYPES))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
