@@ -96,12 +96,12 @@ export function renderText(out: DiagnoseOutput): string {
     lines.push('  proposed');
     out.proposals.forEach((p, i) =>
       lines.push(
-        `    ${i + 1}. ${describeAction(p.action)}  [policy: ${p.policy.effect}${p.policy.rule ? ` by ${p.policy.rule}` : ''}]`,
+        `    ${i + 1}. ${describeAction(p.action, 'full', out.evidence)}  [policy: ${p.policy.effect}${p.policy.rule ? ` by ${p.policy.rule}` : ''}]`,
       ),
     );
   }
   for (const a of out.actions)
-    lines.push(`  applied    ${describeAction(a.action)}: ${a.status} (${a.message})`);
+    lines.push(`  applied    ${describeAction(a.action, 'full', out.evidence)}: ${a.status} (${a.message})`);
   if (out.verification)
     lines.push(
       `  verified   ${out.verification.resolved ? 'incident cleared' : `${out.verification.remaining} severe item(s) remain`} after ${out.verification.rounds} look(s)`,
@@ -156,7 +156,7 @@ export function renderMarkdown(out: DiagnoseOutput): string {
     lines.push('### Proposed actions', '', '| # | action | policy |', '|---|---|---|');
     out.proposals.forEach((p, i) =>
       lines.push(
-        `| ${i + 1} | ${md(describeAction(p.action))} | ${p.policy.effect}${p.policy.rule ? ` (${p.policy.rule})` : ''} |`,
+        `| ${i + 1} | ${md(describeAction(p.action, 'full', out.evidence))} | ${p.policy.effect}${p.policy.rule ? ` (${p.policy.rule})` : ''} |`,
       ),
     );
     lines.push('');
@@ -164,7 +164,9 @@ export function renderMarkdown(out: DiagnoseOutput): string {
   if (out.actions.length > 0) {
     lines.push('### Applied', '');
     for (const a of out.actions)
-      lines.push(`- ${md(describeAction(a.action))}: **${a.status}**, ${md(a.message)}`);
+      lines.push(
+        `- ${md(describeAction(a.action, 'full', out.evidence))}: **${a.status}**, ${md(a.message)}`,
+      );
     lines.push('');
   }
   return `${lines.join('\n')}\n`;

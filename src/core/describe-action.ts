@@ -1,10 +1,48 @@
-import type { ActionProposal } from './actions.js';
+import type { ActionProposal, ServicePortPatch } from './actions.js';
+import type { Evidence } from './evidence.js';
+
+/**
+ * The targetPort a Service port has now, as the evidence the action cites recorded it (the observer's
+ * TargetPortMismatch carries `port` and `targetPort`); undefined when no cited item says.
+ */
+function targetPortBefore(
+  a: Extract<ActionProposal, { kind: 'patchService' }>,
+  port: ServicePortPatch,
+  evidence: readonly Evidence[],
+): string | undefined {
+  const cited = new Set(a.evidence);
+  for (const ev of evidence) {
+    const attrs = ev.attributes;
+    if (!cited.has(ev.id) || attrs?.['targetPort'] === undefined) continue;
+    if (attrs['service'] !== undefined && attrs['service'] !== a.name) continue;
+    if (attrs['port'] === port.port) return String(attrs['targetPort']);
+  }
+  return undefined;
+}
+
+/** `port 9090: targetPort 9999 → 9090`: before → after, or `→ 9090` alone when the value now is unknown. */
+function portChange(
+  a: Extract<ActionProposal, { kind: 'patchService' }>,
+  evidence: readonly Evidence[],
+): string {
+  return a.ports
+    .map((p) => {
+      const before = targetPortBefore(a, p, evidence);
+      return `port ${p.port}: targetPort ${before === undefined ? '' : `${before} `}→ ${String(p.targetPort)}`;
+    })
+    .join(', ');
+}
 
 /**
  * One line saying what an action does. `full` (diagnose's text and Markdown) includes the values it sets;
- * `brief` (the TUI's 80-column lists) leaves long values out.
+ * `brief` (the TUI's 80-column lists) leaves long values out. `evidence` (the items the action may cite) gives
+ * the values it replaces, where the observer recorded them.
  */
-export function describeAction(a: ActionProposal, style: 'full' | 'brief' = 'full'): string {
+export function describeAction(
+  a: ActionProposal,
+  style: 'full' | 'brief' = 'full',
+  evidence: readonly Evidence[] = [],
+): string {
   const full = style === 'full';
   if (a.kind === 'kubectl') return `kubectl ${a.argv.join(' ')}`;
   if (a.kind === 'releaseVolume')
@@ -16,7 +54,7 @@ export function describeAction(a: ActionProposal, style: 'full' | 'brief' = 'ful
     case 'scaleDeployment':
       return `scale deployment ${at} to ${a.replicas}`;
     case 'patchService':
-      return `patch service ${at}: ${a.ports.map((p) => `${p.port}→${String(p.targetPort)}`).join(', ')}`;
+      return `patch service ${at} ${portChange(a, evidence)}`;
     case 'setCommand':
       return full
         ? `set command of ${at} container ${a.container} to ${JSON.stringify(a.command)}`

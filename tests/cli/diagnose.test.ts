@@ -61,6 +61,15 @@ describe('aoi diagnose --sim', () => {
     expect(trajectory.outcome?.status).toBe('unresolved');
   }, 60_000);
 
+  it('shows a Service patch as before → after (targetPort 9999 → 9090), never 9090→9090', async () => {
+    const result = await aoi(['--sim', 'k8s_target_port-misconfig-localization-1', '--no-record']);
+    expect(result.exitCode, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(
+      /patch service test-social-network\/user-service port 9090: targetPort 9999 → 9090/,
+    );
+    expect(result.stdout).not.toContain('9090→9090');
+  }, 60_000);
+
   it('previews a scale proposal with the replicas read now, so maxReplicaChange can decide (no --apply)', async () => {
     // standard: scale-within-limits allows a change of at most 3; user-service is at 0 and the fix asks for 1.
     const result = await aoi([

@@ -136,6 +136,18 @@ describe('dryRunAction: the server dry-run object and its diff', () => {
     },
   );
 
+  it('patchService: the dry run says before → after (targetPort 8083 → 9999), never after → after', async () => {
+    const action: ActionProposal = {
+      kind: 'patchService',
+      namespace: NS,
+      name: 'geo',
+      ports: [{ port: 8083, targetPort: 9999 }],
+      ...ev,
+    };
+    const outcome = await dryRunAction(clients, action);
+    expect(outcome.message).toBe('service/geo would change: port 8083: targetPort 8083 → 9999');
+  });
+
   it('restart: the restartedAt the server would set', async () => {
     const action: ActionProposal = {
       kind: 'rolloutRestart',

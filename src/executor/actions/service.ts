@@ -9,7 +9,7 @@ export const patchService: HandlerFor<'patchService'> = {
   async dryRun(clients, a) {
     const { current, result } = await patch(clients, a, true);
     return {
-      message: `service/${a.name} ports would change`,
+      message: `service/${a.name} would change: ${portChanges(current, a)}`,
       current: asObject(current),
       object: asObject(result),
     };
@@ -19,8 +19,8 @@ export const patchService: HandlerFor<'patchService'> = {
     return { kind: 'Service', ports: plain(svc.spec?.ports ?? []) };
   },
   async apply(clients, a) {
-    await patch(clients, a, false);
-    return `service/${a.name} ports: ${a.ports.map((p) => `${p.port}→${p.targetPort}`).join(', ')}`;
+    const { current } = await patch(clients, a, false);
+    return `service/${a.name}: ${portChanges(current, a)}`;
   },
   async check(clients, a) {
     const svc = await clients.core.readNamespacedService({ name: a.name, namespace: a.namespace });
@@ -47,6 +47,16 @@ export const patchService: HandlerFor<'patchService'> = {
     return `service/${a.name}: ports restored from the pre-image`;
   },
 };
+
+/** `port 9090: targetPort 9999 → 9090` per port, the first value read from the Service before the patch. */
+function portChanges(current: V1Service, a: { ports: ServicePortPatch[] }): string {
+  return a.ports
+    .map((want) => {
+      const was = findPort(current.spec?.ports ?? [], want)?.targetPort;
+      return `port ${want.port}: targetPort ${was === undefined ? '(unset)' : String(was)} → ${String(want.targetPort)}`;
+    })
+    .join(', ');
+}
 
 function findPort(ports: V1ServicePort[], want: ServicePortPatch): V1ServicePort | undefined {
   return ports.find((p) => (want.name !== undefined ? p.name === want.name : p.port === want.port));
