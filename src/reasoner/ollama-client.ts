@@ -80,6 +80,17 @@ export function toAoiError(error: unknown, ctx: CallContext, phase: 'probe' | 'c
       },
     );
   }
+  // ollama-js throws a plain Error for an `{"error": …}` object inside a stream (fetch failures are TypeErrors).
+  if (phase === 'call' && error instanceof Error && error.constructor === Error) {
+    return new AoiError(
+      'model-unavailable',
+      `Ollama at ${ctx.host} failed while answering: ${error.message}`,
+      {
+        hint: 'Check the `ollama serve` log (memory, GPU), try a smaller model or --num-ctx, or use --reasoner rules.',
+        cause: error,
+      },
+    );
+  }
   return new AoiError('model-unavailable', `Ollama is not reachable at ${ctx.host}`, {
     hint: 'Start it with `ollama serve`, set OLLAMA_HOST, or use --reasoner rules.',
     cause: error,

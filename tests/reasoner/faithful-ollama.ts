@@ -30,6 +30,8 @@ export type ModelTurn =
   /** An HTTP failure of the server itself. */
   | { status: number; error: string }
   | { status: number; text: string }
+  /** A failure after the stream began (e.g. the runner died): server/routes.go sends `{"error": …}` in-stream. */
+  | { streamError: string }
   | { hang: true };
 
 export interface ChatBody {
@@ -121,7 +123,7 @@ interface Generated {
 
 /** Applies the server's contract to what the scripted model said. */
 function generate(
-  turn: Exclude<ModelTurn, { status: number } | { hang: true }>,
+  turn: Exclude<ModelTurn, { status: number } | { hang: true } | { streamError: string }>,
   body: ChatBody,
   card: ModelCard,
 ) {
@@ -211,6 +213,14 @@ export async function startFaithfulOllama(
       return;
     }
     if ('error' in turn) return sendJson(res, turn.status, { error: turn.error });
+    if ('streamError' in turn) {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(
+        `${JSON.stringify({ model: body.model, message: { role: 'assistant', content: 'The' }, done: false })}\n`,
+      );
+      res.end(`${JSON.stringify({ error: turn.streamError })}\n`);
+      return;
+    }
     const { generated, suppressed } = generate(turn, body, card);
     seen.suppressedToolCalls = suppressed;
     const stats = {

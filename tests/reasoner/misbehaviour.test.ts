@@ -196,7 +196,7 @@ describe('a misbehaving model on the faithful server', () => {
       5,
     );
     const phases = report.reasoning.steps.map((s) => s.phase ?? s.kind);
-    expect(phases).toEqual(['investigate', 'tool', 'investigate', 'tool', 'investigate', 'tool', 'answer']);
+    expect(phases).toEqual(['investigate', 'tool', 'investigate', 'tool', 'investigate', 'answer']);
     expect(report.reasoning.notes).toContain(
       'step budget of 5 spent while investigating: asking for the answer',
     );

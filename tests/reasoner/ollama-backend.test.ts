@@ -327,6 +327,15 @@ describe('OllamaReasoner: server failures', () => {
     expect(error.message).toBe(`Ollama at ${ollama.host} did not answer within 300 ms`);
   });
 
+  it('reports an error inside the stream (the runner died) as that, not as unreachable', async () => {
+    const died =
+      'model runner has unexpectedly stopped, this may be due to resource limitations or an internal error, check ollama server logs for details';
+    ollama.reply({ streamError: died });
+    const error = await failure(reasoner().diagnose({ evidence: EVIDENCE }));
+    expect(error.message).toBe(`Ollama at ${ollama.host} failed while answering: ${died}`);
+    expect(error.hint).toMatch(/ollama serve/);
+  });
+
   it('keeps stdout clean when Ollama answers an error as plain text', async () => {
     const log = vi.spyOn(console, 'log');
     ollama.reply({ status: 500, text: 'upstream exploded' });
