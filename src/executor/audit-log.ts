@@ -133,7 +133,9 @@ async function readAuditLog(path: string): Promise<{ entries: AuditEntry[]; chec
   }
   const entries: AuditEntry[] = [];
   const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
+  // After the last newline: nothing, or a line another process is writing right now (or a crash tore);
+  // either way not an entry yet. The next append cuts a torn one.
+  lines.pop();
   for (const [index, line] of lines.entries()) {
     const seq = (entries.at(-1)?.seq ?? index) + 1;
     let value: unknown;
