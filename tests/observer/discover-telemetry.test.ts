@@ -228,6 +228,94 @@ describe('chooseService', () => {
       'monitoring/jaeger-query:16686',
     ],
     [
+      'kube-prometheus-stack without prometheus-operated: <release>-kube-prometheus-prometheus',
+      kubePrometheusStack.filter((x) => x.metadata?.name !== 'prometheus-operated'),
+      'prometheus',
+      [],
+      'monitoring/kps-kube-prometheus-prometheus:9090',
+    ],
+    [
+      // opentelemetry-helm-charts, examples/default/rendered/prometheus/service.yaml (chart 0.2x).
+      'the OpenTelemetry demo’s <release>-prometheus-server',
+      [
+        svc(
+          'example-prometheus-server',
+          { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/component': 'server' },
+          [{ name: 'http', port: 9090, targetPort: 9090 }],
+          'otel-demo',
+        ),
+        svc(
+          'example-otelcol',
+          { 'app.kubernetes.io/name': 'otelcol' },
+          [{ name: 'metrics', port: 8888 }],
+          'otel-demo',
+        ),
+      ],
+      'prometheus',
+      [],
+      'otel-demo/example-prometheus-server:9090',
+    ],
+    [
+      'the OpenTelemetry demo’s newer `prometheus`',
+      [
+        svc(
+          'prometheus',
+          { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/component': 'server' },
+          [{ name: 'http', port: 9090, targetPort: 9090 }],
+          'otel-demo',
+        ),
+      ],
+      'prometheus',
+      [],
+      'otel-demo/prometheus:9090',
+    ],
+    [
+      // examples/default/rendered/jaeger/allinone-query-svc.yaml: headless, component service-query.
+      'the OpenTelemetry demo’s jaeger-query (Jaeger v1 chart)',
+      [
+        svc(
+          'jaeger-query',
+          { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/component': 'service-query' },
+          [
+            { name: 'http-query', port: 16686, targetPort: 16686 },
+            { name: 'grpc-query', port: 16685, targetPort: 16685 },
+          ],
+          'otel-demo',
+        ),
+        svc(
+          'jaeger-collector',
+          { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/component': 'service-collector' },
+          [{ name: 'http-zipkin', port: 9411 }],
+          'otel-demo',
+        ),
+      ],
+      'jaeger',
+      [],
+      'otel-demo/jaeger-query:16686',
+    ],
+    [
+      // examples/default/rendered/jaeger/jaeger/jaeger-service.yaml: one all-in-one Service, many ports.
+      'the OpenTelemetry demo’s all-in-one `jaeger` (Jaeger v2 chart): its http-query port',
+      [
+        svc(
+          'jaeger',
+          { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/component': 'all-in-one' },
+          [
+            { name: 'zk-compact-trft', port: 5775 },
+            { name: 'config-rest', port: 5778 },
+            { name: 'http-zipkin', port: 9411 },
+            { name: 'otlp-http', port: 4318 },
+            { name: 'http-query', port: 16686, targetPort: 16686 },
+            { name: 'grpc-query', port: 16685 },
+          ],
+          'otel-demo',
+        ),
+      ],
+      'jaeger',
+      [],
+      'otel-demo/jaeger:16686',
+    ],
+    [
       'nothing without a query port',
       [svc('jaeger-agent', { app: 'jaeger' }, [{ port: 6831 }])],
       'jaeger',
