@@ -36,6 +36,8 @@ interface Run {
   seconds: number;
   exitCode: number | null;
   rssKiB?: number;
+  /** User plus system CPU seconds (GNU time): less swayed by a busy machine than the wall clock. */
+  cpuSeconds?: number;
   stderr: string;
 }
 
@@ -48,13 +50,13 @@ interface Probe {
   rss?: boolean;
 }
 
-/** One run: wall time from spawn to exit; peak RSS from GNU time when present, else from a preload. */
+/** One run: wall time from spawn to exit; CPU and peak RSS from GNU time when present, else RSS from a preload. */
 function runOnce(probe: Probe, rssProbe: string, rssFile: string): Promise<Run> {
-  const timed = probe.rss === true && existsSync(TIME);
+  const timed = existsSync(TIME);
   const preload = probe.rss === true && !timed;
   const argv = preload ? ['--import', rssProbe, ...probe.argv] : probe.argv;
   const [file, args] = timed
-    ? [TIME, ['-f', 'aoi-bench-maxrss=%M', process.execPath, ...argv]]
+    ? [TIME, ['-f', 'aoi-bench=%M %U %S', process.execPath, ...argv]]
     : [process.execPath, argv];
   return new Promise((done, fail) => {
     const start = performance.now();
@@ -70,9 +72,20 @@ function runOnce(probe: Probe, rssProbe: string, rssFile: string): Promise<Run> 
       const seconds = (performance.now() - start) / 1000;
       void (async () => {
         let rssKiB: number | undefined;
-        if (timed) rssKiB = Number(/aoi-bench-maxrss=(\d+)/.exec(stderr)?.[1]);
+        let cpuSeconds: number | undefined;
+        const figures = /aoi-bench=(\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
+        if (timed && figures) {
+          if (probe.rss === true) rssKiB = Number(figures[1]);
+          cpuSeconds = Number(figures[2]) + Number(figures[3]);
+        }
         if (preload) rssKiB = Number(await readFile(rssFile, 'utf8'));
-        done({ seconds, exitCode, stderr, ...(rssKiB === undefined ? {} : { rssKiB }) });
+        done({
+          seconds,
+          exitCode,
+          stderr,
+          ...(rssKiB === undefined ? {} : { rssKiB }),
+          ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+        });
       })().catch(fail);
     });
   });
@@ -202,8 +215,10 @@ try {
       rss.length === 0
         ? ''
         : ` | peak RSS median ${(median(rss) / 1024).toFixed(0)} MiB, max ${(Math.max(...rss) / 1024).toFixed(0)} MiB (${existsSync(TIME) ? 'GNU time %M' : 'process.resourceUsage().maxRSS'})`;
+    const cpu = these.flatMap((r) => (r.cpuSeconds === undefined ? [] : [r.cpuSeconds]));
+    const cpuText = cpu.length === 0 ? '' : ` | CPU ${median(cpu).toFixed(2)} s`;
     console.log(
-      `${probe.label.padEnd(44)} ${seconds.toFixed(3)} s  ×${(seconds / reference).toFixed(1)}  [${these.map((r) => r.seconds.toFixed(2)).join(' ')}]${rssText}`,
+      `${probe.label.padEnd(44)} ${seconds.toFixed(3)} s  ×${(seconds / reference).toFixed(1)}  [${these.map((r) => r.seconds.toFixed(2)).join(' ')}]${cpuText}${rssText}`,
     );
   }
   console.log('targets: --help ≤ 3× node -e 0; diagnose ≤ 1.5 s at ~100 pods; peak RSS ≤ 150 MiB');
