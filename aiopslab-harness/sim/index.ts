@@ -6,3 +6,5 @@ export type { Tokens } from './server/auth.js';
 export { renderKubeconfig, OBSERVER_CONTEXT, EXECUTOR_CONTEXT, NOBODY_CONTEXT } from './kubeconfig.js';
 export type { KubeconfigOptions } from './kubeconfig.js';
 export { getApp, appNames } from './apps/index.js';
+export { REQUEST_DIALECTS, defaultDialects } from './telemetry/request-metrics.js';
+export type { RequestDialect } from './telemetry/request-metrics.js';

@@ -116,7 +116,7 @@ export function podSeries(
   /** A counter of whole requests (or of an amount, such as seconds), reset when container `c` restarts. */
   const countOf = (rate: (t: number) => number, labels: Labels, integer = true, c = main): SampleFn =>
     counter({
-      seed: seedOf(labels),
+      seed: () => seedOf(labels),
       start: pod.createdAt,
       breakpoints,
       rate,

@@ -30,10 +30,7 @@ export function exposePod(source: ClusterSeriesSource, namespace: string, pod: s
 
 /** kube-state-metrics' workload series of a namespace (those without a pod), as its own pod serves them. */
 export function exposeKubeState(source: ClusterSeriesSource, namespace: string): string | undefined {
-  return expose(
-    source,
-    source.seriesIn(namespace).filter((s) => s.labels['pod'] === undefined),
-  );
+  return expose(source, source.workloadSeriesIn(namespace));
 }
 
 function expose(

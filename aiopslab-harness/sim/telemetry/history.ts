@@ -18,6 +18,18 @@ export interface HealthSegment {
   flows: Flows;
 }
 
+/**
+ * Flows per health snapshot: the timeline keeps its snapshots, and every request (a scrape each second per
+ * pod) would otherwise recompute the same flows for each of them.
+ */
+const flowsOf = new WeakMap<AppHealth, Flows>();
+
+function flowsFor(app: AppSpec, health: AppHealth): Flows {
+  let flows = flowsOf.get(health);
+  if (!flows) flowsOf.set(health, (flows = computeFlows(app, health)));
+  return flows;
+}
+
 export class HealthHistory {
   private readonly cache = new Map<string, HealthSegment[]>();
 
@@ -40,7 +52,7 @@ export class HealthHistory {
       const changes = (this.world.healthTimeline?.changes(namespace) ?? []).filter((c) => c.at <= this.now);
       if (changes.length === 0)
         changes.push({ at: this.now, health: computeHealth(this.world, namespace, this.now) });
-      list = changes.map(({ at, health }) => ({ at, health, flows: computeFlows(app, health) }));
+      list = changes.map(({ at, health }) => ({ at, health, flows: flowsFor(app, health) }));
     }
     this.cache.set(namespace, list);
     return list;

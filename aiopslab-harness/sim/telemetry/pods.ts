@@ -105,11 +105,22 @@ function containerFacts(pod: Pod, name: string, status: ContainerStatus | undefi
 }
 
 /** Facts about every pod (of one namespace, or all). */
-export function podFacts(world: SimWorld, namespace?: string, withDeleted = false): PodFacts[] {
-  const live = world.store.peekAll(PODS, namespace).map((json) => factsOf(world, json));
+export function podFacts(
+  world: SimWorld,
+  namespace?: string,
+  withDeleted = false,
+  only?: (name: string) => boolean,
+): PodFacts[] {
+  const wanted = (json: JsonObject) =>
+    !only || only(String((json['metadata'] as { name?: string } | undefined)?.name));
+  const live = world.store
+    .peekAll(PODS, namespace)
+    .filter(wanted)
+    .map((json) => factsOf(world, json));
   if (!withDeleted || !world.graveyard) return live;
   const gone = world.graveyard
     .list(namespace)
+    .filter((t) => wanted(t.pod))
     .map((t) => ({ ...factsOf(world, t.pod), deletedAt: t.deletedAt }));
   return [...gone, ...live];
 }

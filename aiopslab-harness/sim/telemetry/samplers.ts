@@ -51,7 +51,8 @@ export class GridSeries implements Series {
 }
 
 export interface CounterSpec {
-  seed: number;
+  /** The noise seed, or how to compute it (only grid reads need it; a scrape of the exposition does not). */
+  seed: number | (() => number);
   /** No sample (and no rate) before this time. */
   start: number;
   /** Times where the rate may change (health changes, pod events). */
@@ -95,6 +96,8 @@ export function counter(spec: CounterSpec): SampleFn {
     return cumulative[lo]! + (rates[lo]! * (t - starts[lo]!)) / 1000;
   };
   const amplitude = spec.noise ?? 0.2;
+  let seed: number | undefined;
+  const seedOf = () => (seed ??= typeof spec.seed === 'number' ? spec.seed : spec.seed());
   return (t, exact) => {
     if (t < spec.start) return undefined;
     const here = integral(t);
@@ -105,7 +108,7 @@ export function counter(spec: CounterSpec): SampleFn {
     const before = here - integral(t - SCRAPE_MS);
     const after = integral(t + SCRAPE_MS) - here;
     const jitter =
-      amplitude * unit(spec.seed, Math.floor(t / SCRAPE_MS)) * Math.max(0, Math.min(before, after));
+      amplitude * unit(seedOf(), Math.floor(t / SCRAPE_MS)) * Math.max(0, Math.min(before, after));
     const value = Math.max(0, here - integral(spec.origin(t)) + jitter);
     return spec.integer ? Math.floor(value) : value;
   };

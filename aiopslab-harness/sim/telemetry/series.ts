@@ -34,15 +34,18 @@ export class ClusterSeriesSource implements SeriesSource {
     return list;
   }
 
+  /** kube-state-metrics' workload series of a namespace only (what its own pod serves). */
+  workloadSeriesIn(namespace: string): GridSeries[] {
+    return workloadSeries(this.world, namespace).map((def) => new GridSeries(def.labels, def.fn, this.now));
+  }
+
   private build(namespace: string, wanted: (pod: string) => boolean, workloads: boolean): GridSeries[] {
     const dialects = this.world.metricDialects ?? defaultDialects(this.history.app(namespace));
     // Deleted pods too: Prometheus keeps their series, which end when the pod went away.
-    const list = podFacts(this.world, namespace, true)
-      .filter((facts) => wanted(facts.name))
-      .flatMap((facts) => {
-        const end = facts.deletedAt === undefined ? this.now : Math.min(this.now, facts.deletedAt - 1);
-        return podSeries(facts, this.history, dialects).map((def) => new GridSeries(def.labels, def.fn, end));
-      });
+    const list = podFacts(this.world, namespace, true, wanted).flatMap((facts) => {
+      const end = facts.deletedAt === undefined ? this.now : Math.min(this.now, facts.deletedAt - 1);
+      return podSeries(facts, this.history, dialects).map((def) => new GridSeries(def.labels, def.fn, end));
+    });
     if (workloads)
       for (const def of workloadSeries(this.world, namespace))
         list.push(new GridSeries(def.labels, def.fn, this.now));

@@ -16,6 +16,7 @@ interface SimStartOptions {
   kubeconfig?: string;
   seed: number;
   speed: number;
+  metrics?: string;
 }
 
 export function parsePort(value: string): number {
@@ -90,6 +91,31 @@ export async function findProblemCluster(id: string, seed: number): Promise<Prep
   };
 }
 
+/**
+ * `--metrics istio,linkerd`: the request-metric dialects to serve instead of the app's own (`default` keeps
+ * those and adds the rest). kube-state-metrics and cAdvisor series are always served.
+ */
+function metricDialects(
+  text: string,
+  app: Parameters<SimModule['defaultDialects']>[0],
+  sim: Pick<SimModule, 'REQUEST_DIALECTS' | 'defaultDialects'>,
+): SimIndex.RequestDialect[] {
+  const known: readonly string[] = sim.REQUEST_DIALECTS;
+  const out = new Set<SimIndex.RequestDialect>();
+  for (const word of text
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean)) {
+    if (word === 'default') for (const d of sim.defaultDialects(app)) out.add(d);
+    else if (known.includes(word)) out.add(word as SimIndex.RequestDialect);
+    else
+      throw new AoiError('usage', `unknown metric dialect "${word}"`, {
+        hint: `Use a comma-separated list of: default, ${known.join(', ')} (e.g. --metrics istio or --metrics default,linkerd).`,
+      });
+  }
+  return [...out];
+}
+
 /** `aoi sim start`: the embedded simulated cluster, served until interrupted. */
 export async function simStart(options: SimStartOptions, io: CliIO): Promise<number> {
   // Loaded here, not at start-up, so that --help and usage errors answer without loading the simulator.
@@ -103,11 +129,18 @@ export async function simStart(options: SimStartOptions, io: CliIO): Promise<num
     EXECUTOR_CONTEXT,
     NOBODY_CONTEXT,
   } = await import('../../../aiopslab-harness/sim/index.js');
+  const sim = await import('../../../aiopslab-harness/sim/index.js');
   const prepared =
     options.problem === undefined
       ? healthyCluster(options, { SimCluster, getApp, appNames })
       : await findProblemCluster(options.problem, options.seed);
   const { cluster, namespace, banner } = prepared;
+  if (options.metrics !== undefined)
+    cluster.world.metricDialects = metricDialects(
+      options.metrics,
+      cluster.world.apps.get(namespace)?.app,
+      sim,
+    );
   // Prometheus and Jaeger as Services in `observe`, as AIOpsLab installs them, so `aoi observe` and
   // `aoi diagnose --kubeconfig` find them through the API server's service proxy as on a real cluster.
   cluster.deployTelemetryServices();
@@ -184,9 +217,13 @@ export function registerSim(program: Command, io: CliIO): void {
     .option('--kubeconfig <path>', 'where to write the kubeconfig (default: <state dir>/sim/kubeconfig)')
     .option('--seed <n>', 'random seed for names and addresses', parseSeed, 42)
     .option('--speed <x>', 'simulated seconds per wall-clock second', parsePositive, 1)
+    .option(
+      '--metrics <dialects>',
+      'request-metric dialects to serve: sim, otel, istio, linkerd, or default (the app’s own), comma-separated',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  aoi sim start\n  aoi sim start --port 8001 --kubeconfig ./sim.kubeconfig\n',
+      '\nExamples:\n  aoi sim start\n  aoi sim start --port 8001 --kubeconfig ./sim.kubeconfig\n  aoi sim start --app astronomy-shop --metrics istio\n',
     )
     .action(async (options: SimStartOptions) => {
       process.exitCode = await simStart(options, io);
