@@ -1,7 +1,8 @@
 /**
  * Issue 14: "could not look" is never "healthy". The real binary against no kubeconfig, a kubeconfig with no
- * current context, unreachable servers, a token that may read nothing and one that may read only part of
- * the cluster; and the namespace taken from the kubeconfig's context, as kubectl takes it.
+ * current context, a token that may read nothing and one that may read only part of the cluster; and the
+ * namespace taken from the kubeconfig's context, as kubectl takes it. Unreachable servers (DNS, plain HTTP,
+ * TLS) are in tests/observer/could-not-look.test.ts, in-process.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -116,35 +117,7 @@ describe('a look that cannot read the core kinds is an error naming the cause (e
     },
     SPAWN_MS,
   );
-
-  it.each([
-    ['DNS', 'https://no-such-host.invalid:6443', /cannot reach the cluster: .*ENOTFOUND|EAI_AGAIN/],
-    ['a plain-HTTP server', 'http://127.0.0.1:9', /cannot reach the cluster/],
-  ])(
-    'an unreachable server (%s)',
-    async (_name, server, message) => {
-      const path = join(dir, `unreachable-${_name.replace(/\W/g, '')}.kubeconfig`);
-      await writeFile(path, renderKubeconfig(server, healthy.tokens, healthy.caPem), { mode: 0o600 });
-      const result = await aoi(['diagnose', '--reasoner', 'rules', '--kubeconfig', path, '-n', NS]);
-      expect(result.exitCode, result.stderr).toBe(2);
-      const { cause, hint } = errorOf(result.stderr);
-      expect(cause).toMatch(message);
-      expect(hint).toMatch(/server address/);
-    },
-    SPAWN_MS,
-  );
-
-  it(
-    'a server whose certificate the kubeconfig does not trust (TLS)',
-    async () => {
-      const path = join(dir, 'wrong-ca.kubeconfig');
-      await writeFile(path, renderKubeconfig(healthy.url, healthy.tokens, partial.caPem), { mode: 0o600 });
-      const result = await aoi(['observe', '--kubeconfig', path, '-n', NS]);
-      expect(result.exitCode, result.stderr).toBe(2);
-      expect(errorOf(result.stderr).cause).toMatch(/cannot reach the cluster: .*certificate/i);
-    },
-    SPAWN_MS,
-  );
+  // DNS, plain HTTP and an untrusted certificate: tests/observer/could-not-look.test.ts (in-process).
 });
 
 describe('a look that read only part of the cluster is INCOMPLETE, never healthy', () => {
