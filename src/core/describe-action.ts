@@ -54,7 +54,10 @@ export function describeAction(
     case 'scaleDeployment':
       return `scale deployment ${at} to ${a.replicas}`;
     case 'patchService':
-      return `patch service ${at} ${portChange(a, evidence)}`;
+      // The TUI's 80 columns keep only the value set (`→ 9090`); never `9090→9090`, which reads as before → after.
+      return full
+        ? `patch service ${at} ${portChange(a, evidence)}`
+        : `patch service ${at} → ${a.ports.map((p) => String(p.targetPort)).join(',')}`;
     case 'setCommand':
       return full
         ? `set command of ${at} container ${a.container} to ${JSON.stringify(a.command)}`

@@ -38,9 +38,7 @@ describe('tui App', () => {
     expect(text).toContain('  ev-3  info Pulled');
     expect(text).toContain('Diagnosis: user · Virtualization / Misconfiguration');
     expect(text).toContain('90% Service user targets the wrong port [*ev-2 *ev-1]');
-    expect(text).toContain(
-      '1. patch service shop/user port 9090: targetPort → 9090 → awaiting approval [approve]',
-    );
+    expect(text).toContain('1. patch service shop/user → 9090 → awaiting approval [approve]');
     expect(text).toContain('dry run ok: service/user ports would change; touches service/shop/user');
     await waitFor(() => expect(screen()).toContain('- ports[0].targetPort: 9999'));
     expect(screen()).toContain('+ ports[0].targetPort: 9090');
