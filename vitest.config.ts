@@ -1,4 +1,35 @@
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import type { TestSpecification } from 'vitest/node';
+import { BaseSequencer } from 'vitest/node';
+
+/**
+ * Files that run for a minute or more. On a fresh clone vitest has no timings yet and orders files by size, so
+ * these small files started last: in the session's baseline run the Python relay and the reference solvers
+ * began at 265 s and 280 s of 354 s and left one worker busy for the final 80 s. Started first, they overlap
+ * with everything else.
+ */
+const LONG_RUNNING = [
+  'tests/agent/python-relay.test.ts',
+  'tests/bench/reference-solvers.test.ts',
+  'tests/cli/bench.test.ts',
+  'tests/cli/diagnose.test.ts',
+  'tests/tui/tmux.test.ts',
+];
+
+class LongRunningFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (f: TestSpecification) => {
+      const i = LONG_RUNNING.indexOf(relative(import.meta.dirname, f.moduleId));
+      return i === -1 ? LONG_RUNNING.length : i;
+    };
+    return sorted
+      .map((file, order) => ({ file, order }))
+      .sort((a, b) => rank(a.file) - rank(b.file) || a.order - b.order)
+      .map(({ file }) => file);
+  }
+}
 
 /**
  * Tests that start real child processes: the aoi binary (Node plus its module loading, from sources through
@@ -24,6 +55,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     restoreMocks: true,
     unstubEnvs: true,
+    sequence: { sequencer: LongRunningFirst },
     // No `include` here: projects inherit this block, and include lists would be merged, not replaced.
     projects: [
       {
