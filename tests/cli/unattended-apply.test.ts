@@ -54,8 +54,9 @@ describe('aoi diagnose --apply without a terminal or --approve', () => {
     expect(result.stderr).toContain(
       'aoi: not applied: 1 action(s) need approval and there is no terminal to ask (recorded as not-asked):',
     );
+    // The action's own wording belongs to describeAction; here: it is the Service fix, with its dry run.
     expect(result.stderr).toMatch(
-      /^ {2}would patch service test-social-network\/user-service: 9090→\d+ \(dry run: service\/user-service ports would change\)$/m,
+      /^ {2}would patch service test-social-network\/user-service .*9090.* \(dry run: .+\)$/m,
     );
     expect(result.stderr).toContain(
       '  To approve: rerun with --approve (approves what the policy marks approve, never a deny), or on a terminal with -i to approve each by key',
@@ -81,11 +82,11 @@ describe('aoi diagnose --apply without a terminal or --approve', () => {
           identity: 'aoi-sim-executor',
         },
       });
-    const verify = await spawnAoi(
-      ['audit', 'verify', '--file', join(dir, 'state', 'sim', 'audit.jsonl')],
-      dir,
+    const verify = await spawnAoi(['audit', 'verify', '--sim'], dir);
+    expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toBe(
+      `${join(dir, 'state', 'sim', 'audit.jsonl')}: ok: ${entries.length} entries, hash chain intact`,
     );
-    expect(verify.exitCode, verify.stdout).toBe(0);
 
     const trajectory = await readTrajectory(out.trajectory);
     expect(trajectory.steps.find((s) => s.phase === 'act')?.output).toEqual([

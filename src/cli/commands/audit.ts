@@ -4,15 +4,17 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { AuditEntry } from '../../core/audit.js';
 import { AoiError } from '../../core/errors.js';
-import { resolveStateDir, statePaths } from '../../core/state-dir.js';
+import { resolveStateDir, simStateDir, statePaths } from '../../core/state-dir.js';
 import type { CliIO } from '../io.js';
 
 interface VerifyOptions {
   file?: string;
+  sim?: boolean;
 }
 
 interface ShowOptions {
   file?: string;
+  sim?: boolean;
   output?: 'text' | 'json';
 }
 
@@ -20,8 +22,8 @@ interface ShowOptions {
  * The log to read, or undefined when the state dir's log does not exist yet (nothing was ever written: not an
  * error). A --file that does not exist is one: the user named it, so it is likely a typo.
  */
-function auditFile(options: { file?: string }, io: CliIO): string | undefined {
-  const file = options.file ?? statePaths(resolveStateDir(io.env)).audit;
+function auditFile(options: { file?: string; sim?: boolean }, io: CliIO): string | undefined {
+  const file = options.file ?? defaultAuditFile(options, io);
   if (existsSync(file)) return file;
   if (options.file === undefined) return undefined;
   throw new AoiError('not-found', `${file}: no audit log`, {
@@ -29,8 +31,10 @@ function auditFile(options: { file?: string }, io: CliIO): string | undefined {
   });
 }
 
-function defaultAuditFile(io: CliIO): string {
-  return statePaths(resolveStateDir(io.env)).audit;
+/** The real clusters' log, or with --sim the one `--sim` runs write (never mixed with the real one). */
+function defaultAuditFile(options: { sim?: boolean }, io: CliIO): string {
+  const stateDir = resolveStateDir(io.env);
+  return statePaths(options.sim ? simStateDir(stateDir) : stateDir).audit;
 }
 
 /** The line of the first bad entry: the chain is valid up to it, so it sits where its seq was expected. */
@@ -58,7 +62,7 @@ function tamperedLine(seq: number, reason: string): { line: number; note: string
 export async function auditVerify(options: VerifyOptions, io: CliIO): Promise<number> {
   const file = auditFile(options, io);
   if (file === undefined) {
-    io.stdout.write(`${defaultAuditFile(io)}: no entries (nothing has been applied yet)\n`);
+    io.stdout.write(`${defaultAuditFile(options, io)}: no entries (nothing has been applied yet)\n`);
     return 0;
   }
   const { verifyAuditLog } = await import('../../executor/audit-log.js');
@@ -195,7 +199,7 @@ export async function auditShow(options: ShowOptions, io: CliIO): Promise<number
     for (const entry of entries) io.stdout.write(`${textLine(entry)}\n`);
     io.stdout.write(
       entries.length === 0
-        ? `${file ?? defaultAuditFile(io)}: no entries\n`
+        ? `${file ?? defaultAuditFile(options, io)}: no entries\n`
         : `${file}: ${entries.length} entries (run \`aoi audit verify\` to check the chain)\n`,
     );
   }
@@ -208,6 +212,7 @@ export function registerAudit(program: Command, io: CliIO): void {
     .command('verify')
     .description('Check the hash chain of the audit log (exit 1 when tampered)')
     .option('--file <path>', 'audit log (default: <state dir>/audit.jsonl)')
+    .option('--sim', 'the log of --sim runs (<state dir>/sim/audit.jsonl)')
     .action(async (options: VerifyOptions) => {
       process.exitCode = await auditVerify(options, io);
     });
@@ -217,6 +222,7 @@ export function registerAudit(program: Command, io: CliIO): void {
       'Print the audit log: seq, time, actor, step, action and target, decision, rule, dry run, result',
     )
     .option('--file <path>', 'audit log (default: <state dir>/audit.jsonl)')
+    .option('--sim', 'the log of --sim runs (<state dir>/sim/audit.jsonl)')
     .addOption(new Option('--output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (options: ShowOptions) => {
       process.exitCode = await auditShow(options, io);
