@@ -216,8 +216,8 @@ function run(env: Env, action: ActionProposal, actionsSoFar: number): Promise<Ex
     approver: preApprovedApprover(['*']),
     audit: env.audit,
     clients: env.clients,
-    // Simulated time: ten minutes for a rollout (crash-loop back-offs included), read back every second.
-    verifier: readBackVerifier({ timeoutMs: 600_000, pollMs: 1_000, clock: drivenClock(env.cluster) }),
+    // Simulated time: ten minutes for a rollout (crash-loop back-offs included), read back every 2 s.
+    verifier: readBackVerifier({ timeoutMs: 600_000, pollMs: 2_000, clock: drivenClock(env.cluster) }),
     incident: { actionsSoFar },
   });
 }
@@ -351,8 +351,9 @@ describe('a wrong fix fails verification and is rolled back to an identical spec
         approver: preApprovedApprover(['*']),
         audit: env.audit,
         clients: env.clients,
-        // Simulated time: long enough for a wrong image to reach back-off, short enough to fail fast.
-        verifier: readBackVerifier({ timeoutMs: 160_000, pollMs: 2_000, clock: drivenClock(env.cluster) }),
+        // Simulated time: 90 s, read back every 5 s. A wrong image fails at its first pull error; a pod that
+        // can never be scheduled waits out the deadline, so each read-back (an HTTPS round trip) must count.
+        verifier: readBackVerifier({ timeoutMs: 90_000, pollMs: 5_000, clock: drivenClock(env.cluster) }),
       });
       expect(result.status, result.message).toBe('rolledBack');
       expect(await read()).toEqual(before);
