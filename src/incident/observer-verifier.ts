@@ -7,8 +7,8 @@
 import type { ActionProposal } from '../core/actions.js';
 import type { Evidence } from '../core/evidence.js';
 import type { ObservationCoverage } from '../core/observation-report.js';
-import type { Verifier, VerifyResult } from '../executor/verifier.js';
-import { readBackVerifier } from '../executor/verifier.js';
+import type { Verifier, VerifyClock, VerifyResult } from '../executor/verifier.js';
+import { readBackVerifier, wallClock } from '../executor/verifier.js';
 import type { MetricsSource } from '../observer/analyzers/telemetry.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
 import { observe } from '../observer/observe.js';
@@ -20,6 +20,8 @@ export interface ObserverVerifierOptions {
   pollMs?: number;
   /** The action's read-back runs first; injectable for tests. */
   readBack?: Verifier;
+  /** Where time comes from (the simulator's driven clock in tests); the wall clock by default. */
+  clock?: VerifyClock;
 }
 
 /** The component an action changes, when it changes one workload or Service by name. */
@@ -63,25 +65,22 @@ function unreadObjects(coverage: ObservationCoverage): string[] {
     .map((g) => `${g.what} (${g.code})`);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export function observerVerifier(options: ObserverVerifierOptions): Verifier {
-  const readBack = options.readBack ?? readBackVerifier();
+  const clock = options.clock ?? wallClock;
+  const readBack = options.readBack ?? readBackVerifier({ clock });
   const timeoutMs = options.timeoutMs ?? 60_000;
   const pollMs = options.pollMs ?? 1000;
   return {
     async verify(request): Promise<VerifyResult> {
-      const appliedAt = Date.now();
+      const appliedAt = clock.now();
       const first = await readBack.verify(request);
       const target = targetComponent(request.action);
       if (!first.ok || !target) return first;
-      const deadline = Date.now() + timeoutMs;
+      const deadline = clock.now() + timeoutMs;
       let last: Evidence[];
       let unread: string[];
       for (;;) {
-        const since = Math.max(1, Math.ceil((Date.now() - appliedAt) / 1000));
+        const since = Math.max(1, Math.ceil((clock.now() - appliedAt) / 1000));
         const report = await observe(options.reader, {
           namespace: target.namespace,
           logsSinceSeconds: since,
@@ -93,8 +92,8 @@ export function observerVerifier(options: ObserverVerifierOptions): Verifier {
         unread = unreadObjects(report.value.coverage);
         if (last.length === 0 && unread.length === 0)
           return { ok: true, message: `${first.message}; the observer sees ${target.name} healthy` };
-        if (Date.now() + pollMs > deadline || request.signal?.aborted) break;
-        await sleep(pollMs);
+        if (clock.now() + pollMs > deadline || request.signal?.aborted) break;
+        await clock.sleep(pollMs);
       }
       if (last.length === 0)
         return {

@@ -14,6 +14,7 @@ import { execute } from '../../src/executor/executor.js';
 import { loadPolicy } from '../../src/executor/load-policy.js';
 import { executorOf, observerOf } from '../../src/incident/endpoint.js';
 import { observerVerifier, targetComponent } from '../../src/incident/observer-verifier.js';
+import { drivenClock } from '../sim/driven-clock.js';
 
 let dir: string;
 let bench: Policy;
@@ -45,7 +46,9 @@ const repoint = (targetPort: number): ActionProposal => ({
 });
 
 async function run(action: ActionProposal, name: string) {
-  server = await SimServer.start({ cluster: prepareCluster(problem, 9), realtime: true, speed: 20 });
+  // No ticker: the verifier advances the simulated clock as it waits (drivenClock), so load cannot race it.
+  const cluster = prepareCluster(problem, 9);
+  server = await SimServer.start({ cluster });
   const endpoint = {
     url: server.url,
     caPem: server.caPem,
@@ -59,7 +62,13 @@ async function run(action: ActionProposal, name: string) {
     approver: preApprovedApprover(['*']),
     audit,
     clients,
-    verifier: observerVerifier({ ...observerOf(endpoint), timeoutMs: 8000, pollMs: 500 }),
+    // Simulated time: a look every 15 s for up to a minute (each look is a whole observation).
+    verifier: observerVerifier({
+      ...observerOf(endpoint),
+      timeoutMs: 60_000,
+      pollMs: 15_000,
+      clock: drivenClock(cluster),
+    }),
   });
   await audit.close();
   const svc = await clients.core.readNamespacedService({
