@@ -80,8 +80,8 @@ export async function findProblemCluster(id: string, seed: number): Promise<Prep
     throw new AoiError('not-found', `unknown problem "${id}"`, {
       hint:
         near.length > 0
-          ? `Did you mean: ${near.map((p) => p.id).join(', ')}?`
-          : `${problems.length} problems are in the catalog; run aoi bench --solver nothing to list them.`,
+          ? `Did you mean: ${near.map((p) => p.id).join(', ')}? (\`aoi sim problems\` lists them all)`
+          : `${problems.length} problems are in the catalog; \`aoi sim problems\` lists them.`,
     });
   }
   return {
