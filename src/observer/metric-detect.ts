@@ -17,7 +17,8 @@ import {
 
 /** What the observer needs of a Prometheus API. */
 export interface MetricsSource {
-  query(promql: string): Promise<Result<InstantSample[]>>;
+  /** An instant query at `atSeconds` (default: the server's now). */
+  query(promql: string, atSeconds?: number): Promise<Result<InstantSample[]>>;
   queryRange(promql: string, start: number, end: number, step: number): Promise<Result<RangeSeries[]>>;
   labelValues(label: string): Promise<Result<string[]>>;
 }

@@ -95,7 +95,7 @@ function onlyDialect(source: MetricsSource, dialect: string): MetricsSource {
     hidden.delete(f.buckets?.metric);
   }
   return {
-    query: (q) => source.query(q),
+    query: (q, at) => source.query(q, at),
     queryRange: (q, a, b, c) => source.queryRange(q, a, b, c),
     labelValues: async (label) => {
       const names = await source.labelValues(label);

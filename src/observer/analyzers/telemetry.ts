@@ -71,17 +71,28 @@ export async function analyzeTelemetry(
   const gaps = [...detected.gaps];
   if (detected.inScope.size === 0) return { findings: [], gaps };
   const map = new WorkloadMap(objects);
+  // Every query at the instant detection read: on a cluster whose clock runs fast (or a slow observation),
+  // a baseline "5 minutes ago" must not slide into the fault while the queries are under way.
+  const at = detected.now;
+  const pinned: MetricsSource =
+    at === undefined
+      ? metrics
+      : {
+          query: (promql) => metrics.query(promql, at),
+          queryRange: (promql, start, end, step) => metrics.queryRange(promql, start, end, step),
+          labelValues: (label) => metrics.labelValues(label),
+        };
   const baseline = planBaseline(detected, baselineOptions, namespace);
   const [requests, state] = await Promise.all([
-    analyzeRequests(metrics, namespace, detected.inScope, map),
-    analyzeKubeState(metrics, namespace, detected.inScope, map),
+    analyzeRequests(pinned, namespace, detected.inScope, map),
+    analyzeKubeState(pinned, namespace, detected.inScope, map),
   ]);
   const findings = [...requests.findings, ...state.findings];
   gaps.push(...requests.gaps, ...state.gaps);
   if ('what' in baseline) gaps.push(baseline);
   else {
     const saturation = await analyzeSaturation(
-      metrics,
+      pinned,
       namespace,
       detected.inScope,
       map,
