@@ -135,13 +135,13 @@ describe('errors say what failed and what to do, with exit code 2', () => {
       'unknown problem id (diagnose --sim)',
       () => ['diagnose', '--sim', 'no_such_problem-1'],
       /^unknown problem "no_such_problem-1"/,
-      /aoi bench --solver nothing/,
+      /aoi sim problems/,
     ],
     [
       'unknown problem id (sim start --problem)',
       () => ['sim', 'start', '--problem', 'no_such_problem-1', '--port', '0'],
       /^unknown problem "no_such_problem-1"/,
-      /aoi bench --solver nothing/,
+      /aoi sim problems/,
     ],
   ];
 

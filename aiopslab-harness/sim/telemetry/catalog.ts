@@ -12,13 +12,11 @@ import type { SampleFn } from './samplers.js';
 import { counter, gauge } from './samplers.js';
 import type { Labels } from './types.js';
 import { KUBE_STATE_METRICS } from './kube-state.js';
+import type { MetricInfo, SeriesDef } from './metric-types.js';
 import type { RequestDialect } from './request-metrics.js';
 import { REQUEST_METRICS, requestSeries } from './request-metrics.js';
 
-export interface MetricInfo {
-  type: 'counter' | 'gauge' | 'histogram';
-  help: string;
-}
+export type { MetricInfo, SeriesDef } from './metric-types.js';
 
 export const METRICS: Record<string, MetricInfo> = {
   container_cpu_usage_seconds_total: { type: 'counter', help: 'Cumulative cpu time consumed in seconds.' },
@@ -68,11 +66,6 @@ const DEFAULT_MEMORY: Record<ComponentRole, number> = {
   cache: 64 * 2 ** 20,
   infra: 128 * 2 ** 20,
 };
-
-export interface SeriesDef {
-  labels: Labels;
-  fn: SampleFn;
-}
 
 /** Fraction of requests faster than `le` seconds, for a median of `medianMs`. */
 export function latencyCdf(le: number, medianMs: number): number {

@@ -18,7 +18,6 @@ import type { HealthHistory } from './history.js';
 import type { PodFacts } from './pods.js';
 import type { Reply } from './reply.js';
 import { json, text } from './reply.js';
-import { jaegerApiV3 } from './jaeger-api-v3.js';
 import { operationsOf, tracedComponents, usesOpenTelemetry } from './span-names.js';
 import type { JaegerSpan, JaegerTrace } from './traces.js';
 import { SLOT_MS, decodeTraceId, synthesizeTrace } from './traces.js';
@@ -257,7 +256,6 @@ function execute(ctx: JaegerContext, path: string, params: URLSearchParams): Rep
 }
 
 export function jaegerApi(ctx: JaegerContext, path: string, params: URLSearchParams): Reply {
-  if (path.startsWith('/api/v3/')) return jaegerApiV3(ctx, path, params) ?? text(404, '404 page not found\n');
   if (ctx.release === 'main' && REMOVED_ON_MAIN.test(path)) return text(404, '404 page not found\n');
   try {
     return execute(ctx, path, params);

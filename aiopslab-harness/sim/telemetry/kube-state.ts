@@ -8,7 +8,7 @@
 import { resourceByKind } from '../api/resources.js';
 import type { JsonObject } from '../api/json.js';
 import type { SimWorld } from '../runtime.js';
-import type { MetricInfo, SeriesDef } from './catalog.js';
+import type { MetricInfo, SeriesDef } from './metric-types.js';
 
 export const KUBE_STATE_METRICS: Record<string, MetricInfo> = {
   kube_deployment_spec_replicas: { type: 'gauge', help: 'Number of desired pods for a deployment.' },

@@ -12,7 +12,7 @@
  *   and resource attributes `service.namespace=opentelemetry-demo` and `k8s.namespace.name` (the demo's
  *   collector runs the k8sattributes processor) as process tags.
  */
-import type { JaegerTag } from './traces.js';
+import type { JaegerTag } from './jaeger-types.js';
 
 export const tag = (key: string, value: string | boolean | number): JaegerTag => ({
   key,

@@ -14,7 +14,7 @@
  */
 import type { AppSpec, ComponentSpec } from '../apps/types.js';
 import type { HealthSegment } from './history.js';
-import type { MetricInfo } from './catalog.js';
+import type { MetricInfo } from './metric-types.js';
 import type { SampleFn } from './samplers.js';
 import type { Labels } from './types.js';
 

@@ -6,6 +6,7 @@
 import type { SimWorld } from '../runtime.js';
 import { EXPOSITION_CONTENT_TYPE, exposeKubeState, exposePod } from './exposition.js';
 import { jaegerApi } from './jaeger-api.js';
+import { jaegerApiV3 } from './jaeger-api-v3.js';
 import { podFacts } from './pods.js';
 import type { PodFacts } from './pods.js';
 import { prometheusApi } from './prometheus-api.js';
@@ -75,7 +76,10 @@ export function handleTelemetry(
       return list;
     };
     const release = world.jaegerRelease ?? 'v2.20';
-    return jaegerApi({ history: source.history, pods: podsIn, now, release }, path, url.searchParams);
+    const ctx = { history: source.history, pods: podsIn, now, release };
+    if (path.startsWith('/api/v3/'))
+      return jaegerApiV3(ctx, path, url.searchParams) ?? text(404, '404 page not found\n');
+    return jaegerApi(ctx, path, url.searchParams);
   }
   const pod = EXPOSITION.exec(path);
   const kubeState = KUBE_STATE.exec(path);

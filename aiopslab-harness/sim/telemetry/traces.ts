@@ -14,6 +14,7 @@ import type { HealthHistory, HealthSegment } from './history.js';
 import { hashString, hex, mix, unit } from './noise.js';
 import type { PodFacts } from './pods.js';
 import { readyAt } from './pods.js';
+import type { JaegerSpan, JaegerTag, JaegerTrace } from './jaeger-types.js';
 import { callTags, failureTags, processTags, serverTags } from './otel-tags.js';
 import {
   clientComponent,
@@ -25,34 +26,9 @@ import {
   usesOpenTelemetry,
 } from './span-names.js';
 
+export type { JaegerSpan, JaegerTag, JaegerTrace } from './jaeger-types.js';
+
 export const SLOT_MS = 1000;
-
-export interface JaegerTag {
-  key: string;
-  type: 'string' | 'bool' | 'int64' | 'float64';
-  value: string | boolean | number;
-}
-
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  flags: number;
-  operationName: string;
-  references: { refType: 'CHILD_OF'; traceID: string; spanID: string }[];
-  startTime: number;
-  duration: number;
-  tags: JaegerTag[];
-  logs: { timestamp: number; fields: JaegerTag[] }[];
-  processID: string;
-  warnings: null;
-}
-
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string; tags: JaegerTag[] }>;
-  warnings: null;
-}
 
 export interface TraceSlot {
   namespace: string;
