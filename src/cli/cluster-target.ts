@@ -139,11 +139,7 @@ export async function telemetryFor(
 }
 
 export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.ProcessEnv): Promise<ClusterTarget> {
-  const [{ createApiReader, kubeNamespace }, k8s, { clusterIdentity }] = await Promise.all([
-    import('../observer/api-reader.js'),
-    import('@kubernetes/client-node'),
-    import('../executor/cluster-identity.js'),
-  ]);
+  const { createApiReader, kubeNamespace } = await import('../observer/api-reader.js');
   const target = {
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
     ...(options.context === undefined ? {} : { context: options.context }),
@@ -168,7 +164,12 @@ export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.Process
     ...(contextNamespace.value === undefined ? {} : { namespace: contextNamespace.value }),
     telemetryVia: via,
     cluster: options.context ?? 'current-context',
-    executorClients: () => {
+    executorClients: async () => {
+      // client-node (~800 modules) loads only when there is something to write.
+      const [k8s, { clusterIdentity }] = await Promise.all([
+        import('@kubernetes/client-node'),
+        import('../executor/cluster-identity.js'),
+      ]);
       const kc = new k8s.KubeConfig();
       try {
         if (options.kubeconfig === undefined) kc.loadFromDefault();
@@ -179,7 +180,7 @@ export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.Process
         throw new AoiError('config', `cannot load the executor's kubeconfig: ${(error as Error).message}`);
       }
       const context = kc.getCurrentContext();
-      return Promise.resolve({
+      return {
         core: kc.makeApiClient(k8s.CoreV1Api),
         apps: kc.makeApiClient(k8s.AppsV1Api),
         target: clusterIdentity(kc),
@@ -192,7 +193,7 @@ export async function kubeTarget(options: KubeTargetOptions, env: NodeJS.Process
                 env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? tmpdir() },
               },
             }),
-      });
+      };
     },
     close: () => Promise.resolve(),
   };

@@ -2,7 +2,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { AoiError } from '../core/errors.js';
-import { loadKubeConfig } from '../observer/api-reader.js';
+import { loadKubeConfig } from '../observer/client-node-kubeconfig.js';
 import type { ExecutorClients } from './actions/types.js';
 import { clusterIdentity } from './cluster-identity.js';
 

@@ -1,17 +1,16 @@
-import { existsSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import { request as httpsRequest } from 'node:https';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { ApiException, KubeConfig, Watch } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import type { ClusterReader, ListOptions, LogOptions, WatchEvent } from './cluster-reader.js';
 import { CLUSTER_SCOPED, collectionPath } from './cluster-reader.js';
 import { endpoint } from './https-json.js';
 import { keepAliveAgent } from './keep-alive-agent.js';
+import type { KubeAccess, PlainAccess } from './kubeconfig.js';
+import { applyPlainAccess, plainCredentials, readKubeconfig } from './kubeconfig.js';
 import { ListBodyParser } from './json-stream.js';
 import type { Interner, KObject } from './k8s-types.js';
 import { slimObject } from './k8s-types.js';
@@ -28,75 +27,84 @@ export interface ApiReaderOptions {
   retry?: RetryPolicy;
 }
 
-/** Where a pod's service account token is mounted; client-node then reads the cluster from the pod's env. */
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+/** What a request is sent with: the kubeconfig's server and a function filling in its TLS and credentials. */
+interface Access {
+  server: string;
+  namespace?: string;
+  credentials: () => { token?: string; caPem?: string };
+  apply: (opts: RequestOptions) => Promise<void>;
+  /** client-node's KubeConfig, loaded on first use (watches, and kubeconfigs only client-node understands). */
+  kubeConfig: () => Promise<KubeConfig>;
+}
 
-/**
- * Why no kubeconfig will be loaded, or undefined when one will: client-node (like kubectl) otherwise falls back
- * to http://localhost:8080 with no credentials, and every read then fails for a reason that names nothing.
- */
-function missingKubeconfig(): string | undefined {
-  if ((process.env['KUBECONFIG'] ?? '') !== '') return undefined;
-  const home = join(homedir(), '.kube', 'config');
-  if (existsSync(home) || existsSync(IN_CLUSTER_TOKEN)) return undefined;
-  return `no kubeconfig: $KUBECONFIG is not set and ${home} does not exist (nor is this a pod with a service account)`;
+/** Loads client-node (and its ~800 modules) only when something needs it. */
+async function clientNodeKubeConfig(options: ApiReaderOptions): Promise<KubeConfig> {
+  const { loadKubeConfig } = await import('./client-node-kubeconfig.js');
+  const loaded = loadKubeConfig(options);
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  return loaded.value;
 }
 
 /**
- * Builds the KubeConfig the observer uses, as a value: no kubeconfig (`no-kubeconfig`), no current context
- * (`no-context`), a missing file or context (`config`) are failures.
+ * Resolves the kubeconfig with the observer's own reader: no kubeconfig (`no-kubeconfig`), no current context
+ * (`no-context`), a missing file or context (`config`) are failures. A ready KubeConfig (tests, in-process
+ * callers) is used as it is; a kubeconfig the reader hands over (exec, auth-provider, proxy-url, …) goes to
+ * client-node's KubeConfig on the first request.
  */
-export function loadKubeConfig(options: ApiReaderOptions): Result<KubeConfig> {
-  if (options.kubeConfig) return ok(options.kubeConfig);
-  const kc = new KubeConfig();
-  try {
-    if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
-    else {
-      const missing = missingKubeconfig();
-      if (missing !== undefined) return fail('no-kubeconfig', missing);
-      kc.loadFromDefault();
-    }
-    if (options.context !== undefined) {
-      if (!kc.getContexts().some((c) => c.name === options.context))
-        return fail('config', `context "${options.context}" is not in the kubeconfig`);
-      kc.setCurrentContext(options.context);
-    }
-  } catch (error) {
-    const cause = error as NodeJS.ErrnoException;
-    if (cause.code === 'ENOENT')
-      return fail('config', `cannot load the kubeconfig: ${cause.path ?? 'the file'} does not exist`);
-    return fail('config', `cannot load the kubeconfig: ${cause.message}`);
+function resolveAccess(options: ApiReaderOptions): Result<Access> {
+  const given = options.kubeConfig;
+  if (given) {
+    const namespace = given.getContextObject(given.getCurrentContext())?.namespace;
+    const token = given.getCurrentUser()?.token;
+    const caData = given.getCurrentCluster()?.caData;
+    return ok({
+      server: given.getCurrentCluster()?.server ?? '',
+      ...(namespace ? { namespace } : {}),
+      credentials: () => ({
+        ...(token ? { token } : {}),
+        ...(caData ? { caPem: Buffer.from(caData, 'base64').toString('utf8') } : {}),
+      }),
+      apply: (opts) => given.applyToHTTPSOptions(opts),
+      kubeConfig: () => Promise.resolve(given),
+    });
   }
-  if (!kc.getCurrentContext())
-    return fail(
-      'no-context',
-      `the kubeconfig has no current context (contexts: ${
-        kc
-          .getContexts()
-          .map((c) => c.name)
-          .join(', ') || 'none'
-      })`,
-    );
-  if (!kc.getCurrentCluster())
-    return fail('config', `context "${kc.getCurrentContext()}" names a cluster the kubeconfig does not have`);
-  return ok(kc);
+  const read = readKubeconfig(options);
+  if (!read.ok) return read;
+  const access: KubeAccess = read.value;
+  let loading: Promise<KubeConfig> | undefined;
+  const kubeConfig = () => (loading ??= clientNodeKubeConfig(options));
+  const base = {
+    server: access.server,
+    ...(access.namespace === undefined ? {} : { namespace: access.namespace }),
+    kubeConfig,
+  };
+  const plain = access.plain;
+  if (plain === undefined)
+    return ok({
+      ...base,
+      credentials: () => ({}),
+      apply: async (opts) => (await kubeConfig()).applyToHTTPSOptions(opts),
+    });
+  const withPlain = access as KubeAccess & { plain: PlainAccess };
+  return ok({
+    ...base,
+    credentials: () => plainCredentials(plain),
+    apply: (opts) => applyPlainAccess(withPlain, opts),
+  });
 }
 
 /** The namespace the current context sets (kubectl's default for commands without -n), if it sets one. */
 export function kubeNamespace(options: ApiReaderOptions): Result<string | undefined> {
-  const loaded = loadKubeConfig(options);
-  if (!loaded.ok) return loaded;
-  const kc = loaded.value;
-  const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
-  return ok(namespace === undefined || namespace === '' ? undefined : namespace);
+  const access = resolveAccess(options);
+  return access.ok ? ok(access.value.namespace) : access;
 }
 
 /** Maps what client-node throws to a read failure code. */
 export function classifyError(error: unknown): { code: string; message: string } {
-  if (error instanceof ApiException) {
-    const status = error.code;
+  // client-node's ApiException (duck-typed: the package loads only when a watch or fallback needs it).
+  const status = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && typeof status === 'number' && 'body' in error)
     return statusError(status, String(error.body));
-  }
   const text = error instanceof Error ? error.message : String(error);
   // Refused, no route, DNS, TLS (an untrusted or mismatched certificate) and a plain-HTTP server address.
   if (
@@ -135,17 +143,17 @@ function statusError(status: number, body: string): { code: string; message: str
 }
 
 /**
- * The observer's reader over the Kubernetes API. Authentication (tokens, client certificates, exec plugins,
- * proxies) is client-node's KubeConfig; the GETs themselves are plain HTTPS with the body parsed as it arrives,
+ * The observer's reader over the Kubernetes API. Authentication is the observer's own kubeconfig reader
+ * (kubeconfig.ts), or client-node's KubeConfig for what it hands over (exec plugins, proxies); the GETs themselves are plain HTTPS with the body parsed as it arrives,
  * because client-node's generated clients buffer whole lists and deserialize them into class instances (most of
  * the observer's memory at ten thousand pods). Each list is one request, streamed and cut down to the fields the
- * caller asks for as each item arrives. Watches still use client-node.
+ * caller asks for as each item arrives. Watches still use client-node, loaded when one starts.
  */
 export function createApiReader(options: ApiReaderOptions): Result<ClusterReader> {
-  const loaded = loadKubeConfig(options);
-  if (!loaded.ok) return loaded;
-  const kc = loaded.value;
-  const server = kc.getCurrentCluster()?.server ?? '';
+  const resolved = resolveAccess(options);
+  if (!resolved.ok) return resolved;
+  const access = resolved.value;
+  const server = access.server;
   const pageSize = options.pageSize ?? 0;
   const policy = options.retry ?? DEFAULT_RETRY;
   const reuseConnection = keepAliveAgent();
@@ -162,7 +170,7 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
     const opts: RequestOptions = { method: 'GET', headers: { Accept: accept } };
     let url: URL;
     try {
-      await kc.applyToHTTPSOptions(opts);
+      await access.apply(opts);
       reuseConnection(opts);
       url = endpoint(server, path, params);
     } catch (error) {
@@ -285,6 +293,7 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
       const finished = new Promise<void>((resolve) => (finish = resolve));
       let controller: AbortController;
       try {
+        const [{ Watch }, kc] = await Promise.all([import('@kubernetes/client-node'), access.kubeConfig()]);
         controller = await new Watch(kc).watch(
           collectionPath(kind, CLUSTER_SCOPED.has(kind) ? undefined : namespace),
           {},
@@ -338,20 +347,15 @@ function plain(items: unknown[] | undefined): unknown[] {
 
 /** The kubeconfig's bearer token and CA, for telemetry APIs served with the same credentials (the simulator). */
 export function kubeCredentials(options: ApiReaderOptions): Result<{ token?: string; caPem?: string }> {
-  const loaded = loadKubeConfig(options);
-  if (!loaded.ok) return loaded;
-  const token = loaded.value.getCurrentUser()?.token;
-  const caData = loaded.value.getCurrentCluster()?.caData;
-  return ok({
-    ...(token ? { token } : {}),
-    ...(caData ? { caPem: Buffer.from(caData, 'base64').toString('utf8') } : {}),
-  });
+  const access = resolveAccess(options);
+  return access.ok ? ok(access.value.credentials()) : access;
 }
 
 /** The API server's URL from the kubeconfig, the base of service-proxy URLs for discovered telemetry. */
 export function kubeApiServer(options: ApiReaderOptions): Result<string> {
-  const loaded = loadKubeConfig(options);
-  if (!loaded.ok) return loaded;
-  const server = loaded.value.getCurrentCluster()?.server;
-  return server ? ok(server) : fail('config', 'the kubeconfig cluster has no server');
+  const access = resolveAccess(options);
+  if (!access.ok) return access;
+  return access.value.server
+    ? ok(access.value.server)
+    : fail('config', 'the kubeconfig cluster has no server');
 }

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NOBODY_CONTEXT, renderKubeconfig, SimServer } from '../../aiopslab-harness/sim/index.js';
-import { createApiReader, kubeNamespace, loadKubeConfig } from '../../src/observer/api-reader.js';
+import { createApiReader, kubeNamespace } from '../../src/observer/api-reader.js';
+import { loadKubeConfig } from '../../src/observer/client-node-kubeconfig.js';
 import { observe } from '../../src/observer/observe.js';
 import { prepareCluster } from './sim-helpers.js';
 
