@@ -2,11 +2,15 @@
  * The API reader keeps one TLS connection for its requests (issue 14, item 4): client-node makes a new Agent
  * per request, and a handshake per GET was the largest share of a 100-pod diagnosis's CPU.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { createServingCertificate } from '../../aiopslab-harness/sim/server/tls.js';
 import { createApiReader } from '../../src/observer/api-reader.js';
 
@@ -75,6 +79,31 @@ describe('the API reader over HTTPS', () => {
     await burst();
     expect(api.gets()).toBe(5 + 3 * 8);
     expect(api.handshakes()).toBe(afterFirstBurst);
+  });
+
+  it("with the observer's own kubeconfig reader (CA read from a file per request), one handshake too", async () => {
+    const api = await listServer();
+    const dir = await mkdtemp(join(tmpdir(), 'aoi-connection-reuse-'));
+    try {
+      await writeFile(join(dir, 'ca.crt'), api.caPem);
+      await writeFile(
+        join(dir, 'config'),
+        stringify({
+          clusters: [{ name: 'c', cluster: { server: api.url, 'certificate-authority': 'ca.crt' } }],
+          users: [{ name: 'u', user: { token: 'secret-token' } }],
+          contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+          'current-context': 'x',
+        }),
+      );
+      const made = createApiReader({ kubeconfig: join(dir, 'config') });
+      if (!made.ok) throw new Error(made.error.message);
+      for (const kind of ['pods', 'services', 'events', 'deployments', 'nodes'] as const)
+        expect((await made.value.list(kind, 'shop')).ok, kind).toBe(true);
+      expect(api.gets()).toBe(5);
+      expect(api.handshakes()).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('still refuses a server whose certificate the kubeconfig does not trust', async () => {
