@@ -56,6 +56,8 @@ export default defineConfig({
     restoreMocks: true,
     unstubEnvs: true,
     sequence: { sequencer: LongRunningFirst },
+    // The process tests spawn a transpiled build of aoi, made once here (tests/built-aoi.ts).
+    globalSetup: ['tests/global-setup.ts'],
     // No `include` here: projects inherit this block, and include lists would be merged, not replaced.
     projects: [
       {

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProblems } from '../../aiopslab-harness/bench/load-problems.js';
+import { BUILT_AOI_BIN } from '../built-aoi.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PROBLEMS = [
@@ -49,7 +50,7 @@ describe('aoi agent --stdio from Python, with the simulator as the cluster', () 
       ['-m', 'unittest', 'tests.test_relay', '-v'],
       {
         cwd: join(ROOT, 'aiopslab-harness', 'python'),
-        env: { ...process.env, AOI_RELAY_PROBLEMS: file, AOI_NODE: process.execPath },
+        env: { ...process.env, AOI_RELAY_PROBLEMS: file, AOI_NODE: process.execPath, AOI_BIN: BUILT_AOI_BIN },
         // Fifteen episodes (an agent process each, nine simulators), two at a time: about two minutes on an
         // idle machine, ten on one shared by many test runs; the limit is for the second case.
         timeout: 1_100_000,

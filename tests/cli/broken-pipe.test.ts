@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_AOI_BIN } from '../built-aoi.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
+const BIN = BUILT_AOI_BIN;
 let dir: string;
 
 beforeAll(async () => {

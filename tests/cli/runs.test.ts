@@ -1,14 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runsList, runsShow } from '../../src/cli/commands/runs.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { analysis, item, writeRun } from '../evolver/fixtures.js';
+import { BUILT_AOI_BIN } from '../built-aoi.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
+const BIN = BUILT_AOI_BIN;
 let dir: string;
 let stateDir: string;
 

@@ -1,8 +1,10 @@
 /** The real `aoi` binary as a child process, for tests of what a user sees: output, exit codes, no stacks. */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
+import { BUILT_AOI_BIN } from '../built-aoi.js';
 
-export const AOI_BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
+/** The build tests/global-setup.ts makes before any test runs. */
+export const AOI_BIN = BUILT_AOI_BIN;
 
 /**
  * Runs `aoi ARGS` in a clean environment: HOME and the state dir under `home`, PATH kept (kubectl), and

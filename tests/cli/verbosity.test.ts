@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { quietStderr, takeVerbosity } from '../../src/cli/io.js';
+import { BUILT_AOI_BIN } from '../built-aoi.js';
 
 describe('--quiet / --verbose', () => {
   it.each([
@@ -35,8 +35,7 @@ describe('--quiet / --verbose', () => {
   });
 
   it('works end to end: rbac -q still prints its manifests on stdout', async () => {
-    const bin = resolve(import.meta.dirname, '../../bin/aoi.js');
-    const r = await execa(process.execPath, [bin, 'rbac', '-q', '-n', 'shop'], { reject: false });
+    const r = await execa(process.execPath, [BUILT_AOI_BIN, 'rbac', '-q', '-n', 'shop'], { reject: false });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('kind: ClusterRole');
     expect(r.stderr).toBe('');

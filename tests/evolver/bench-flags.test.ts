@@ -1,12 +1,13 @@
 /** `aoi bench --disable-rules` weakens the agent; `--guidance DIR` lets it retrieve promoted guidance. */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderGuidance } from '../../src/core/guidance.js';
+import { BUILT_AOI_BIN } from '../built-aoi.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
+const BIN = BUILT_AOI_BIN;
 let dir: string;
 
 function bench(args: string[]) {

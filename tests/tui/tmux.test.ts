@@ -4,11 +4,12 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_AOI_BIN } from '../built-aoi.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/aoi.js');
+const BIN = BUILT_AOI_BIN;
 const PROBLEM = 'k8s_target_port-misconfig-mitigation-1';
 const hasTmux = await execa('tmux', ['-V'], { reject: false }).then(
   (r) => r.exitCode === 0,

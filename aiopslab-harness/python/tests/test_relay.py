@@ -27,7 +27,7 @@ from aoi_agent import AoiAgent  # noqa: E402
 from tests.shell_double import MODES, exec_shell  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-AOI = [os.environ.get("AOI_NODE", "node"), os.path.join(ROOT, "bin", "aoi.js")]
+AOI = [os.environ.get("AOI_NODE", "node"), os.environ.get("AOI_BIN", os.path.join(ROOT, "bin", "aoi.js"))]
 MAX_STEPS = 30
 NEXT = "Please take the next action"
 
