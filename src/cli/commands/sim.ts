@@ -45,6 +45,9 @@ interface PreparedCluster {
   banner: string;
 }
 
+/** Simulated minutes a healthy cluster has run before it is served: more than the observer's 7-minute baseline. */
+const HEALTHY_HISTORY_MS = 10 * 60_000;
+
 function healthyCluster(
   options: SimStartOptions,
   sim: Pick<SimModule, 'SimCluster' | 'getApp' | 'appNames'>,
@@ -58,6 +61,9 @@ function healthyCluster(
   const cluster = new sim.SimCluster({ seed: options.seed });
   cluster.deployApp(app);
   cluster.settle();
+  // As if the app had been running a while: a Prometheus with no history has no baseline, and every first
+  // `aoi observe` would rightly say INCOMPLETE.
+  cluster.advance(HEALTHY_HISTORY_MS);
   return {
     cluster,
     namespace: app.defaultNamespace,
