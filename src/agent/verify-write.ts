@@ -5,6 +5,7 @@
  * (restart, rollback, delete) are compared with the object read just before the write.
  */
 import type { ActionProposal } from '../core/actions.js';
+import { targetObjectOf } from '../executor/context.js';
 import type { ResourceKind } from '../observer/cluster-reader.js';
 
 /** The object a write changes, as the relayed reader addresses it. */
@@ -19,32 +20,12 @@ export type Verdict = { ok: true; note: string } | { ok: false; reason: string }
 /** What a read returned: the object, or absent (NotFound); other read failures never get here. */
 export type ReadObject = Record<string, unknown> | 'absent';
 
+/** The object a write changes: the one the executor reads for its pre-image and verification. */
 export function readBackOf(action: ActionProposal): ReadBack | undefined {
-  switch (action.kind) {
-    case 'scaleDeployment':
-    case 'setImage':
-    case 'setCommand':
-    case 'setEnv':
-    case 'rollbackDeployment':
-    case 'patchNodeSelector':
-      return { kind: 'deployments', name: action.name, namespace: action.namespace };
-    case 'rolloutRestart':
-      return {
-        kind: action.workload === 'StatefulSet' ? 'statefulsets' : 'deployments',
-        name: action.name,
-        namespace: action.namespace,
-      };
-    case 'deletePod':
-      return { kind: 'pods', name: action.name, namespace: action.namespace };
-    case 'patchService':
-      return { kind: 'services', name: action.name, namespace: action.namespace };
-    case 'setConfigValue':
-      return { kind: 'configmaps', name: action.name, namespace: action.namespace };
-    case 'releaseVolume':
-      return { kind: 'persistentvolumes', name: action.name };
-    case 'kubectl':
-      return undefined;
-  }
+  const target = targetObjectOf(action);
+  if (!target) return undefined;
+  const { resource, ...where } = target;
+  return { kind: resource, ...where };
 }
 
 /** Writes whose effect shows only against the object as it was just before. */
