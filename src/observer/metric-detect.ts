@@ -92,8 +92,20 @@ export async function detectFamilies(
     if (!answer.ok) gaps.push(gap('metric families in scope', answer.error.code, answer.error.message));
     else for (const s of answer.value) if (s.metric['__name__']) inScope.add(s.metric['__name__']);
   }
+  const measured = new Set<MetricSignal>();
+  for (const f of [...REQUEST_FAMILIES, ...RESOURCE_FAMILIES])
+    if (inScope.has('count' in f ? f.count : f.metric)) for (const s of signalsOf(f)) measured.add(s);
   const where = namespace === undefined ? 'any namespace' : `namespace ${namespace}`;
-  const empty = held.filter((n) => !inScope.has(n));
+  // A family with no series here is a blind spot only when nothing else measures its signals here: a state
+  // family (a waiting reason) has no series while all is well, and a second dialect may measure the same thing.
+  const familyNames = (f: (typeof REQUEST_FAMILIES)[number] | (typeof RESOURCE_FAMILIES)[number]) =>
+    'count' in f ? f.count : f.metric;
+  const unmeasuredBy = new Set(
+    [...REQUEST_FAMILIES, ...RESOURCE_FAMILIES]
+      .filter((f) => signalsOf(f).some((signal) => !measured.has(signal)))
+      .map(familyNames),
+  );
+  const empty = held.filter((n) => !inScope.has(n) && unmeasuredBy.has(n));
   if (empty.length > 0)
     gaps.push(
       gap(
@@ -103,14 +115,11 @@ export async function detectFamilies(
         namespace,
       ),
     );
-  const measured = new Set<MetricSignal>();
-  for (const f of [...REQUEST_FAMILIES, ...RESOURCE_FAMILIES])
-    if (inScope.has('count' in f ? f.count : f.metric)) for (const s of signalsOf(f)) measured.add(s);
   for (const signal of Object.keys(SIGNAL_NAMES) as MetricSignal[])
     if (!measured.has(signal)) {
       const looked = [...REQUEST_FAMILIES, ...RESOURCE_FAMILIES]
         .filter((f) => signalsOf(f).includes(signal))
-        .map((f) => ('count' in f ? f.count : f.metric));
+        .map(familyNames);
       gaps.push(
         gap(
           `${SIGNAL_NAMES[signal]} not measured`,
