@@ -1,7 +1,10 @@
 import type { ActionProposal } from '../core/actions.js';
+import { targetObjectOf } from '../core/action-target.js';
 import type { ExecutorClients } from './actions/types.js';
 import type { DecisionContext } from './policy-engine.js';
 import { actionNamespace } from './policy-engine.js';
+
+export { targetObjectOf, type TargetResource } from '../core/action-target.js';
 
 export interface IncidentCounters {
   actionsSoFar: number;
@@ -29,40 +32,6 @@ export async function gatherContext(
     // Unknown labels and replicas make label rules and replica limits fail closed.
   }
   return context;
-}
-
-/** The object an action changes, as a resource name for reads; kubectl actions have none. */
-export type TargetResource =
-  'persistentvolumes' | 'configmaps' | 'pods' | 'services' | 'statefulsets' | 'deployments';
-
-export function targetObjectOf(
-  action: ActionProposal,
-): { resource: TargetResource; name: string; namespace?: string } | undefined {
-  switch (action.kind) {
-    case 'kubectl':
-      return undefined;
-    case 'releaseVolume':
-      return { resource: 'persistentvolumes', name: action.name };
-    case 'setConfigValue':
-      return { resource: 'configmaps', name: action.name, namespace: action.namespace };
-    case 'deletePod':
-      return { resource: 'pods', name: action.name, namespace: action.namespace };
-    case 'patchService':
-      return { resource: 'services', name: action.name, namespace: action.namespace };
-    case 'rolloutRestart':
-      return {
-        resource: action.workload === 'StatefulSet' ? 'statefulsets' : 'deployments',
-        name: action.name,
-        namespace: action.namespace,
-      };
-    case 'scaleDeployment':
-    case 'setImage':
-    case 'setCommand':
-    case 'setEnv':
-    case 'rollbackDeployment':
-    case 'patchNodeSelector':
-      return { resource: 'deployments', name: action.name, namespace: action.namespace };
-  }
 }
 
 async function readTarget(

@@ -3,7 +3,7 @@
  * as data, never as instructions. This module finds evidence whose text reads like an instruction to the
  * model (marked in the trajectory), and drops proposals that such text alone could have talked the model into.
  */
-import type { ActionProposal } from '../core/actions.js';
+import { componentTargetOf } from '../core/action-target.js';
 import type { Diagnosis } from '../core/diagnosis.js';
 import type { Evidence } from '../core/evidence.js';
 import { namesComponent } from './citations.js';
@@ -36,23 +36,6 @@ export function markUntrusted(evidence: readonly Evidence[]): UntrustedMark[] {
   return marks;
 }
 
-/** Kinds whose `name` is a workload, Service or pod that evidence can be about. */
-const COMPONENT_TARGETS = new Set<ActionProposal['kind']>([
-  'scaleDeployment',
-  'rolloutRestart',
-  'deletePod',
-  'patchService',
-  'setImage',
-  'setCommand',
-  'setEnv',
-  'rollbackDeployment',
-  'patchNodeSelector',
-]);
-
-function target(p: ActionProposal): string | undefined {
-  return COMPONENT_TARGETS.has(p.kind) && 'name' in p && typeof p.name === 'string' ? p.name : undefined;
-}
-
 /**
  * A proposal must act on a component its cited evidence is about, and must cite something besides evidence
  * carrying instruction-like text: otherwise one hostile log line could steer a write.
@@ -66,7 +49,7 @@ export function groundProposals(
   const flagged = new Set(marks.map((m) => m.evidence));
   const rejected: RejectedClaim[] = [];
   const proposals = d.proposals.filter((p) => {
-    const label = `proposal: ${p.kind}${target(p) ? ` ${target(p)}` : ''}`;
+    const label = `proposal: ${p.kind}${componentTargetOf(p) ? ` ${componentTargetOf(p)}` : ''}`;
     if (p.evidence.every((id) => flagged.has(id))) {
       rejected.push({
         claim: label,
@@ -74,7 +57,7 @@ export function groundProposals(
       });
       return false;
     }
-    const name = target(p);
+    const name = componentTargetOf(p);
     const cited = p.evidence.flatMap((id) => byId.get(id) ?? []);
     if (name !== undefined && !cited.some((ev) => !flagged.has(ev.id) && namesComponent(ev, name))) {
       rejected.push({ claim: label, reason: `no cited (trusted) evidence is about ${name}` });
