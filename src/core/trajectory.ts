@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FaultType, SystemLevel } from './aiopslab.js';
 
 export const Phase = z.enum(['observe', 'reason', 'act', 'verify']);
 export type Phase = z.infer<typeof Phase>;
@@ -48,9 +49,27 @@ export const TrajectoryOutcome = z.object({
 });
 export type TrajectoryOutcome = z.infer<typeof TrajectoryOutcome>;
 
+export const LabelVerdict = z.enum(['right', 'wrong', 'partial']);
+export type LabelVerdict = z.infer<typeof LabelVerdict>;
+
+/** What a person found out later (the postmortem): appended after the outcome, never replacing a line. */
+export const TrajectoryLabel = z.object({
+  type: z.literal('label'),
+  at: z.iso.datetime(),
+  by: z.string().min(1).max(128),
+  verdict: LabelVerdict,
+  rootCause: z.string().min(1).max(253).optional().describe('The component that really was at fault'),
+  systemLevel: SystemLevel.optional(),
+  faultType: FaultType.optional(),
+  fix: z.string().max(2000).optional().describe('What fixed it (secrets redacted)'),
+  note: z.string().max(2000).optional(),
+});
+export type TrajectoryLabel = z.infer<typeof TrajectoryLabel>;
+
 export const TrajectoryLine = z.discriminatedUnion('type', [
   TrajectoryHeader,
   TrajectoryStep,
   TrajectoryOutcome,
+  TrajectoryLabel,
 ]);
 export type TrajectoryLine = z.infer<typeof TrajectoryLine>;

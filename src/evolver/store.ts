@@ -12,6 +12,7 @@ import { Evidence } from '../core/evidence.js';
 import { readJsonl } from '../core/jsonl.js';
 import type {
   TrajectoryHeader,
+  TrajectoryLabel,
   TrajectoryOutcome,
   TrajectoryStatus,
   TrajectoryStep,
@@ -42,9 +43,13 @@ export interface RunSummary {
   durationMs: number;
   tokens: { in: number; out: number };
   guidanceUsed: string[];
+  /** The latest label a person gave the run (`aoi runs label`); earlier ones stay in the file. */
+  label?: TrajectoryLabel;
 }
 
 export interface LoadedRun {
+  /** The trajectory file. */
+  path: string;
   summary: RunSummary;
   header: TrajectoryHeader;
   steps: TrajectoryStep[];
@@ -85,6 +90,7 @@ export async function loadRun(path: string): Promise<LoadedRun | undefined> {
   if (header?.type !== 'header') return undefined;
   const steps = records.filter((r): r is TrajectoryStep => r.type === 'step');
   const outcomes = records.filter((r): r is TrajectoryOutcome => r.type === 'outcome');
+  const label = records.filter((r): r is TrajectoryLabel => r.type === 'label').at(-1);
   const observe = steps.find((s) => s.phase === 'observe');
   const reason = steps.find((s) => s.phase === 'reason');
   const evidence = ObserveOutput.safeParse(observe?.output);
@@ -112,8 +118,10 @@ export async function loadRun(path: string): Promise<LoadedRun | undefined> {
     ...(own ? { status: own.status } : {}),
     ...(own?.summary === undefined ? {} : { summary: own.summary }),
     ...(verdict ? { verdict } : {}),
+    ...(label ? { label } : {}),
   };
   return {
+    path,
     summary,
     header,
     steps,
@@ -139,9 +147,13 @@ export async function loadRuns(dir: string): Promise<LoadedRun[]> {
   return runs.sort((a, b) => a.summary.startedAt.localeCompare(b.summary.startedAt));
 }
 
-/** Failed: the evaluator said so, or (without a verdict) the run itself failed or was aborted. */
+/**
+ * Failed: the evaluator said so, or (without a verdict) a person labelled it wrong or partly wrong, or the run
+ * itself failed or was aborted.
+ */
 export function isFailed(run: RunSummary): boolean {
   if (run.verdict) return !run.verdict.success;
+  if (run.label) return run.label.verdict !== 'right';
   return run.status === 'failed' || run.status === 'aborted';
 }
 

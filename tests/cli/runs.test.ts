@@ -64,9 +64,9 @@ describe('aoi runs', () => {
     const { io, out } = bufferedIO();
     expect(await runsList({ stateDir }, io)).toBe(0);
     expect(out()).toMatchInlineSnapshot(`
-      "ID     PROBLEM                               STATUS      EVAL  SIGNALS             WARNINGS     STEPS  TIME  TOKENS
-      run-1  user_unregistered_mongodb-analysis-1  unresolved  FAIL  AuthErrors          -            2      1.2s  10/20
-      run-2  k8s_target_port-misconfig-analysis-1  unresolved  ok    TargetPortMismatch  HighLatency  2      1.2s  10/20
+      "ID     PROBLEM                               STATUS      EVAL  LABEL  SIGNALS             WARNINGS     STEPS  TIME  TOKENS
+      run-1  user_unregistered_mongodb-analysis-1  unresolved  FAIL  -      AuthErrors          -            2      1.2s  10/20
+      run-2  k8s_target_port-misconfig-analysis-1  unresolved  ok    -      TargetPortMismatch  HighLatency  2      1.2s  10/20
       "
     `);
   });
