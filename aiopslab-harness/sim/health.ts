@@ -119,6 +119,8 @@ function failureText(failure: Failure): string {
       return 'MongoDB authentication fails';
     case 'mongo-unauthorized':
       return `MongoDB user lacks a role on ${failure.db}`;
+    case 'tls-expired':
+      return `its TLS certificate expired at ${new Date(failure.notAfter).toISOString()}`;
     case 'upstream':
       return failure.message;
   }

@@ -69,7 +69,12 @@ export interface PodSpec {
   tolerations?: Toleration[];
   containers: Container[];
   initContainers?: Container[];
-  volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; configMap?: { name: string } }[];
+  volumes?: {
+    name: string;
+    persistentVolumeClaim?: { claimName: string };
+    configMap?: { name: string };
+    secret?: { secretName: string; defaultMode?: number };
+  }[];
   restartPolicy?: string;
   terminationGracePeriodSeconds?: number;
   schedulerName?: string;

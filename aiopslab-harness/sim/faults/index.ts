@@ -5,6 +5,7 @@
  * not. One file per family; this registry maps AIOpsLab's fault kinds to them.
  */
 import type { SimCluster } from '../cluster.js';
+import { injectExpiredCertificate, injectExpiringCertificate } from './certificates.js';
 import { containerKill, networkDelay, networkLoss, podFailure, podKill } from './chaos-faults.js';
 import { featureFlag } from './feature-flag.js';
 import {
@@ -39,6 +40,8 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   network_loss: networkLoss,
   network_delay: networkDelay,
   feature_flag: featureFlag,
+  expired_certificate: injectExpiredCertificate,
+  expiring_certificate: injectExpiringCertificate,
   noop: () => undefined,
 };
 

@@ -20,6 +20,8 @@ export type Failure =
   | { kind: 'mongo-auth' }
   /** The user exists but lacks a role on the database. */
   | { kind: 'mongo-unauthorized'; db: string }
+  /** The server's certificate is outside its validity period: the client's verification fails (times in ms). */
+  | { kind: 'tls-expired'; notAfter: number; at: number }
   /** The callee answered, with an error of its own (a failure further down, or a fault in its code). */
   | { kind: 'upstream'; message: string };
 
@@ -68,6 +70,7 @@ export function clientError(dialect: Dialect, protocol: Protocol, failure: Failu
           : 'socket timeout';
     return `No suitable servers found (\`serverSelectionTryOnce\` set): [${why} calling hello on '${to.host}:${to.port}']`;
   }
+  if (failure.kind === 'tls-expired') return tlsExpired(dialect, failure);
   const tcp =
     failure.kind === 'dns'
       ? `dial tcp: lookup ${to.host} on ${KUBE_DNS}: no such host`
@@ -88,6 +91,28 @@ export function clientError(dialect: Dialect, protocol: Protocol, failure: Failu
     return 'THRIFT_EAGAIN (timed out)';
   }
   return grpcDial(tcp);
+}
+
+/** Go's time.RFC3339 in UTC, as crypto/x509 prints times: no fraction of a second. */
+function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * A client's verification of an expired server certificate. Go: crypto/x509's CertificateInvalidError
+ * (reason Expired) reads "x509: certificate has expired or is not yet valid: current time <now> is after
+ * <notAfter>", which crypto/tls (Go 1.20+) wraps as "tls: failed to verify certificate: …" and gRPC as a
+ * connection error, "transport: authentication handshake failed: …" (grpc-go credentials/tls.go). OpenSSL
+ * clients (Thrift's TSSLSocket) fail SSL_connect with "certificate verify failed" and the verify result
+ * X509_V_ERR_CERT_HAS_EXPIRED, "certificate has expired": no dates there.
+ */
+function tlsExpired(dialect: Dialect, failure: { notAfter: number; at: number }): string {
+  if (dialect === 'thrift')
+    return 'SSL_connect: error:0A000086:SSL routines::certificate verify failed (certificate has expired)';
+  const x509 =
+    `tls: failed to verify certificate: x509: certificate has expired or is not yet valid: ` +
+    `current time ${rfc3339(failure.at)} is after ${rfc3339(failure.notAfter)}`;
+  return `rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: ${x509}"`;
 }
 
 function pascal(name: string): string {
@@ -140,6 +165,7 @@ export function calleeLogLine(protocol: Protocol, failure: Failure, remoteIP: st
     case 'mongo-tls':
       return `${head('NETWORK', 22988)},"msg":"Error receiving request from client. Ending connection from remote","attr":{"error":{"code":141,"codeName":"SSLHandshakeFailed","errmsg":"The server is configured to only allow SSL connections"},"remote":"${remote}","connectionId":${conn}}}`;
     case 'dns':
+    case 'tls-expired':
     case 'refused':
     case 'timeout':
     case 'upstream':

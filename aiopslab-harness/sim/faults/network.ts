@@ -8,6 +8,7 @@
 import type { AppSpec } from '../apps/types.js';
 import type { Pod, Service } from '../model.js';
 import type { SimWorld } from '../runtime.js';
+import { expiredCertificate } from './tls-state.js';
 import type { NetworkEffect } from './chaos.js';
 import { networkEffects } from './chaos.js';
 import type { Failure, Target } from './messages.js';
@@ -178,6 +179,11 @@ export class StateView {
     }
     const first = serving[0];
     if (!first) return { ok: false, target, failure: { kind: 'refused' } };
+    // TLS above TCP: a client verifies the certificate the server presents (faults/certificates.ts).
+    const now = this.world.clock.now();
+    const expired = options.transportOnly ? undefined : expiredCertificate(this.world, first, now);
+    if (expired)
+      return { ok: false, target, failure: { kind: 'tls-expired', notAfter: expired.notAfter, at: now } };
     if (protocolOf(spec) === 'mongodb' && !options.transportOnly) {
       const main = mainContainer(this.app, first);
       const db = databaseName(callee);

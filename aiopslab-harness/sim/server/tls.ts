@@ -84,10 +84,22 @@ export function createServingCertificate(
   hosts: readonly string[] = ['127.0.0.1', 'localhost'],
   days = 365,
 ): ServingCertificate {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const name = sequence(set(sequence(oid('2.5.4.3'), utf8('aoi-sim'))));
   const notBefore = new Date(Date.now() - 3600_000);
-  const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
+  return createCertificate({ hosts, notBefore, notAfter: new Date(notBefore.getTime() + days * 86_400_000) });
+}
+
+export interface CertificateRequest {
+  hosts: readonly string[];
+  notBefore: Date;
+  notAfter: Date;
+  commonName?: string;
+}
+
+/** A self-signed certificate valid between the given times (the simulator's workloads get expired ones too). */
+export function createCertificate(request: CertificateRequest): ServingCertificate {
+  const { hosts, notBefore, notAfter } = request;
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const name = sequence(set(sequence(oid('2.5.4.3'), utf8(request.commonName ?? 'aoi-sim'))));
   const keyUsage = tlv(0x03, Buffer.from([0x02, 0x84])); // digitalSignature (bit 0) + keyCertSign (bit 5)
   const tbs = sequence(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),
