@@ -9,6 +9,7 @@ import { registerEvolve } from './commands/evolve.js';
 import { registerExport } from './commands/export.js';
 import { registerObserve } from './commands/observe.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerReplay } from './commands/replay.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSim } from './commands/sim.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIO): Command {
   registerAct(program, io);
   registerRollback(program, io);
   registerRuns(program, io);
+  registerReplay(program, io);
   registerEvolve(program, io);
   registerExport(program, io);
   registerTui(program, io);
