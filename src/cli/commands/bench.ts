@@ -16,6 +16,7 @@ import type { Evidence } from '../../core/evidence.js';
 import { retrieveGuidance } from '../../evolver/retrieve.js';
 import type { RuleFamily } from '../../reasoner/rules/classify.js';
 import { RULE_FAMILIES } from '../../reasoner/rules/classify.js';
+import { registerBenchGenerate } from './bench-generate.js';
 
 /** The agent's retrieval over a guidance library: promoted notes matching each incident's evidence. */
 export function guidanceSelector(
@@ -96,6 +97,7 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
     aoiSolver,
     filterProblems,
     loadProblems,
+    renderKindTable,
     renderProblemTable,
     renderSummary,
     runBench,
@@ -164,7 +166,10 @@ export async function bench(options: BenchOptions, io: CliIO): Promise<number> {
       ),
   });
   const summaries = summariseBench(records);
-  io.stdout.write(`${renderProblemTable(records)}\n\n${renderSummary(summaries, options.attempts)}\n`);
+  io.stdout.write(
+    `${renderProblemTable(records)}\n\n${renderSummary(summaries, options.attempts)}\n\n` +
+      `${renderKindTable(records, options.attempts)}\n`,
+  );
   if (options.json) {
     const report = {
       solver: options.solver,
@@ -244,16 +249,18 @@ export function registerBench(program: Command, io: CliIO): void {
     .action(async (options: BenchOptions) => {
       process.exitCode = await bench(options, io);
     });
+  registerBenchGenerate(command, io);
   command
     .command('merge')
     .description('Merge the --json reports of aoi bench --shard runs into one')
     .argument('<reports...>')
     .option('--json <file>', 'write the merged report')
     .action(async (files: string[], o: { json?: string }) => {
-      const [{ mergeReportFiles }, { renderProblemTable, renderSummary }] = await Promise.all([
-        import('../../../aiopslab-harness/bench/shard.js'),
-        import('../../../aiopslab-harness/bench/report.js'),
-      ]);
+      const [{ mergeReportFiles }, { renderKindTable, renderProblemTable, renderSummary }] =
+        await Promise.all([
+          import('../../../aiopslab-harness/bench/shard.js'),
+          import('../../../aiopslab-harness/bench/report.js'),
+        ]);
       let merged;
       try {
         merged = await mergeReportFiles(files);
@@ -261,7 +268,8 @@ export function registerBench(program: Command, io: CliIO): void {
         throw new AoiError('usage', (error as Error).message);
       }
       io.stdout.write(
-        `${renderProblemTable(merged.records)}\n\n${renderSummary(merged.summary, merged.attempts)}\n`,
+        `${renderProblemTable(merged.records)}\n\n${renderSummary(merged.summary, merged.attempts)}\n\n` +
+          `${renderKindTable(merged.records, merged.attempts)}\n`,
       );
       if (o.json) await writeFileAtomic(o.json, `${JSON.stringify(merged, null, 2)}\n`);
       process.exitCode = 0;
