@@ -17,7 +17,10 @@ export const APP_NAMESPACES: Readonly<Record<AppName, string>> = {
   'astronomy-shop': 'astronomy-shop',
 };
 
-/** Every Kubernetes fault in AIOpsLab's registry (`feature_flag` covers the astronomy-shop `flag:<name>` ones). */
+/**
+ * Every Kubernetes fault in AIOpsLab's registry (`feature_flag` covers the astronomy-shop `flag:<name>` ones),
+ * then the on-call catalog's kinds.
+ */
 export const FaultKind = z.enum([
   'misconfig_k8s_target_port',
   'auth_miss_mongodb',
@@ -35,6 +38,13 @@ export const FaultKind = z.enum([
   'network_delay',
   'feature_flag',
   'noop',
+  // The on-call catalog (problems/oncall/, docs/oncall-catalog.md): incidents outside AIOpsLab's registry.
+  'oom_killed',
+  'liveness_probe_failure',
+  'readiness_probe_failure',
+  'missing_config_ref',
+  'bad_image_rollout',
+  'init_container_failure',
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;
 

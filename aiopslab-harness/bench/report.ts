@@ -94,3 +94,25 @@ export function renderSummary(summaries: readonly TaskSummary[], attempts: numbe
   }
   return table(rows);
 }
+
+/**
+ * One row per fault kind: problems, avg@1 and best@N over all its attempts, then successes out of attempts
+ * per task type ("" where the kind has no problem of that task).
+ */
+export function renderKindTable(records: readonly AttemptRecord[], attempts: number): string {
+  const byKind = new Map<string, AttemptRecord[]>();
+  for (const r of records) {
+    const kind = r.faultKind ?? '?';
+    byKind.set(kind, [...(byKind.get(kind) ?? []), r]);
+  }
+  const rows = [['KIND', 'PROBLEMS', 'AVG@1', `BEST@${attempts}`, ...TASKS.map((t) => t.toUpperCase())]];
+  for (const [kind, rs] of [...byKind].sort(([a], [b]) => a.localeCompare(b))) {
+    const s = summarise('all', rs);
+    const perTask = TASKS.map((task) => {
+      const mine = rs.filter((r) => r.task === task);
+      return mine.length === 0 ? '' : `${mine.filter((r) => r.success).length}/${mine.length}`;
+    });
+    rows.push([kind, String(s.problems), pct(s.avgAt1), pct(s.bestAtN), ...perTask]);
+  }
+  return table(rows);
+}

@@ -16,6 +16,8 @@ const EVALUATOR_PREFIX = 'evaluator: ';
 
 export interface AttemptRecord extends RunRecord {
   attempt: number;
+  /** The problem's fault kind, for the per-kind rows (absent in reports written before they existed). */
+  faultKind?: string;
   detail: string;
   invalidFormat?: boolean;
   /** Faithful mode: AIOpsLab's eval would have raised (its runner counts the attempt as failed). */
@@ -47,6 +49,7 @@ export async function runAttempt(
   const base = {
     problemId: problem.id,
     task: problem.task,
+    faultKind: problem.fault.kind,
     attempt,
     steps: 0,
     inTokens: 0,

@@ -16,6 +16,14 @@ import {
   wrongBinUsage,
 } from './k8s.js';
 import { authMissMongodb, revokeAuthMongodb, userUnregisteredMongodb } from './mongodb.js';
+import {
+  badImageRollout,
+  initContainerFailure,
+  livenessProbeFailure,
+  missingConfigRef,
+  oomKilled,
+  readinessProbeFailure,
+} from './oncall-workload.js';
 import { redeployWithoutPv } from './storage.js';
 import type { FaultSpec, Injector } from './util.js';
 import { faultError } from './util.js';
@@ -43,6 +51,13 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   expired_certificate: injectExpiredCertificate,
   expiring_certificate: injectExpiringCertificate,
   noop: () => undefined,
+  // The on-call catalog (docs/oncall-catalog.md).
+  oom_killed: oomKilled,
+  liveness_probe_failure: livenessProbeFailure,
+  readiness_probe_failure: readinessProbeFailure,
+  missing_config_ref: missingConfigRef,
+  bad_image_rollout: badImageRollout,
+  init_container_failure: initContainerFailure,
 };
 
 export const FAULT_KINDS: readonly string[] = Object.keys(INJECTORS);

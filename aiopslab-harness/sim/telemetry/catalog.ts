@@ -12,6 +12,7 @@ import type { SampleFn } from './samplers.js';
 import { counter, gauge } from './samplers.js';
 import type { Labels } from './types.js';
 import { KUBE_STATE_METRICS } from './kube-state.js';
+import { DEFAULT_MEMORY } from '../memory.js';
 import type { MetricInfo, SeriesDef } from './metric-types.js';
 import type { RequestDialect } from './request-metrics.js';
 import { REQUEST_METRICS, requestSeries } from './request-metrics.js';
@@ -59,14 +60,6 @@ const IDLE_UTILISATION: Record<ComponentRole, number> = {
   infra: 0.12,
 };
 const CPU_PER_REQUEST = 0.0015;
-const DEFAULT_MEMORY: Record<ComponentRole, number> = {
-  frontend: 96 * 2 ** 20,
-  service: 48 * 2 ** 20,
-  database: 320 * 2 ** 20,
-  cache: 64 * 2 ** 20,
-  infra: 128 * 2 ** 20,
-};
-
 /** Fraction of requests faster than `le` seconds, for a median of `medianMs`. */
 export function latencyCdf(le: number, medianMs: number): number {
   if (le === Infinity) return 1;
