@@ -13,7 +13,17 @@ const ALLOWED: Record<string, string[]> = {
   'src/evolver': ['src/core'],
   'src/incident': ['src/core', 'src/observer', 'src/reasoner', 'src/executor', 'src/evolver'],
   'src/agent': ['src/core', 'src/observer', 'src/reasoner', 'src/executor', 'src/incident'],
+  // On call (issue 19): alerts, chat notifications, the Alertmanager receiver and the MCP server. The
+  // receiver and the MCP server get their diagnoses from the CLI as functions, so they know no cluster.
+  'src/alert': ['src/core', 'src/observer', 'src/reasoner'],
+  'src/notify': ['src/core', 'src/alert'],
+  'src/serve': ['src/core', 'src/alert', 'src/notify'],
+  'src/mcp': ['src/core', 'src/alert'],
   'src/cli': [
+    'src/alert',
+    'src/notify',
+    'src/serve',
+    'src/mcp',
     'src/agent',
     'src/core',
     'src/observer',

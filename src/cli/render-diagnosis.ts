@@ -8,6 +8,8 @@ import { describeAction } from '../core/describe-action.js';
 import type { Evidence } from '../core/evidence.js';
 import type { IncidentReport } from '../incident/run-incident.js';
 import { coverageLine, gapLines, unreadList } from './render-coverage.js';
+import type { Trigger } from '../core/trigger.js';
+import { triggerLine } from '../alert/quote.js';
 
 export type { DiagnoseOutput, PolicyVerdict };
 export const DIAGNOSE_SCHEMA = DIAGNOSE_SCHEMA_ID;
@@ -19,6 +21,7 @@ export function toOutput(
   report: IncidentReport,
   reasoner: string,
   verdicts: readonly PolicyVerdict[],
+  trigger?: Trigger,
 ): DiagnoseOutput {
   const d = report.reasoning.diagnosis;
   const cited = new Set([
@@ -65,6 +68,7 @@ export function toOutput(
       tokensOut: report.reasoning.tokens.out,
     },
     trajectory: report.trajectoryPath ?? null,
+    ...(trigger === undefined ? {} : { trigger }),
   };
 }
 
@@ -83,6 +87,8 @@ export function renderText(out: DiagnoseOutput): string {
     if (out.rootCause) lines.push(`  cause      ${out.rootCause.systemLevel} / ${out.rootCause.faultType}`);
     lines.push(`  faulty     ${out.faultyComponents.join(', ') || '(unknown)'}`);
   }
+  if (out.trigger)
+    lines.push(`  ${out.trigger.alert ? 'alert   ' : 'asked   '}   ${triggerLine(out.trigger)}`);
   const byId = new Map(out.evidence.map((ev) => [ev.id, ev]));
   for (const h of out.hypotheses) {
     lines.push(`  why        ${h.statement} (confidence ${Math.round(h.confidence * 100)}%)`);
@@ -131,6 +137,8 @@ export function renderMarkdown(out: DiagnoseOutput): string {
     lines.push(`**Classification:** ${out.rootCause.systemLevel} / ${out.rootCause.faultType}  `);
   }
   lines.push(`**Faulty components:** ${out.faultyComponents.join(', ') || 'none'}  `);
+  if (out.trigger)
+    lines.push(`**${out.trigger.alert ? 'Alert' : 'Asked about'}:** ${md(triggerLine(out.trigger))}  `);
   lines.push(`**Reasoner:** ${out.reasoner} · run \`${out.id}\`  `);
   lines.push(`**Coverage:** ${md(coverageLine(out.coverage))}`, '');
   if (out.coverage.gaps.length > 0) {

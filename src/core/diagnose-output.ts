@@ -5,6 +5,7 @@ import { Hypothesis, RootCause } from './diagnosis.js';
 import { Evidence } from './evidence.js';
 import { ObservationCoverage } from './observation-report.js';
 import { PolicyEffect } from './policy.js';
+import { Trigger } from './trigger.js';
 
 /** v2: `verdict` may be `incomplete` (so `detected: false` no longer means healthy) and `coverage` is added. */
 export const DIAGNOSE_SCHEMA_ID = 'aoi.diagnose/v2';
@@ -78,6 +79,11 @@ export const DiagnoseOutput = z
       tokensOut: Count,
     }),
     trajectory: z.string().nullable().describe('Path of the recorded trajectory; null with --no-record'),
+    trigger: Trigger.nullable()
+      .optional()
+      .describe(
+        'What started the run: an alert (--alert, aoi serve) or a KIND/NAME target; absent otherwise',
+      ),
   })
   .meta({
     title: 'aoi diagnose --output json',

@@ -50,6 +50,10 @@ export interface IncidentOptions {
   act?: Omit<ExecuteOptions, 'incident'>;
   /** How long to watch the cluster after acting for the incident to clear. */
   verify?: { timeoutMs: number; pollMs: number };
+  /** Components an alert or a scoped question names: their evidence ranks first (observer/focus.ts). */
+  focus?: readonly string[];
+  /** What started the run (the alert as quoted, or the scoped question), recorded in the observe step. */
+  trigger?: unknown;
   /** Where to record the trajectory; absent means not recorded. */
   record?: { dir: string; id?: string; problemId?: string; cluster?: string };
   /** The run id (also the audit entries' runId); generated when absent. */
@@ -99,6 +103,7 @@ async function observeOnce(options: IncidentOptions, logsSinceSeconds?: number):
     ...(options.traces === undefined || logsSinceSeconds !== undefined ? {} : { traces: options.traces }),
     ...(options.telemetryVia === undefined ? {} : { telemetryVia: options.telemetryVia }),
     ...(options.maxEvidenceTokens === undefined ? {} : { maxEvidenceTokens: options.maxEvidenceTokens }),
+    ...(options.focus === undefined ? {} : { focus: options.focus }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   if (!result.ok) throw observationError(result.error);
@@ -245,7 +250,11 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
     const observation = await phase(
       'observe',
       'observer',
-      { namespace: options.namespace ?? null, transport: options.reader.transport },
+      {
+        namespace: options.namespace ?? null,
+        transport: options.reader.transport,
+        ...(options.trigger === undefined ? {} : { trigger: options.trigger }),
+      },
       () => observeOnce(options),
       (r) => ({
         summary: `${r.evidence.length} evidence item(s), ${r.incident ? 'incident signs' : 'no incident signs'}`,

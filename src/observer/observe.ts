@@ -2,6 +2,7 @@ import type { Evidence, EvidenceAttributes } from '../core/evidence.js';
 import type { ObservationCoverage, TelemetryCoverage } from '../core/observation-report.js';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
+import { analyzeCertificates } from './analyzers/certificates.js';
 import { analyzeConfig, correlateTls } from './analyzers/config.js';
 import { analyzeEvents } from './analyzers/events.js';
 import type { Finding } from './analyzers/finding.js';
@@ -19,6 +20,7 @@ import type { ClusterReader } from './cluster-reader.js';
 import { RESOURCE_KINDS } from './cluster-reader.js';
 import { showsIncident } from './incident-signs.js';
 import { nameOf } from './k8s-types.js';
+import { focusFirst } from './focus.js';
 import { rankFindings } from './rank.js';
 import { redactText } from './redact.js';
 import type { Gap, Snapshot } from './snapshot.js';
@@ -40,6 +42,11 @@ export interface ObserveOptions {
   traces?: TraceSource;
   /** Where the metrics and trace URLs came from, for the coverage; a given source defaults to 'endpoint'. */
   telemetryVia?: { metrics?: TelemetryVia; traces?: TelemetryVia };
+  /**
+   * Components an alert or a scoped question names: their evidence and their call-graph neighbours' rank
+   * first (focus.ts); the look is still namespace-wide.
+   */
+  focus?: readonly string[];
   /** The clock for observedAt; injectable for tests. */
   now?: () => Date;
   /** One line per finished phase (snapshot, metrics, traces), for progress on stderr. */
@@ -73,6 +80,13 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
     ...analyzeStorage(s.pvcs, s.pvs, s.pods, s.replicasets),
     ...analyzeLogs(s.logs, s.pods, s.services, s.replicasets),
     ...analyzeConfig(s.configmaps, [...s.deployments, ...s.statefulsets], s.pods, s.replicasets, s.logs),
+    ...analyzeCertificates({
+      certificates: s.certificates ?? [],
+      pods: s.pods,
+      replicasets: s.replicasets,
+      logs: s.logs,
+      now: s.observedAt ?? new Date().toISOString(),
+    }),
   ];
 }
 
@@ -142,7 +156,10 @@ export async function observe(
     telemetryGaps.traces = traced.gaps.length;
     progress(`traces: ${traced.findings.length} finding(s), ${traced.gaps.length} gap(s)`);
   }
-  const ranked = [...rankFindings(correlateTls(findings)), ...s.gaps.map(gapFinding)];
+  const ranked = [
+    ...focusFirst(rankFindings(correlateTls(findings)), options.focus ?? []),
+    ...s.gaps.map(gapFinding),
+  ];
   const evidence: Evidence[] = ranked.map((f, i) => ({
     id: `ev-${i + 1}`,
     source: f.source,

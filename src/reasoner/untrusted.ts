@@ -19,6 +19,11 @@ const INSTRUCTION_LIKE: readonly RegExp[] = [
   /\b(scale|delete|drain|cordon)\b.{0,30}\b(everything|all (deployments|namespaces|pods|workloads))\b/i,
 ];
 
+/** True when text reads like an instruction addressed to the model (alert annotations are checked too). */
+export function readsLikeInstruction(text: string): boolean {
+  return INSTRUCTION_LIKE.some((re) => re.test(text));
+}
+
 /** Every summary or excerpt that reads like an instruction addressed to the model. */
 export function markUntrusted(evidence: readonly Evidence[]): UntrustedMark[] {
   const marks: UntrustedMark[] = [];

@@ -20,16 +20,38 @@ export interface DiagnoseCliOptions extends IncidentCliOptions {
   approve?: boolean;
   interactive?: boolean;
   guidance?: string;
+  /** An Alertmanager webhook payload or one alert (a file, or - for stdin). */
+  alert?: string;
+  /** Chat webhook URLs (Slack incoming-webhook format) that get the diagnosis. */
+  notify?: string[];
 }
 
 /** `aoi diagnose`: one incident run; exit 0 healthy (or mitigated with --apply), 1 incident, 2 error. */
-export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): Promise<number> {
+export async function diagnoseCommand(
+  options: DiagnoseCliOptions,
+  io: CliIO,
+  targetArg?: string,
+): Promise<number> {
   if (options.namespace !== undefined && options.allNamespaces)
     throw new AoiError('usage', 'use either --namespace or --all-namespaces, not both');
   if (options.sim !== undefined && (options.kubeconfig !== undefined || options.context !== undefined))
     throw new AoiError('usage', '--sim runs its own simulated cluster; drop --kubeconfig and --context');
   if (options.approve && !options.apply)
     throw new AoiError('usage', '--approve only makes sense with --apply');
+  if ((targetArg !== undefined || options.alert !== undefined) && options.allNamespaces)
+    throw new AoiError(
+      'usage',
+      'an alert or a KIND/NAME target is about one namespace; drop --all-namespaces',
+    );
+  let trigger =
+    targetArg === undefined && options.alert === undefined
+      ? undefined
+      : await (await import('../diagnose-trigger.js')).diagnoseTrigger(targetArg, options, io);
+  const notifyUrls = options.notify ?? [];
+  if (notifyUrls.length > 0) {
+    const { parseWebhookUrl } = await import('../../notify/webhook-url.js');
+    notifyUrls.forEach(parseWebhookUrl);
+  }
   const { loadConfig } = await import('../../core/config.js');
   const config = await loadConfig({ env: io.env });
   const stateDir = options.stateDir ?? resolveStateDir(io.env);
@@ -42,15 +64,22 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
       import('../render-diagnosis.js'),
     ]);
   const policyName = options.policy ?? config.executor.policy;
-  const policy = await loadPolicy(policyName);
   const target = await openTarget(options, config, io);
+  // A simulated problem's namespace is the one a bench policy's {problemNamespace} rules allow writes in.
+  const policy = await loadPolicy(
+    policyName,
+    undefined,
+    options.sim === undefined ? {} : { problemNamespace: target.namespace },
+  );
   const { trapInterrupts } = await import('../interrupts.js');
   const interrupts = trapInterrupts();
   let acting: DiagnoseActing | undefined;
   try {
     const namespace = options.allNamespaces
       ? undefined
-      : (options.namespace ?? target.namespace ?? 'default');
+      : (options.namespace ?? trigger?.focus.namespace ?? target.namespace ?? 'default');
+    if (trigger !== undefined && trigger.focus.namespace === undefined && namespace !== undefined)
+      trigger = { ...trigger, focus: { ...trigger.focus, namespace } };
     const chosen = await reasonerFor(options, config, target, io);
     if (chosen.notice) io.stderr.write(`aoi: ${chosen.notice}\n`);
     const runId = newIncidentId();
@@ -67,6 +96,7 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
       ...(selectGuidance === undefined ? {} : { selectGuidance }),
       ...sharedIncidentOptions(target, options, namespace, paths.trajectories),
       reasoner: chosen.reasoner,
+      ...(trigger === undefined ? {} : { focus: trigger.components, trigger }),
       ...(acting === undefined ? {} : { act: acting.act }),
       id: runId,
       signal: interrupts.signal,
@@ -92,7 +122,7 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
     const proposals = report.reasoning.diagnosis.proposals;
     const facts = await readTargetFacts(target.reader, proposals);
     const verdicts = proposals.map((action, i) => previewVerdict(action, i, policy, facts[i]));
-    const out = render.toOutput(report, chosen.reasoner.name, verdicts);
+    const out = render.toOutput(report, chosen.reasoner.name, verdicts, trigger);
     const format = options.output ?? config.output;
     io.stdout.write(
       format === 'json'
@@ -101,6 +131,12 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
           ? render.renderMarkdown(out)
           : render.renderText(out),
     );
+    if (notifyUrls.length > 0) {
+      const { Notifier, deliveryLine } = await import('../../notify/notifier.js');
+      const notifier = await Notifier.open(notifyUrls, stateDir);
+      for (const record of await notifier.send(out)) io.stderr.write(`${deliveryLine(record)}\n`);
+      await notifier.close();
+    }
     if (out.verdict === 'incomplete') return EXIT.incomplete;
     if (!out.detected) return EXIT.done;
     return report.verification?.resolved ? EXIT.done : EXIT.incident;
@@ -113,6 +149,10 @@ export async function diagnoseCommand(options: DiagnoseCliOptions, io: CliIO): P
 
 export function registerDiagnose(program: Command, io: CliIO): void {
   addReasonerOptions(addTargetOptions(program.command('diagnose')))
+    .argument(
+      '[target]',
+      'start from one object, as kubectl names it: deploy/NAME, sts/NAME, pod/NAME, svc/NAME, job/NAME',
+    )
     .description(
       'Observe, reason and (with --apply) act on one incident; exit 0 healthy or mitigated, 1 incident, 2 error, 3 incomplete',
     )
@@ -149,6 +189,15 @@ export function registerDiagnose(program: Command, io: CliIO): void {
       120,
     )
     .option('--no-record', 'do not write a trajectory')
+    .option(
+      '--alert <file|->',
+      'start from an alert: an Alertmanager webhook payload (version 4) or one alert object; - reads stdin',
+    )
+    .option(
+      '--notify <url>',
+      'post the diagnosis to a Slack incoming-webhook-compatible URL (repeatable; retried, never logged)',
+      (url: string, previous: string[] = []) => [...previous, url],
+    )
     .option('-i, --interactive', 'open the incident screen (aoi tui); with --apply, approve by key')
     .addHelpText(
       'after',
@@ -161,14 +210,16 @@ export function registerDiagnose(program: Command, io: CliIO): void {
         '  aoi diagnose --sim k8s_target_port-misconfig-mitigation-1',
         '  aoi diagnose --sim k8s_target_port-misconfig-mitigation-1 --apply --policy standard --approve',
         '  aoi diagnose -n shop --context prod-readonly --output markdown',
+        '  aoi diagnose deploy/frontend -n shop',
+        '  aoi diagnose --alert alert.json --notify "$SLACK_WEBHOOK_URL"',
         '  aoi diagnose -i --sim k8s_target_port-misconfig-mitigation-1 --apply --policy standard',
         '',
       ].join('\n'),
     )
-    .action(async (options: DiagnoseCliOptions) => {
+    .action(async (targetArg: string | undefined, options: DiagnoseCliOptions) => {
       process.exitCode = options.interactive
         ? await interactive(options, io)
-        : await diagnoseCommand(options, io);
+        : await diagnoseCommand(options, io, targetArg);
     });
 }
 
