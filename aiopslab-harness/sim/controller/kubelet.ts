@@ -6,6 +6,7 @@ import { asView } from '../model.js';
 import { planContainer } from '../runtime.js';
 import type { ContainerPlan } from '../runtime.js';
 import type { ControllerContext } from './context.js';
+import { probeTiming, runProbe } from './probes.js';
 
 const PODS = resourceByKind('Pod');
 const START_DELAY_MS = 500;
@@ -228,19 +229,63 @@ export class Kubelet {
       s.imageID = `${container.image.split(':')[0]}@sha256:${hex64(container.image)}`;
     });
     if (plan.outcome === 'run' && plan.ready && container.readinessProbe) {
-      const delay =
-        Number((container.readinessProbe['initialDelaySeconds'] as number | undefined) ?? 1) * 1000;
-      this.schedule(record, container.name, Math.max(delay, 1000), () =>
+      const probe = container.readinessProbe;
+      const delay = Number((probe['initialDelaySeconds'] as number | undefined) ?? 1) * 1000;
+      this.schedule(record, container.name, Math.max(delay, 1000), () => {
+        const pod = this.current(record);
+        const result = pod ? runProbe(this.ctx.world, pod, container, probe) : { ok: true as const };
+        if (!result.ok) return this.probeFailures(record, container.name, result.output);
         this.setContainer(record, container.name, (s) => {
           if (s.state.running) s.ready = true;
-        }),
-      );
+        });
+      });
     }
+    if (plan.outcome === 'run' && container.livenessProbe) this.watchLiveness(record, container, state);
     if (plan.outcome === 'run' && !plan.ready)
       this.probeFailures(record, container.name, plan.readinessFailure);
     if (plan.outcome === 'exit') {
       this.schedule(record, container.name, plan.afterMs, () => this.exit(record, container, state, plan));
     }
+  }
+
+  /**
+   * The liveness prober: after initialDelaySeconds, one probe each periodSeconds; failureThreshold failures
+   * in a row and the kubelet kills the container (SIGTERM: exit 143), which the restart policy then restarts
+   * with the crash back-off.
+   */
+  private watchLiveness(record: PodRecord, container: Container, state: ContainerRecord): void {
+    const probe = container.livenessProbe;
+    if (!probe) return;
+    const timing = probeTiming(probe);
+    let failures = 0;
+    const tick = (): void => {
+      const pod = this.current(record);
+      if (!pod) return;
+      const result = runProbe(this.ctx.world, pod, container, probe);
+      if (result.ok) failures = 0;
+      else {
+        failures++;
+        this.event(record, 'Warning', 'Unhealthy', `Liveness probe failed: ${result.output}`, container.name);
+        if (failures >= timing.failureThreshold) {
+          this.event(
+            record,
+            'Normal',
+            'Killing',
+            `Container ${container.name} failed liveness probe, will be restarted`,
+            container.name,
+          );
+          state.timers.forEach((cancel) => cancel());
+          state.timers = [];
+          return this.stopContainer(record, container, state, {
+            exitCode: 143,
+            reason: 'Error',
+            countsAsFailure: true,
+          });
+        }
+      }
+      this.schedule(record, container.name, timing.periodMs, tick);
+    };
+    this.schedule(record, container.name, Math.max(timing.initialDelayMs, 1000), tick);
   }
 
   private probeFailures(

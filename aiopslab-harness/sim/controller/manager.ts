@@ -7,6 +7,7 @@ import { metaOf } from '../store.js';
 import type { Pod } from '../model.js';
 import { asView, controllerOf } from '../model.js';
 import { stateBehaviour } from '../faults/behaviour.js';
+import { memoryLimitHook } from '../faults/memory-limit.js';
 import { ChaosController } from '../faults/chaos-controller.js';
 import { HealthTimeline } from '../faults/timeline.js';
 import type { ControllerContext } from './context.js';
@@ -70,7 +71,7 @@ export class ControllerManager {
     this.timeline = new HealthTimeline(ctx.world);
     // What a started container does follows from the state around it (after the base hooks; fault layers
     // put theirs in front).
-    ctx.hooks.push(stateBehaviour);
+    ctx.hooks.push(memoryLimitHook, stateBehaviour);
     ctx.store.subscribe((event) => this.observe(event));
   }
 

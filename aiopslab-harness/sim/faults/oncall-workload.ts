@@ -54,7 +54,7 @@ function badProbe(cluster: SimCluster, namespace: string, fault: FaultSpec): Rec
   const timing = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
   if (mode === 'port') return { tcpSocket: { port: Number(param(fault, 'port') ?? port + 1) }, ...timing };
   if (mode === 'path')
-    return { httpGet: { path: param(fault, 'path') ?? '/healthz', port, scheme: 'HTTP' }, ...timing };
+    return { httpGet: { path: param(fault, 'path') ?? '/healthcheck', port, scheme: 'HTTP' }, ...timing };
   throw faultError(`${fault.kind}: mode is port or path`);
 }
 
