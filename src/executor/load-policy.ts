@@ -13,7 +13,27 @@ export function policyPath(nameOrPath: string, policiesDir = shippedPoliciesDir(
   return /^[a-z0-9][-a-z0-9]*$/.test(nameOrPath) ? join(policiesDir, `${nameOrPath}.yaml`) : nameOrPath;
 }
 
-export async function loadPolicy(nameOrPath: string, policiesDir?: string): Promise<Policy> {
+/**
+ * A rule's namespaces may start with `{problemNamespace}`: the namespace of the run the policy is loaded for
+ * (a bench problem, `aoi diagnose --sim`, an AIOpsLab session). Filled in, the rule covers that namespace and
+ * no other, so a benchmark policy allows writes in each problem's own namespace whatever it is called. Not
+ * filled in (`aoi act`, `aoi rollback`, `aoi policy …`), the rule covers the rest of its list, or is dropped
+ * when nothing is left: it never widens to every namespace.
+ */
+export const PROBLEM_NAMESPACE = '{problemNamespace}';
+
+export interface PolicyVars {
+  problemNamespace?: string | undefined;
+}
+
+/** Stands for a rule left with no namespace: valid in a glob list, never a namespace (a label cannot start with "-"). */
+const NOWHERE = '-no-namespace-';
+
+export async function loadPolicy(
+  nameOrPath: string,
+  policiesDir?: string,
+  vars: PolicyVars = {},
+): Promise<Policy> {
   const path = policyPath(nameOrPath, policiesDir);
   let text: string;
   try {
@@ -29,13 +49,29 @@ export async function loadPolicy(nameOrPath: string, policiesDir?: string): Prom
       },
     );
   }
-  return parsePolicy(text, path);
+  return parsePolicy(text, path, vars);
+}
+
+function fillNamespaces(value: unknown, namespace: string | undefined): unknown {
+  const rules = (value as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) return value;
+  for (const rule of rules) {
+    const match = (rule as { match?: { namespaces?: unknown } } | null)?.match;
+    if (!match || !Array.isArray(match.namespaces) || match.namespaces[0] !== PROBLEM_NAMESPACE) continue;
+    const rest = match.namespaces.slice(1);
+    match.namespaces = namespace !== undefined ? [namespace] : rest.length > 0 ? rest : [NOWHERE];
+  }
+  return value;
 }
 
 /** Parse and validate policy text; every error names file:line:col and the field. */
-export function parsePolicy(text: string, file: string): Policy {
+export function parsePolicy(text: string, file: string, vars: PolicyVars = {}): Policy {
+  const given = vars.problemNamespace;
+  if (given !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(given))
+    throw new AoiError('usage', `${JSON.stringify(given)} is not a namespace name to scope ${file} to`);
   try {
-    return parseWithPositions(text, Policy, file);
+    const policy = parseWithPositions(text, Policy, file, (v) => fillNamespaces(v, given));
+    return { ...policy, rules: policy.rules.filter((r) => !r.match.namespaces?.includes(NOWHERE)) };
   } catch (error) {
     if (!(error instanceof AoiError) || error.hint !== undefined) throw error;
     throw new AoiError(error.code, error.message, {
@@ -46,9 +82,15 @@ export function parsePolicy(text: string, file: string): Policy {
 }
 
 /** YAML (or JSON) text validated by a schema; every error names file:line:col and the field. */
-export function parseWithPositions<S extends z.ZodType>(text: string, schema: S, file: string): z.output<S> {
+export function parseWithPositions<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  file: string,
+  /** Applied to the parsed value before validation; must keep its shape (positions come from the text). */
+  fill: (value: unknown) => unknown = (v) => v,
+): z.output<S> {
   // Syntax errors are reported (line-accurate) by the shared YAML reader.
-  const value = parseYamlDocument(text, z.unknown(), file);
+  const value = fill(parseYamlDocument(text, z.unknown(), file));
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const lineCounter = new LineCounter();

@@ -42,7 +42,8 @@ export async function runOnEndpoint(
   if (options.act) {
     audit = await AuditLog.open(options.act.auditPath);
     act = {
-      policy: await loadPolicy(options.act.policy),
+      // A policy written for benchmarks allows writes in this run's namespace only ({problemNamespace}).
+      policy: await loadPolicy(options.act.policy, undefined, { problemNamespace: options.namespace }),
       approver: preApprovedApprover(['*']),
       audit,
       clients: executorOf(options.endpoint),

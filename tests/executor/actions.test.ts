@@ -38,7 +38,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-actions-'));
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
   clients = clientsFor(server, 'executor');
-  bench = await loadPolicy('bench');
+  bench = await loadPolicy('bench', undefined, { problemNamespace: NS });
 });
 
 afterAll(async () => {

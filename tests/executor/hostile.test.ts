@@ -475,7 +475,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-hostile-'));
   clients = await clientsWithKubectl(server, dir);
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
-  policies.bench = await loadPolicy('bench');
+  policies.bench = await loadPolicy('bench', undefined, { problemNamespace: NS });
   policies.standard = await loadPolicy('standard');
   await clients.core.createNamespacedConfigMap({
     namespace: NS,

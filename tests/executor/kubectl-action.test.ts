@@ -34,7 +34,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-kubectl-action-'));
   clients = await clientsWithKubectl(server, dir);
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
-  bench = await loadPolicy('bench');
+  bench = await loadPolicy('bench', undefined, { problemNamespace: NS });
   await clients.core.createNamespacedConfigMap({
     namespace: NS,
     body: { metadata: { name: 'flags' }, data: { mode: 'on' } },

@@ -74,7 +74,8 @@ describe('loadPolicy', () => {
         argv: ['patch', 'configmap', 'flagd-config', '-n', 'astronomy-shop', '-p', '{}'],
         ...common,
       },
-      'allow',
+      // A rule allows it, the kubectl-writes constraint refuses it: no content constraint can read a patch.
+      'deny',
     ],
     [
       'bench',
@@ -121,7 +122,8 @@ describe('loadPolicy', () => {
         value: 'info',
         ...common,
       },
-      'approve',
+      // Not in standard's constraints.configValues: refused, whatever the rule (approve) says.
+      'deny',
     ],
     [
       'standard',
@@ -180,5 +182,43 @@ describe('loadPolicy', () => {
     const file = join(dir, 'mine.yaml');
     await writeFile(file, 'rules:\n  - id: all\n    match: { actions: ["*"] }\n    effect: approve\n');
     expect((await loadPolicy(file)).rules).toHaveLength(1);
+  });
+});
+
+describe('{problemNamespace}: the bench policy scoped to the run', () => {
+  const scale = (namespace: string): ActionProposal => ({
+    kind: 'scaleDeployment',
+    namespace,
+    name: 'w',
+    replicas: 1,
+    ...common,
+  });
+  const effect = (policy: Parameters<typeof decide>[1], ns: string) =>
+    decide(scale(ns), policy, { namespace: ns, actionsSoFar: 0 }).effect;
+
+  it("filled in, allows writes in the problem's namespace only, whatever it is called", async () => {
+    const bench = await loadPolicy('bench', undefined, { problemNamespace: 'prod-x7k2q' });
+    expect(effect(bench, 'prod-x7k2q')).toBe('allow');
+    expect(effect(bench, 'test-social-network')).toBe('deny');
+    expect(effect(bench, 'astronomy-shop')).toBe('deny');
+    expect(effect(bench, 'prod-x7k2q2')).toBe('deny');
+  });
+
+  it("not filled in, covers the rest of the rule's list (AIOpsLab's namespaces), never every namespace", async () => {
+    const bench = await loadPolicy('bench');
+    expect(effect(bench, 'test-social-network')).toBe('allow');
+    expect(effect(bench, 'prod-x7k2q')).toBe('deny');
+    const alone = parsePolicy(
+      "version: 1\nname: p\ndefault: deny\nrules:\n  - { id: r, match: { namespaces: ['{problemNamespace}'] }, effect: allow }\n",
+      'p.yaml',
+    );
+    expect(alone.rules).toEqual([]);
+    expect(effect(alone, 'anything')).toBe('deny');
+  });
+
+  it('refuses a glob or a malformed name as the problem namespace', () => {
+    expect(() =>
+      parsePolicy('version: 1\nname: p\ndefault: deny\nrules: []\n', 'p.yaml', { problemNamespace: '*' }),
+    ).toThrow(/not a namespace name/);
   });
 });

@@ -33,7 +33,8 @@ const SEED = 7;
 const common = { rationale: 'the right fix for the injected fault', evidence: ['ev-1'] };
 
 let dir: string;
-let bench: Policy;
+/** The bench policy scoped to each problem's namespace. */
+const bench = new Map<string, Policy>();
 let problems: Problem[];
 
 interface Env {
@@ -212,7 +213,7 @@ async function closeEnv(env: Env): Promise<void> {
 
 function run(env: Env, action: ActionProposal, actionsSoFar: number): Promise<ExecutionResult> {
   return execute(action, {
-    policy: bench,
+    policy: bench.get(env.problem.namespace)!,
     approver: preApprovedApprover(['*']),
     audit: env.audit,
     clients: env.clients,
@@ -255,8 +256,9 @@ const ids = [
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-mitigations-'));
-  bench = await loadPolicy('bench');
   problems = (await loadProblems()).filter((p) => p.task === 'mitigation');
+  for (const ns of new Set(problems.map((p) => p.namespace)))
+    bench.set(ns, await loadPolicy('bench', undefined, { problemNamespace: ns }));
 });
 
 afterAll(async () => {
@@ -347,7 +349,7 @@ describe('a wrong fix fails verification and is rolled back to an identical spec
           : (await env.clients.core.readNamespacedService(ref)).spec;
       const before = await read();
       const result = await execute(build(env), {
-        policy: bench,
+        policy: bench.get(problem.namespace)!,
         approver: preApprovedApprover(['*']),
         audit: env.audit,
         clients: env.clients,

@@ -67,7 +67,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-rollback-'));
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
   clients = await clientsWithKubectl(server, dir);
-  bench = await loadPolicy('bench');
+  bench = await loadPolicy('bench', undefined, { problemNamespace: NS });
   standard = await loadPolicy('standard');
   await clients.core.createNamespacedConfigMap({
     namespace: NS,

@@ -65,7 +65,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-volume-'));
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
   clients = clientsFor(server, 'executor');
-  bench = await loadPolicy('bench');
+  bench = await loadPolicy('bench', undefined, { problemNamespace: ns });
   released = (await clients.core.listPersistentVolume()).items.filter(
     (pv) => pv.status?.phase === 'Released' && pv.spec?.claimRef?.namespace === ns,
   );
@@ -100,8 +100,9 @@ describe('releaseVolume: schema and policy', () => {
   });
 
   it.each<[string, string, 'allow' | 'deny', string | null]>([
-    ['a test-* claim', 'test-a', 'allow', 'bench-typed-actions'],
-    ['astronomy-shop', 'astronomy-shop', 'allow', 'bench-typed-actions'],
+    ["the problem's namespace", 'test-hotel-reservation', 'allow', 'bench-typed-actions'],
+    ['another AIOpsLab namespace', 'test-social-network', 'deny', null],
+    ['astronomy-shop', 'astronomy-shop', 'deny', null],
     ['another namespace', 'prod', 'deny', null],
     ['kube-system', 'kube-system', 'deny', 'builtin:forbidden-namespace'],
   ])('bench on %s → %s', (_label, claimNamespace, effect, rule) => {

@@ -12,7 +12,6 @@ import { loadProblems } from '../../aiopslab-harness/bench/load-problems.js';
 import type { Problem } from '../../aiopslab-harness/bench/problem.js';
 import { SimServer } from '../../aiopslab-harness/sim/index.js';
 import { AoiError } from '../../src/core/errors.js';
-import type { Policy } from '../../src/core/policy.js';
 import { readTrajectory } from '../../src/core/trajectory-recorder.js';
 import { preApprovedApprover } from '../../src/executor/approval.js';
 import { AuditLog } from '../../src/executor/audit-log.js';
@@ -25,13 +24,11 @@ import { RulesReasoner } from '../../src/reasoner/rules-backend.js';
 
 let dir: string;
 let problems: Problem[];
-let bench: Policy;
 let server: SimServer | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-incident-look-'));
   problems = await loadProblems();
-  bench = await loadPolicy('bench');
 });
 
 afterEach(async () => {
@@ -107,7 +104,7 @@ describe('the incident runner and a look that could not read', () => {
       namespace: problem.namespace,
       reasoner: new RulesReasoner(),
       act: {
-        policy: bench,
+        policy: await loadPolicy('bench', undefined, { problemNamespace: problem.namespace }),
         approver: preApprovedApprover(['*']),
         audit,
         clients: executorOf(endpoint),
@@ -134,7 +131,7 @@ describe('the incident runner and a look that could not read', () => {
       namespace: problem.namespace,
       reasoner: new RulesReasoner(),
       act: {
-        policy: bench,
+        policy: await loadPolicy('bench', undefined, { problemNamespace: problem.namespace }),
         approver: preApprovedApprover(['*']),
         audit,
         clients: executorOf(endpoint),

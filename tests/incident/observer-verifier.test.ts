@@ -23,8 +23,8 @@ let server: SimServer | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-observer-verifier-'));
-  bench = await loadPolicy('bench');
   problem = (await loadProblems()).find((p) => p.id === 'k8s_target_port-misconfig-mitigation-1')!;
+  bench = await loadPolicy('bench', undefined, { problemNamespace: problem.namespace });
 });
 
 afterEach(async () => {

@@ -20,14 +20,13 @@ import { RulesReasoner } from '../../src/reasoner/rules-backend.js';
 
 let dir: string;
 let problems: Problem[];
-let bench: Policy;
 let readOnly: Policy;
 let server: SimServer | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-incident-'));
   problems = await loadProblems();
-  bench = await loadPolicy('bench');
+
   readOnly = await loadPolicy('default');
 });
 
@@ -75,7 +74,12 @@ describe('runIncident', () => {
       },
       namespace: problem.namespace,
       reasoner: new RulesReasoner(),
-      act: { policy: bench, approver: preApprovedApprover(['*']), audit, clients: executorOf(endpoint) },
+      act: {
+        policy: await loadPolicy('bench', undefined, { problemNamespace: problem.namespace }),
+        approver: preApprovedApprover(['*']),
+        audit,
+        clients: executorOf(endpoint),
+      },
       verify: { timeoutMs: 60_000, pollMs: 1000 },
       record: { dir: join(dir, 'trajectories'), id: 'run-1', problemId: problem.id },
       onEvent: (e) => events.push(e),
