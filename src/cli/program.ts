@@ -12,6 +12,7 @@ import { registerPolicy } from './commands/policy.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRuns } from './commands/runs.js';
+import { registerServe } from './commands/serve.js';
 import { registerSim } from './commands/sim.js';
 import { registerSimProblems } from './commands/sim-problems.js';
 import { registerTui } from './commands/tui.js';
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIO): Command {
   registerRbac(program, io);
   registerCompletion(program, io);
   registerAgent(program, io);
+  registerServe(program, io);
   applyHelpExamples(program);
   applyOutputFlags(program);
   checkStateDirBeforeWrites(program, io.env);

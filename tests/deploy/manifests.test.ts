@@ -40,6 +40,8 @@ const KINDS: Record<string, { apiVersion: string; namespaced: boolean }> = {
   Role: { apiVersion: 'rbac.authorization.k8s.io/v1', namespaced: true },
   RoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', namespaced: true },
   CronJob: { apiVersion: 'batch/v1', namespaced: true },
+  Deployment: { apiVersion: 'apps/v1', namespaced: true },
+  Service: { apiVersion: 'v1', namespaced: true },
   Job: { apiVersion: 'batch/v1', namespaced: true },
 };
 
@@ -81,7 +83,7 @@ interface PodSpec {
 
 function podSpecs(obj: K8sObject): PodSpec[] {
   type Template = { template: { spec: PodSpec } };
-  if (obj.kind === 'Job') return [(obj.spec as Template).template.spec];
+  if (obj.kind === 'Job' || obj.kind === 'Deployment') return [(obj.spec as Template).template.spec];
   if (obj.kind === 'CronJob')
     return [(obj.spec as { jobTemplate: { spec: Template } }).jobTemplate.spec.template.spec];
   return [];
@@ -102,6 +104,8 @@ describe('deploy/ manifests', () => {
       'RoleBinding/aoi-executor',
       'ConfigMap/aoi-config',
       'CronJob/aoi-diagnose',
+      'Deployment/aoi-serve',
+      'Service/aoi-serve',
       'PersistentVolumeClaim/aoi-bench-results',
       'Job/aoi-bench',
     ]);
@@ -175,11 +179,11 @@ describe('deploy/ manifests', () => {
   });
 
   it('runs every container non-root on a read-only root filesystem, with what it mounts defined', () => {
-    const workloads = objects.filter((o) => o.kind === 'Job' || o.kind === 'CronJob');
-    expect(workloads).toHaveLength(2);
+    const workloads = objects.filter((o) => ['Job', 'CronJob', 'Deployment'].includes(o.kind));
+    expect(workloads).toHaveLength(3);
     for (const o of workloads) {
       for (const pod of podSpecs(o)) {
-        expect(pod.restartPolicy).toBe('Never');
+        if (o.kind !== 'Deployment') expect(pod.restartPolicy).toBe('Never');
         expect(pod.securityContext).toMatchObject({
           runAsNonRoot: true,
           seccompProfile: { type: 'RuntimeDefault' },
@@ -255,5 +259,29 @@ describe('Dockerfile', () => {
     expect(text).toMatch(/AOI_STATE_DIR=\/var\/lib\/aoi/);
     expect(text).toMatch(/VOLUME \["\/var\/lib\/aoi", "\/tmp"\]/);
     for (const from of lines.filter((l) => l.startsWith('FROM '))) expect(from).toMatch(/^FROM node:20[-.]/);
+  });
+});
+
+describe('deploy/serve.yaml', () => {
+  it('runs aoi serve as the read-only observer, its notify URL from a Secret, never in args', () => {
+    const deployment = find('Deployment', 'aoi-serve')!;
+    const pod = podSpecs(deployment)[0]!;
+    expect(pod.serviceAccountName).toBe('aoi-observer');
+    const c = pod.containers[0]! as (typeof pod.containers)[number] & {
+      args: string[];
+      env: { name: string; valueFrom?: { secretKeyRef?: { name: string; optional?: boolean } } }[];
+    };
+    expect(c.args.slice(0, 1)).toEqual(['serve']);
+    expect(c.args).not.toContain('--apply');
+    expect(c.args.join(' ')).not.toMatch(/--notify/);
+    expect(c.env.find((e) => e.name === 'AOI_NOTIFY_URL')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'aoi-notify',
+      key: 'url',
+      optional: true,
+    });
+    const service = find('Service', 'aoi-serve')!.spec as { selector: Record<string, string> };
+    const labels = (deployment.spec as { template: { metadata: { labels: Record<string, string> } } })
+      .template.metadata.labels;
+    for (const [k, v] of Object.entries(service.selector)) expect(labels[k]).toBe(v);
   });
 });

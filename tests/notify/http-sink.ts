@@ -14,8 +14,8 @@ export class HttpSink {
     readonly received: Received[],
   ) {}
 
-  /** `answer(n)` gives the status for the n-th request (1-based); 200 by default. */
-  static async start(answer: (n: number) => number = () => 200, delayMs = 0): Promise<HttpSink> {
+  /** `answer(n)` gives the status for the n-th request (1-based); every answer waits for `hold`, if given. */
+  static async start(answer: (n: number) => number = () => 200, hold?: Promise<void>): Promise<HttpSink> {
     let count = 0;
     const received: Received[] = [];
     const server = createServer((req, res) => {
@@ -24,10 +24,11 @@ export class HttpSink {
       req.on('end', () => {
         count++;
         received.push({ path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8') });
-        setTimeout(() => {
-          res.statusCode = answer(count);
+        const status = answer(count);
+        void (hold ?? Promise.resolve()).then(() => {
+          res.statusCode = status;
           res.end('ok');
-        }, delayMs);
+        });
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
