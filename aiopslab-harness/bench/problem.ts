@@ -45,6 +45,8 @@ export const FaultKind = z.enum([
   'missing_config_ref',
   'bad_image_rollout',
   'init_container_failure',
+  'expired_certificate',
+  'expiring_certificate',
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;
 

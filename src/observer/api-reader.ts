@@ -158,6 +158,8 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
   const policy = options.retry ?? DEFAULT_RETRY;
   const reuseConnection = keepAliveAgent();
   let requests = 0;
+  /** The server's `Date` at its last reply: the cluster's clock, for certificate validity. */
+  let lastDate: string | undefined;
 
   /** One GET; a 2xx body goes to `sink`, anything else becomes a failure. */
   async function exchange(
@@ -186,6 +188,7 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
       };
       const onResponse = (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
+        if (res.headers.date) lastDate = res.headers.date;
         const ok2xx = status >= 200 && status < 300;
         const errorChunks: Buffer[] = [];
         let errorBytes = 0;
@@ -246,12 +249,17 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
   return ok({
     transport: 'api',
     requestCount: () => requests,
+    serverTime: () => {
+      const at = lastDate === undefined ? NaN : Date.parse(lastDate);
+      return Number.isNaN(at) ? undefined : new Date(at);
+    },
     async list(kind, namespace, listOptions: ListOptions = {}) {
       const path = collectionPath(kind, CLUSTER_SCOPED.has(kind) ? undefined : namespace);
       const intern: Interner = new Map();
-      const keep = listOptions.slim
-        ? (item: unknown) => slimObject(kind, item, intern)
-        : (item: unknown) => item as KObject;
+      const keep =
+        listOptions.slim || kind === 'secrets'
+          ? (item: unknown) => slimObject(kind, item, intern)
+          : (item: unknown) => item as KObject;
       const max = listOptions.maxItems ?? Infinity;
       const items: KObject[] = [];
       let next: string | undefined;
@@ -283,7 +291,8 @@ export function createApiReader(options: ApiReaderOptions): Result<ClusterReader
     async get(kind, name, namespace) {
       const ns = CLUSTER_SCOPED.has(kind) ? undefined : (namespace ?? 'default');
       const result = await getJson(`${collectionPath(kind, ns)}/${encodeURIComponent(name)}`, {});
-      return result.ok ? ok(result.value as KObject) : result;
+      if (!result.ok) return result;
+      return ok(kind === 'secrets' ? slimObject(kind, result.value) : (result.value as KObject));
     },
     async watch(kind, namespace, watchOptions) {
       requests++;

@@ -15,7 +15,11 @@ export const RESOURCE_KINDS = [
   'persistentvolumes',
   'configmaps',
 ] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+/**
+ * Also `secrets`, read apart from the rest and only as `kubernetes.io/tls` ones: every reader cuts each item
+ * down to its certificate's public facts as it arrives (certificates.ts), whatever `slim` says.
+ */
+export type ResourceKind = (typeof RESOURCE_KINDS)[number] | 'secrets';
 
 export const CLUSTER_SCOPED: ReadonlySet<ResourceKind> = new Set(['nodes', 'persistentvolumes']);
 
@@ -67,6 +71,8 @@ export interface ClusterReader {
     namespace: string | undefined,
     options: WatchOptions,
   ): Promise<Result<WatchEvent[]>>;
+  /** The API server's clock at its last reply (its `Date` header), where the transport shows it. */
+  serverTime?(): Date | undefined;
   /** Requests sent so far (HTTP requests, or kubectl runs). */
   requestCount(): number;
 }

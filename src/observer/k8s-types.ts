@@ -1,3 +1,4 @@
+import { certificateFacts } from './certificates.js';
 /** The fields the observer reads, as plain JSON (both transports yield the same shapes); all optional. */
 export interface ObjectMeta {
   name?: string;
@@ -41,6 +42,7 @@ export interface PodSpec {
     name?: string;
     persistentVolumeClaim?: { claimName?: string };
     configMap?: { name?: string };
+    secret?: { secretName?: string };
     projected?: { sources?: { configMap?: { name?: string } }[] };
   }[];
 }
@@ -196,6 +198,7 @@ const POD_SPEC = {
     name: true,
     persistentVolumeClaim: { claimName: true },
     configMap: { name: true },
+    secret: { secretName: true },
     projected: { sources: { configMap: { name: true } } },
   },
 } as const;
@@ -306,6 +309,8 @@ function pick(value: unknown, shape: Shape, intern: Interner | undefined): unkno
  * a kind without a shape comes back whole. With `intern`, repeated strings are stored once.
  */
 export function slimObject(kind: string, raw: unknown, intern?: Interner): KObject {
+  // A Secret never survives its parse: only its certificate's public facts do (certificates.ts).
+  if (kind === 'secrets') return certificateFacts(raw);
   const shape = SHAPES[kind];
   return (shape === undefined ? raw : pick(raw, shape, intern)) as KObject;
 }

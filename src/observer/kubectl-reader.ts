@@ -135,7 +135,9 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
         streamed = false;
         parser = new ListBodyParser((item) => {
           if (items.length < max)
-            items.push(listOptions.slim ? slimObject(kind, item, intern) : (item as KObject));
+            items.push(
+              listOptions.slim || kind === 'secrets' ? slimObject(kind, item, intern) : (item as KObject),
+            );
         });
         return (chunk: Buffer) => {
           streamed = true;
@@ -162,7 +164,9 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
     },
     async get(kind, name, namespace) {
       const out = await run(['get', kind, name, ...scope(kind, namespace ?? 'default'), '--output', 'json']);
-      return out.ok ? parse(out.value) : out;
+      if (!out.ok) return out;
+      const parsed = parse(out.value);
+      return parsed.ok && kind === 'secrets' ? ok(slimObject(kind, parsed.value)) : parsed;
     },
     async watch(kind, namespace, watchOptions) {
       requests++;

@@ -1,6 +1,8 @@
 import type { Failure, Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import { analyzeServices } from './analyzers/services.js';
+import type { TlsCertificate } from './certificates.js';
+import { TLS_SECRETS_SELECTOR } from './certificates.js';
 import type { ClusterReader, ListOptions, ResourceKind } from './cluster-reader.js';
 import { RESOURCE_KINDS } from './cluster-reader.js';
 import type {
@@ -47,6 +49,10 @@ export interface Snapshot {
   pvs: PersistentVolume[];
   configmaps: ConfigMap[];
   logs: PodLog[];
+  /** TLS certificates of the Secrets pods mount, as public facts only (read when some pod mounts a Secret). */
+  certificates?: TlsCertificate[];
+  /** The cluster's clock when it was read (the API server's `Date`), else the observer's own. */
+  observedAt?: string;
   gaps: Gap[];
   /** Log reads that failed for another reason than RBAC (a pod gone, a container not started yet). */
   logFailures?: number;
@@ -133,7 +139,51 @@ export async function collectSnapshot(
     gaps,
   };
   snapshot.logs = await collectLogs(reader, snapshot, options);
+  snapshot.certificates = await collectCertificates(reader, snapshot);
+  snapshot.observedAt = (reader.serverTime?.() ?? new Date()).toISOString();
   return ok(snapshot);
+}
+
+/** The Secrets pods mount, by namespace/name (what a certificate check must cover). */
+function mountedSecrets(pods: readonly Pod[]): string[] {
+  const names = new Set<string>();
+  for (const pod of pods)
+    for (const v of asArray(pod.spec?.volumes))
+      if (v.secret?.secretName) names.add(`${pod.metadata?.namespace ?? ''}/${v.secret.secretName}`);
+  return [...names].sort();
+}
+
+/**
+ * TLS certificates, only when some pod mounts a Secret, and only `kubernetes.io/tls` ones (a field selector,
+ * so other Secrets never come over the wire). Where Secrets may not be read, the mounted ones' expiry is a gap.
+ */
+async function collectCertificates(reader: ClusterReader, snapshot: Snapshot): Promise<TlsCertificate[]> {
+  const mounted = mountedSecrets(snapshot.pods);
+  if (mounted.length === 0) return [];
+  const ns = snapshot.namespace;
+  const listed = await reader.list('secrets', ns, { fieldSelector: TLS_SECRETS_SELECTOR, slim: true });
+  if (!listed.ok) {
+    const shown = mounted.slice(0, 5).join(', ') + (mounted.length > 5 ? ', …' : '');
+    snapshot.gaps.push({
+      what: 'secrets',
+      ...(ns === undefined ? {} : { namespace: ns }),
+      code: listed.error.code,
+      message: `${listed.error.message}; the TLS certificates in mounted Secrets (${shown}) were not checked for expiry`,
+    });
+    return [];
+  }
+  const certificates = listed.value as TlsCertificate[];
+  for (const c of certificates) {
+    const key = `${c.metadata?.namespace ?? ''}/${c.metadata?.name ?? ''}`;
+    if (c.certificate.unreadable !== undefined && mounted.includes(key))
+      snapshot.gaps.push({
+        what: `certificate in Secret ${c.metadata?.name ?? '?'}`,
+        ...(c.metadata?.namespace === undefined ? {} : { namespace: c.metadata.namespace }),
+        code: 'unreadable',
+        message: `${c.certificate.unreadable}: its expiry was not checked`,
+      });
+  }
+  return certificates;
 }
 
 /** At most this many Warning events are read: a storm of them says no more than its first few thousand. */

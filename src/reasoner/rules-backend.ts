@@ -11,6 +11,7 @@ import type { RuleFamily } from './rules/classify.js';
 import { classify } from './rules/classify.js';
 import type { ComponentView, IncidentGraph } from './rules/graph.js';
 import { buildGraph, roots, SEVERITY_RANK } from './rules/graph.js';
+import { manualFix } from './rules/manual-fixes.js';
 import { proposeRemedies } from './rules/remedies.js';
 import type { Reasoner, ReasonerInput, ReasonerResult } from './reasoner.js';
 
@@ -101,9 +102,11 @@ export function diagnoseWithHints(
       evidence: cite(runnerUp, graph),
     });
   const victims = [...root.callers].sort();
+  const manual = manualFix(root);
   const summary =
     `${root.name}: ${verdict.label}` +
-    (victims.length > 0 ? `; its callers ${victims.join(', ')} fail because of it` : '');
+    (victims.length > 0 ? `; its callers ${victims.join(', ')} fail because of it` : '') +
+    (manual === undefined ? '' : `. ${manual}`);
   return {
     diagnosis: {
       detected: true,

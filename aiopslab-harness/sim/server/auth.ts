@@ -101,7 +101,13 @@ export function mayReadTelemetry(identity: Identity): boolean {
   return identity.role !== 'nobody';
 }
 
-/** Secrets are shown without their data to anyone but the admin. */
-export function redactsSecretData(identity: Identity): boolean {
+/**
+ * Secrets are shown without their data to anyone but the admin, except `kubernetes.io/tls` ones to the
+ * observer: the cluster grants it the opt-in certificate check (README, "Certificates"), whose `list secrets`
+ * real RBAC cannot narrow to one type; the simulator narrows it so that other Secrets stay unseen in tests.
+ * The observer keeps only each certificate's public facts (src/observer/certificates.ts).
+ */
+export function redactsSecretData(identity: Identity, secretType?: unknown): boolean {
+  if (identity.role === 'observer' && secretType === 'kubernetes.io/tls') return false;
   return identity.role !== 'admin';
 }

@@ -78,7 +78,7 @@ export class ResourceHandlers {
   }
 
   private present(req: ResourceRequest, obj: JsonObject): JsonObject {
-    if (req.type.kind === 'Secret' && redactsSecretData(req.identity)) {
+    if (req.type.kind === 'Secret' && redactsSecretData(req.identity, obj['type'])) {
       const copy = cloneJson(obj);
       delete copy['data'];
       delete copy['stringData'];

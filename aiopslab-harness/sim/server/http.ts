@@ -360,7 +360,7 @@ export class SimServer {
     switch (verb) {
       case 'watch': {
         const present = (obj: JsonObject) =>
-          route.type.kind === 'Secret' && redactsSecretData(identity) ? stripSecret(obj) : obj;
+          route.type.kind === 'Secret' && redactsSecretData(identity, obj['type']) ? stripSecret(obj) : obj;
         serveWatch(this.cluster.store, rr, res, present, (stop) => {
           this.watches.add(stop);
           res.on('close', () => this.watches.delete(stop));

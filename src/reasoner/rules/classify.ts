@@ -46,6 +46,18 @@ const revisionAfterFirst = (ev: Evidence) => Number(ev.attributes?.['revision'] 
  */
 const RULES: readonly Rule[] = [
   {
+    // The server's credential is no longer valid: clients fail its authentication (docs/oncall-catalog.md).
+    matches: (ev) =>
+      ev.signal === 'CertificateExpired' ||
+      ev.signal === 'CertificateNotYetValid' ||
+      (ev.signal === 'CertificateExpiringSoon' && ev.severity !== 'info'),
+    verdict: {
+      systemLevel: 'Application',
+      faultType: 'Authentication Issue',
+      label: 'a TLS certificate that is not valid',
+    },
+  },
+  {
     matches: signal('TargetPortMismatch'),
     verdict: { systemLevel: 'Virtualization', faultType: 'Misconfiguration', label: 'a misrouted Service' },
   },

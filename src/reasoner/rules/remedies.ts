@@ -6,6 +6,7 @@
 import type { ActionProposal } from '../../core/actions.js';
 import type { Evidence } from '../../core/evidence.js';
 import type { ComponentView, IncidentGraph } from './graph.js';
+import { manualFix } from './manual-fixes.js';
 
 type Remedy = (root: ComponentView, graph: IncidentGraph, namespace: string) => ActionProposal[];
 
@@ -270,7 +271,7 @@ export function proposeRemedies(
   namespace: string | undefined,
 ): ActionProposal[] {
   const ns = namespace ?? root.own.find((ev) => ev.subject.namespace)?.subject.namespace;
-  if (ns === undefined) return [];
+  if (ns === undefined || manualFix(root) !== undefined) return [];
   for (const remedy of REMEDIES) {
     const actions = remedy(root, graph, ns);
     if (actions.length > 0) return actions;

@@ -1,0 +1,48 @@
+/**
+ * Causes no typed action may undo safely: the diagnosis says what a person must do, and the rules propose
+ * nothing (not a restart that cannot help, not a rollback that would only hide the cause). Built from evidence
+ * attributes alone; the words are instructions for a person, never commands aoi runs.
+ */
+import type { Evidence } from '../../core/evidence.js';
+import type { ComponentView } from './graph.js';
+
+const str = (ev: Evidence, key: string): string | undefined => {
+  const v = ev.attributes?.[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+
+/**
+ * A certificate that ran out (or will): only its owner can issue a new one, and aoi never writes Secrets.
+ * The kubelet refreshes a mounted Secret in place; a server that reads its certificate only at start needs
+ * a restart after the renewal, which a person can then allow.
+ */
+function renewCertificate(root: ComponentView): string | undefined {
+  const ev =
+    root.own.find((e) => e.signal === 'CertificateExpired' || e.signal === 'CertificateNotYetValid') ??
+    root.own.find((e) => e.signal === 'CertificateExpiringSoon' && e.severity !== 'info');
+  if (!ev) return undefined;
+  const secret = str(ev, 'secret') ?? ev.subject.name;
+  const ns = str(ev, 'secretNamespace') ?? ev.subject.namespace;
+  const where = ns ? `${ns}/${secret}` : secret;
+  const when =
+    ev.signal === 'CertificateExpiringSoon'
+      ? `before it expires at ${str(ev, 'notAfter') ?? '?'}`
+      : `(it is not valid now: notAfter ${str(ev, 'notAfter') ?? '?'})`;
+  return (
+    `no automatic fix: a person must renew the TLS certificate in Secret ${where} ${when}: ` +
+    `issue a new certificate for the same names from its CA (or its cert-manager Issuer), replace the Secret's ` +
+    `tls.crt and tls.key (kubectl create secret tls ${secret} --cert=… --key=… --dry-run=client -o yaml | kubectl apply -f -), ` +
+    `then restart ${str(ev, 'mountedBy') ?? root.name} if it reads its certificate only at start`
+  );
+}
+
+const MANUAL: readonly ((root: ComponentView) => string | undefined)[] = [renewCertificate];
+
+/** What a person must do about this root, when no action should be proposed; undefined otherwise. */
+export function manualFix(root: ComponentView): string | undefined {
+  for (const fix of MANUAL) {
+    const text = fix(root);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
