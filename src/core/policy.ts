@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ActionKind } from './actions.js';
+import { ActionKind, Quantity } from './actions.js';
 import { LabelKey, LabelValue } from './k8s-names.js';
+import { PolicyConstraints } from './policy-constraints.js';
 
 export const PolicyEffect = z.enum(['allow', 'approve', 'deny']);
 export type PolicyEffect = z.infer<typeof PolicyEffect>;
@@ -44,6 +45,16 @@ export const PolicyLimits = z.strictObject({
   maxPodsDeleted: z.int().min(0).optional(),
   maxActionsPerIncident: z.int().min(0).optional(),
   maxReplicaChange: z.int().min(0).optional().describe('Largest allowed |new - current| replica count'),
+  maxResourceFactor: z
+    .number()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'setResources: each new limit/request within this factor of the current one; required to allow it',
+    ),
+  maxMemory: Quantity.optional().describe('setResources: no memory limit or request above this ceiling'),
+  maxCpu: Quantity.optional().describe('setResources: no CPU limit or request above this ceiling'),
 });
 export type PolicyLimits = z.infer<typeof PolicyLimits>;
 
@@ -67,6 +78,9 @@ export const Policy = z
       .array(z.string().regex(/^[-a-z0-9*]+$/))
       .optional()
       .describe('Namespaces (globs) where every action is denied, before any rule; kube-system always is'),
+    constraints: PolicyConstraints.optional().describe(
+      'What an allowed action may change (images, commands, env, scale, …); on with strict defaults when absent',
+    ),
   })
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();

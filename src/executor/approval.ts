@@ -75,6 +75,7 @@ export function describeRequest(request: ApprovalRequest): string {
   return [
     `Action: ${JSON.stringify(action)}`,
     `Policy: ${decision.effect} (rule ${decision.ruleId ?? 'default'}): ${decision.reason}`,
+    `Constraints checked: ${decision.constraints?.checked.join(', ') || 'none'}`,
     `Dry run: ${dryRun.ok ? 'ok' : 'failed'}${dryRun.message ? ` (${dryRun.message})` : ''}`,
     ...(diff
       ? [

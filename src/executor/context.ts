@@ -1,6 +1,7 @@
 import type { ActionProposal } from '../core/actions.js';
 import { targetObjectOf } from '../core/action-target.js';
 import type { ExecutorClients } from './actions/types.js';
+import { gatherFacts } from './constraints/facts.js';
 import type { DecisionContext } from './policy-engine.js';
 import { actionNamespace } from './policy-engine.js';
 
@@ -23,11 +24,25 @@ export async function gatherContext(
     actionsSoFar: incident.actionsSoFar,
     ...(incident.podsDeletedSoFar !== undefined ? { podsDeletedSoFar: incident.podsDeletedSoFar } : {}),
   };
+  // Read with the executor's own client, every time: the constraints never run on what a caller supplied.
+  context.facts = await gatherFacts(action, clients);
   if (action.kind === 'kubectl') return context;
   try {
     const meta = await readTarget(action, clients);
     if (meta.labels) context.labels = meta.labels;
     if (meta.replicas !== undefined) context.currentReplicas = meta.replicas;
+    if (action.kind === 'setResources') {
+      const d = await clients.apps.readNamespacedDeployment({
+        name: action.name,
+        namespace: action.namespace,
+      });
+      const c = d.spec?.template.spec?.containers.find((x) => x.name === action.container);
+      if (c)
+        context.currentResources = {
+          limits: { ...c.resources?.limits },
+          requests: { ...c.resources?.requests },
+        };
+    }
   } catch {
     // Unknown labels and replicas make label rules and replica limits fail closed.
   }

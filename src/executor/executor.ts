@@ -154,11 +154,14 @@ export async function execute(action: ActionProposal, options: ExecuteOptions): 
     const context = await gatherContext(action, clients, options.incident ?? { actionsSoFar: 0 });
     decision = decide(action, options.policy, context);
     final = decision.effect;
+    // The audit entry names the constraints checked; the facts they were checked on stay out (they are large).
+    const { facts: _facts, ...audited } = context;
+    const constraints = decision.constraints ?? { checked: [] };
     if (decision.effect === 'deny') {
-      await record('policy', { status: 'skipped', message: decision.reason });
+      await record('policy', { status: 'skipped', message: decision.reason }, { constraints });
       return done('denied', decision.reason);
     }
-    await record('policy', null, { context });
+    await record('policy', null, { context: audited, constraints });
 
     dryRun = await dryRunAction(clients, action);
     const blastRadius = await handler.blastRadius(clients, action);

@@ -19,7 +19,11 @@
 import type { ActionProposal } from '../core/actions.js';
 import { FORBIDDEN_PATH_KEYS } from '../core/actions.js';
 import type { Policy, PolicyEffect, PolicyLimits, PolicyMatch } from '../core/policy.js';
+import type { ConstraintFacts } from './constraints/index.js';
+import { checkConstraints } from './constraints/index.js';
 import type { KubectlClassification } from './kubectl-argv.js';
+import type { CurrentResources } from './resource-bounds.js';
+import { brokenResourceBound } from './resource-bounds.js';
 import { IMAGE_REFERENCE, canonicalResource, classifyKubectlArgv } from './kubectl-argv.js';
 
 export interface DecisionContext {
@@ -32,12 +36,22 @@ export interface DecisionContext {
   podsDeletedSoFar?: number;
   /** The Deployment's replica count now, for `maxReplicaChange`. */
   currentReplicas?: number;
+  /** setResources: the container's limits and requests now, for `maxResourceFactor`. */
+  currentResources?: CurrentResources;
+  /**
+   * What the content constraints need, read from the cluster. The executor always reads it; without it (a
+   * preview, `aoi policy explain`) the constraints that need the cluster are listed as pending, not passed.
+   */
+  facts?: ConstraintFacts;
 }
 
 export interface Decision {
   effect: PolicyEffect;
+  /** The deciding rule's id, or `constraint:<id>` when a content constraint refused or asked for approval. */
   ruleId: string | null;
   reason: string;
+  /** The content constraints checked (after the rules allowed or asked), and those left for run time. */
+  constraints?: { checked: string[]; pending?: string[] };
 }
 
 export const ALWAYS_FORBIDDEN_NAMESPACES: readonly string[] = [
@@ -88,7 +102,37 @@ export function decide(action: ActionProposal, policy: Policy, context: Decision
   const invalid = invalidValue(action);
   if (invalid) return invalid;
   const decision = decideByRules(action, policy, context);
-  return decision.effect === 'deny' ? decision : (heldToTypedRules(action, policy, context) ?? decision);
+  if (decision.effect === 'deny') return decision;
+  const held = heldToTypedRules(action, policy, context);
+  return held ?? withConstraints(action, policy, context, decision);
+}
+
+/**
+ * The content constraints, after the rules allowed the action or asked for approval: a refusal is a deny
+ * naming the constraint; a constraint asking for approval turns an allow into approve. Nothing turns a
+ * constraint's deny around, `--approve` included (it answers approve verdicts only).
+ */
+function withConstraints(
+  action: ActionProposal,
+  policy: Policy,
+  context: DecisionContext,
+  decision: Decision,
+): Decision {
+  const offline = context.facts === undefined;
+  const verdict = checkConstraints(action, policy, context.facts ?? { unreadable: [] }, offline);
+  const pending = offline ? verdict.pending : [];
+  const constraints = { checked: verdict.checked, ...(pending.length > 0 ? { pending } : {}) };
+  const refusal = verdict.refusal;
+  if (refusal === undefined) return { ...decision, constraints };
+  const ruleId = `constraint:${refusal.constraint}`;
+  if (refusal.effect === 'approve')
+    return {
+      effect: 'approve',
+      ruleId,
+      reason: `${refusal.reason} (rule ${decision.ruleId ?? 'default'} allowed it)`,
+      constraints,
+    };
+  return { effect: 'deny', ruleId, reason: refusal.reason, constraints };
 }
 
 /**
@@ -163,7 +207,8 @@ function decideByRules(action: ActionProposal, policy: Policy, context: Decision
     const fit = matches(rule.match, action, kubectl, context);
     if (fit === false || (fit === 'unknown' && rule.effect !== 'deny')) continue;
     if (rule.effect === 'deny') return deny(rule.id, rule.reason ?? `denied by rule ${rule.id}`);
-    const broken = rule.limits ? brokenLimit(rule.limits, action, kubectl, context) : undefined;
+    // Limits apply even when the rule has none: an action that must be bounded is refused unbounded.
+    const broken = brokenLimit(rule.limits ?? {}, action, kubectl, context);
     if (broken) return deny(rule.id, `rule ${rule.id}: ${broken}`);
     return {
       effect: rule.effect,
@@ -230,6 +275,10 @@ function brokenLimit(
       if (change > limits.maxReplicaChange)
         return `replica change ${change} exceeds maxReplicaChange ${limits.maxReplicaChange}`;
     }
+  }
+  if (action.kind === 'setResources') {
+    const unbounded = brokenResourceBound(limits, action, context.currentResources);
+    if (unbounded) return unbounded;
   }
   if (limits.maxPodsDeleted !== undefined) {
     const deleting =

@@ -30,6 +30,8 @@ export interface DeploymentSpec<A extends DeploymentAction> {
   ): Promise<DeploymentChange> | DeploymentChange;
   /** Why the re-read object does not show the change, or undefined when it does. */
   mismatch(action: A, current: V1Deployment, pre: PreImage): string | undefined;
+  /** Why the changed Deployment is not healthy although it shows the change (a Service left without pods). */
+  unhealthy?(action: A, current: V1Deployment, clients: ExecutorClients): Promise<string | undefined>;
 }
 
 const HEADERS = { merge: MERGE, strategic: STRATEGIC, json: JSON_PATCH } as const;
@@ -75,6 +77,8 @@ export function deploymentHandler<A extends DeploymentAction>(spec: DeploymentSp
       const d = await read(clients, a);
       const wrong = spec.mismatch(a, d, pre);
       if (wrong) return { state: 'failed', message: `deployment/${a.name}: ${wrong}` };
+      const sick = await spec.unhealthy?.(a, d, clients);
+      if (sick) return { state: 'failed', message: `deployment/${a.name}: ${sick}` };
       return deploymentRollout(clients, d);
     },
     async rollback(clients, a, pre) {

@@ -13,6 +13,19 @@ export const scaleDeployment: HandlerFor<'scaleDeployment'> = deploymentHandler(
   }),
   mismatch: (a, d) =>
     d.spec?.replicas === a.replicas ? undefined : `replicas ${d.spec?.replicas}, expected ${a.replicas}`,
+  // Zero replicas "rolled out" is not a healthy target when a Service sends traffic to them: never verified.
+  async unhealthy(a, d, clients) {
+    if (a.replicas > 0) return undefined;
+    const labels = d.spec?.template.metadata?.labels ?? {};
+    const services = await clients.core.listNamespacedService({ namespace: a.namespace });
+    const served = services.items.filter((s) => {
+      const selector = Object.entries(s.spec?.selector ?? {});
+      return selector.length > 0 && selector.every(([k, v]) => labels[k] === v);
+    });
+    return served.length === 0
+      ? undefined
+      : `0 replicas leave Service ${served.map((s) => s.metadata?.name ?? '?').join(', ')} without a backend`;
+  },
 });
 
 export const setImage: HandlerFor<'setImage'> = deploymentHandler({

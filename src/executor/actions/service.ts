@@ -32,7 +32,13 @@ export const patchService: HandlerFor<'patchService'> = {
           message: `service/${a.name} port ${want.port}: targetPort ${String(got?.targetPort)}`,
         };
     }
-    return { state: 'done', message: `service/${a.name} ports as requested` };
+    const serving = await readyBackends(clients, svc, a.ports);
+    return serving === 0
+      ? { state: 'pending', message: `service/${a.name}: no Ready pod behind it declares the new targetPort` }
+      : {
+          state: 'done',
+          message: `service/${a.name} ports as requested, ${serving} Ready pod(s) behind them`,
+        };
   },
   async rollback(clients, a, pre) {
     await clients.core.patchNamespacedService(
@@ -47,6 +53,34 @@ export const patchService: HandlerFor<'patchService'> = {
     return `service/${a.name}: ports restored from the pre-image`;
   },
 };
+
+/** Ready pods behind the Service declaring every new targetPort: the read-back alone is not a healthy Service. */
+async function readyBackends(
+  clients: Parameters<HandlerFor<'patchService'>['check']>[0],
+  svc: V1Service,
+  ports: readonly ServicePortPatch[],
+): Promise<number> {
+  const selector = Object.entries(svc.spec?.selector ?? {});
+  if (selector.length === 0) return 0;
+  const pods = await clients.core.listNamespacedPod({
+    namespace: svc.metadata?.namespace ?? '',
+    labelSelector: selector.map(([k, v]) => `${k}=${v}`).join(','),
+  });
+  return pods.items.filter((pod) => {
+    const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    const declared = (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
+    return (
+      ready === true &&
+      ports.every((want) =>
+        declared.some((p) =>
+          typeof want.targetPort === 'number'
+            ? p.containerPort === want.targetPort
+            : p.name === want.targetPort,
+        ),
+      )
+    );
+  }).length;
+}
 
 /** `port 9090: targetPort 9999 → 9090` per port, the first value read from the Service before the patch. */
 function portChanges(current: V1Service, a: { ports: ServicePortPatch[] }): string {
