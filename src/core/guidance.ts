@@ -67,6 +67,15 @@ export const GuidanceFrontMatter = z.strictObject({
   support: SplitFigures.optional(),
   query: SplitFigures.optional(),
   hints: z.array(GuidanceHint).max(10).optional(),
+  promotedAt: z.iso.datetime().optional().describe('When aoi evolve promoted it'),
+  lastHelped: z.iso.datetime().optional().describe('Last time it turned a wrong answer into a right one'),
+  retiredAt: z.iso.datetime().optional(),
+  retiredReason: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe('Why it was retired (by a person or aoi evolve)'),
 });
 export type GuidanceFrontMatter = z.infer<typeof GuidanceFrontMatter>;
 

@@ -132,7 +132,7 @@ export async function saveDraft(
 export async function updateStatus(
   dir: string,
   file: GuidanceFile,
-  patch: Pick<GuidanceFrontMatter, 'query'> & { status: GuidanceStatus },
+  patch: Partial<Omit<GuidanceFrontMatter, 'id' | 'version'>> & { status: GuidanceStatus },
 ): Promise<GuidanceFile | undefined> {
   if (file.edited) return undefined;
   return writeOwned(dir, file.file, {

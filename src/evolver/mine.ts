@@ -173,16 +173,21 @@ function hintFor(
 }
 
 /**
- * Mines failed runs into clusters of one evidence signature and one lesson. `contrast` successes are runs the
+ * Mines failed runs into clusters of one evidence signature and one lesson; what the answer should have been
+ * comes from the evaluator (bench problems) or a person's label. `contrast` successes are runs the
  * evaluator accepted whose blamed component shows the same signals: their log words are not distinctive.
  */
 export function mineFailures(
   runs: readonly LoadedRun[],
-  supervision: ReadonlyMap<string, Supervision>,
+  supervision: ReadonlyMap<string, Supervision> | ((run: LoadedRun) => Supervision | undefined),
 ): FailureCluster[] {
+  const expectedOf =
+    typeof supervision === 'function'
+      ? supervision
+      : (r: LoadedRun) => supervision.get(r.summary.problemId ?? '');
   const cases = runs
     .filter((r) => isFailed(r.summary))
-    .map((r) => analyseFailure(r, supervision.get(r.summary.problemId ?? '')))
+    .map((r) => analyseFailure(r, expectedOf(r)))
     .filter((c): c is FailureCase => c !== undefined && c.signals.length > 0);
   const groups = new Map<string, FailureCase[]>();
   for (const c of cases) {
@@ -190,7 +195,8 @@ export function mineFailures(
     const key = `${c.kind}|${c.signals.join('+')}|${target}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  const successes = runs.filter((r) => r.summary.verdict?.success === true);
+  // Accepted by the evaluator, or (with no verdict) labelled right by a person.
+  const successes = runs.filter((r) => r.summary.verdict?.success ?? r.summary.label?.verdict === 'right');
   return [...groups].map(([key, members]) => {
     const { kind, signals } = members[0]!;
     const contrast = successes

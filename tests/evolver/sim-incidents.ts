@@ -24,6 +24,8 @@ export interface SimIncident {
   params?: Record<string, string>;
   /** Prefix for every component name (and the namespace `<prefix>prod`); none keeps the app as shipped. */
   prefix?: string;
+  /** Deploy into this namespace instead (after any renaming). */
+  namespace?: string;
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -49,7 +51,8 @@ export interface DiagnoseOptions {
 export async function diagnoseSimIncident(c: SimIncident, options: DiagnoseOptions): Promise<IncidentReport> {
   const shipped = getApp(c.app);
   if (!shipped) throw new Error(`no app ${c.app}`);
-  const app = c.prefix ? renamed(shipped, c.prefix) : shipped;
+  const named = c.prefix ? renamed(shipped, c.prefix) : shipped;
+  const app = c.namespace ? { ...named, defaultNamespace: c.namespace } : named;
   const cluster = new SimCluster({ seed: 11 });
   cluster.deployApp(app);
   cluster.settle();

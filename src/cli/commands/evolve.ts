@@ -14,8 +14,11 @@ import type { CliIO } from '../io.js';
 import { guidanceSelector } from './bench.js';
 
 export interface EvolveCliOptions {
-  support: RegExp;
-  query: RegExp;
+  /** Both set: the bench path (support/query splits of problems); neither: learn from labelled runs. */
+  support?: RegExp;
+  query?: RegExp;
+  holdout?: number;
+  retireAfter?: number;
   stateDir?: string;
   problems?: string[];
   disableRules?: RuleFamily[];
@@ -30,6 +33,13 @@ function parseRegExp(value: string): RegExp {
   } catch (error) {
     throw new InvalidArgumentError(`is not a valid regular expression: ${(error as Error).message}`);
   }
+}
+
+function parseShare(value: string): number {
+  const share = /^\d+(\.\d+)?%$/.test(value) ? Number(value.slice(0, -1)) / 100 : Number(value);
+  if (!Number.isFinite(share) || share <= 0 || share >= 1)
+    throw new InvalidArgumentError('must be a share between 0 and 1, e.g. 0.5 or 50%.');
+  return share;
 }
 
 function parseCount(value: string): number {
@@ -76,6 +86,19 @@ export function renderEvolveReport(report: EvolveReport): string {
 }
 
 export async function evolveCommand(options: EvolveCliOptions, io: CliIO): Promise<number> {
+  if (options.support === undefined && options.query === undefined) {
+    const { evolveLabelled } = await import('./evolve-labelled.js');
+    return evolveLabelled(options, io);
+  }
+  if (options.support === undefined || options.query === undefined)
+    throw new AoiError(
+      'usage',
+      `--${options.support === undefined ? 'query' : 'support'} needs --${options.support === undefined ? 'support' : 'query'} too`,
+      {
+        hint: 'Give both splits to evolve on bench problems, or neither to learn from the runs labelled with `aoi runs label`.',
+      },
+    );
+  const splits = { support: options.support, query: options.query };
   const [{ DEFAULT_PROBLEMS_DIR, loadProblems, filterProblems }, { runBench }, { aoiSolver }] =
     await Promise.all([
       import('../../../aiopslab-harness/bench/load-problems.js'),
@@ -83,8 +106,8 @@ export async function evolveCommand(options: EvolveCliOptions, io: CliIO): Promi
       import('../../../aiopslab-harness/bench/solvers/aoi.js'),
     ]);
   const all = await loadProblems(options.problems ?? [DEFAULT_PROBLEMS_DIR]);
-  const support = filterProblems(all, { filter: options.support });
-  const query = filterProblems(all, { filter: options.query });
+  const support = filterProblems(all, { filter: splits.support });
+  const query = filterProblems(all, { filter: splits.query });
   if (support.length === 0 || query.length === 0)
     throw new AoiError('usage', `the ${support.length === 0 ? 'support' : 'query'} split matches no problem`);
   const overlap = support.filter((p) => query.some((q) => q.id === p.id)).map((p) => p.id);
@@ -163,10 +186,16 @@ export function registerEvolve(program: Command, io: CliIO): void {
   program
     .command('evolve')
     .description(
-      'Mine failed support-split runs into guidance; promote what raises query-split success without regressions',
+      'Learn guidance from runs labelled wrong (aoi runs label), judged by replaying newer labelled runs; or, with --support/--query, from bench splits',
     )
-    .requiredOption('--support <regexp>', 'problem ids the guidance is learned from', parseRegExp)
-    .requiredOption('--query <regexp>', 'disjoint problem ids the guidance is judged on', parseRegExp)
+    .option('--support <regexp>', 'bench: problem ids the guidance is learned from', parseRegExp)
+    .option('--query <regexp>', 'bench: disjoint problem ids the guidance is judged on', parseRegExp)
+    .option('--holdout <share>', 'labelled runs: newest share held out for judging (default 0.5)', parseShare)
+    .option(
+      '--retire-after <n>',
+      'labelled runs: retire promoted guidance used in this many runs later labelled wrong (default 2)',
+      parseCount,
+    )
     .option('--state-dir <dir>', 'where trajectories and guidance live')
     .option('--problems <paths...>', 'problem files or directories (default: the shipped catalog)')
     .addOption(
@@ -185,7 +214,7 @@ export function registerEvolve(program: Command, io: CliIO): void {
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
-      "\nExample:\n  aoi evolve --support 'mongodb-analysis-1$' --query 'mongodb-analysis-2$' --disable-rules log-classification\n",
+      "\nExamples:\n  aoi evolve\n  aoi evolve --holdout 30% --retire-after 3\n  aoi evolve --support 'mongodb-analysis-1$' --query 'mongodb-analysis-2$' --disable-rules log-classification\n",
     )
     .action(async (options: EvolveCliOptions) => {
       process.exitCode = await evolveCommand(options, io);
