@@ -81,6 +81,15 @@ function expectOf(slot: Slot): Record<string, unknown> {
   }
 }
 
+/**
+ * The noise kinds a task can carry. A mitigation problem gets no completed Job: AIOpsLab's "pods OK" loop
+ * reads a Completed container as not ready (its `elif not container_status.ready` follows the terminated
+ * check), so the problem could never pass whatever the agent did.
+ */
+function noiseFor(task: TaskType): NoiseKind[] {
+  return NoiseKinds.options.filter((k) => task !== 'mitigation' || k !== 'completed_job');
+}
+
 /** Every combination the options allow, in a fixed order (app, kind, component, task). */
 export function enumerateSlots(options: Omit<GenerateOptions, 'seed'>): Slot[] {
   const apps = options.apps ?? AppNames.options;
@@ -172,7 +181,7 @@ export function generateProblems(options: GenerateOptions): GeneratedProblem[] {
   const chosen = options.count === undefined ? slots : deal(slots, options.count, rng);
   const namespaces = options.namespaces ? randomNamespaces(options.namespaces, rng) : undefined;
   const problems = chosen.map((slot, i): GeneratedProblem => {
-    const noise: NoiseKind[] = options.noise ? shuffle(NoiseKinds.options, rng).slice(0, options.noise) : [];
+    const noise: NoiseKind[] = options.noise ? shuffle(noiseFor(slot.task), rng).slice(0, options.noise) : [];
     const where = slot.choice.target ?? slot.app;
     return {
       id: `gen-${slot.kind}-${slot.task}-${where}-${String(i + 1).padStart(4, '0')}`,
