@@ -109,6 +109,38 @@ function argvOf(a: Exclude<ActionProposal, { kind: 'setConfigValue' }>): string[
       return patchArgv('deployment', a.name, a.namespace, 'merge', {
         spec: { template: { spec: { nodeSelector: a.nodeSelector } } },
       });
+    case 'setResources':
+      // Strategic merge keys containers by name and merges limits/requests: only the given ones change.
+      return patchArgv('deployment', a.name, a.namespace, 'strategic', {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: a.container,
+                  resources: {
+                    ...(a.limits === undefined ? {} : { limits: a.limits }),
+                    ...(a.requests === undefined ? {} : { requests: a.requests }),
+                  },
+                },
+              ],
+            },
+          },
+        },
+      });
+    case 'setProbe': {
+      const field = { liveness: 'livenessProbe', readiness: 'readinessProbe', startup: 'startupProbe' }[
+        a.probe
+      ];
+      const timing = Object.fromEntries(
+        (['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold'] as const)
+          .filter((f) => a[f] !== undefined)
+          .map((f) => [f, a[f]]),
+      );
+      return patchArgv('deployment', a.name, a.namespace, 'strategic', {
+        spec: { template: { spec: { containers: [{ name: a.container, [field]: timing }] } } },
+      });
+    }
     case 'kubectl':
       return [...a.argv];
     case 'releaseVolume':
@@ -121,6 +153,9 @@ function argvOf(a: Exclude<ActionProposal, { kind: 'setConfigValue' }>): string[
 }
 
 export function renderKubectl(a: Exclude<ActionProposal, { kind: 'setConfigValue' }>): RenderedArgv {
+  // A probe's port or path sits under its handler (tcpSocket, httpGet, grpc), which only a read can tell.
+  if (a.kind === 'setProbe' && (a.port !== undefined || a.path !== undefined))
+    return { ok: false, reason: "setProbe's port or path needs the current probe; the executor applies it" };
   const argv = argvOf(a);
   if (a.kind === 'releaseVolume') return { ok: true, argv };
   return checked(argv);

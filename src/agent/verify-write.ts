@@ -140,6 +140,30 @@ export function writeShows(
         ? pass('the pod template changed')
         : fail('the pod template is unchanged');
     }
+    case 'setResources': {
+      const resources = (containerOf(after, action.container)?.['resources'] ?? {}) as Obj;
+      for (const section of ['limits', 'requests'] as const)
+        for (const [resource, value] of Object.entries(action[section] ?? {}))
+          if (at(resources, section, resource) !== value)
+            return fail(`${section}.${resource} is ${JSON.stringify(at(resources, section, resource))}`);
+      return pass('every limit and request is as asked');
+    }
+    case 'setProbe': {
+      const field = { liveness: 'livenessProbe', readiness: 'readinessProbe', startup: 'startupProbe' }[
+        action.probe
+      ];
+      const probe = containerOf(after, action.container)?.[field] as Obj | undefined;
+      if (probe === undefined) return fail(`container ${action.container} has no ${action.probe} probe`);
+      const port =
+        at(probe, 'tcpSocket', 'port') ?? at(probe, 'httpGet', 'port') ?? at(probe, 'grpc', 'port');
+      if (action.port !== undefined && port !== action.port) return fail(`probe port is ${String(port)}`);
+      if (action.path !== undefined && at(probe, 'httpGet', 'path') !== action.path)
+        return fail(`probe path is ${String(at(probe, 'httpGet', 'path'))}`);
+      for (const f of ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold'] as const)
+        if (action[f] !== undefined && probe[f] !== action[f])
+          return fail(`probe ${f} is ${String(probe[f])}`);
+      return pass(`the ${action.probe} probe is as asked`);
+    }
     case 'kubectl':
       return pass('no read-back for a raw kubectl write');
   }

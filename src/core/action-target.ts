@@ -30,6 +30,8 @@ export function targetObjectOf(
     case 'setEnv':
     case 'rollbackDeployment':
     case 'patchNodeSelector':
+    case 'setResources':
+    case 'setProbe':
       return { resource: 'deployments', name: action.name, namespace: action.namespace };
   }
 }

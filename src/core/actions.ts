@@ -15,6 +15,8 @@ export const ActionKind = z.enum([
   'kubectl',
   'setConfigValue',
   'releaseVolume',
+  'setResources',
+  'setProbe',
 ]);
 export type ActionKind = z.infer<typeof ActionKind>;
 export const ACTION_KINDS: readonly ActionKind[] = ActionKind.options;
@@ -186,6 +188,61 @@ export const ReleaseVolumeAction = z
   })
   .overwrite((a) => ({ ...a, namespace: a.claimNamespace }));
 
+/** A resource quantity as Kubernetes writes one: "250m", "0.5", "64Mi", "1Gi". */
+export const Quantity = z
+  .string()
+  .max(32)
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, 'must be a quantity like "250m", "512Mi" or "1"');
+
+const ResourceList = z.strictObject({ cpu: Quantity.optional(), memory: Quantity.optional() });
+
+/**
+ * A container's limits and requests (only the ones given change). Policies bound it: a rule that allows it
+ * must set limits.maxResourceFactor (the new value within that factor of the current one) and may set
+ * maxMemory / maxCpu, a ceiling no value may exceed.
+ */
+export const SetResourcesAction = z
+  .object({
+    kind: z.literal('setResources'),
+    ...target,
+    container: K8sLabel,
+    limits: ResourceList.optional().describe('New limits; a resource left out keeps its limit'),
+    requests: ResourceList.optional().describe('New requests; a resource left out keeps its request'),
+    ...common,
+  })
+  .refine(
+    (a) => Object.keys({ ...a.limits, ...a.requests }).length > 0,
+    'must change at least one limit or request',
+  );
+
+/** Changes to an existing probe of a container: its endpoint (port, HTTP path) or its timing. */
+export const SetProbeAction = z
+  .object({
+    kind: z.literal('setProbe'),
+    ...target,
+    container: K8sLabel,
+    probe: z.enum(['liveness', 'readiness', 'startup']),
+    port: Port.optional().describe('The tcpSocket or httpGet port the probe dials'),
+    path: z
+      .string()
+      .max(1024)
+      .regex(/^\/[^\s]*$/, 'must be an HTTP path starting with "/", without whitespace')
+      .optional()
+      .describe('The httpGet path (only for an HTTP probe)'),
+    initialDelaySeconds: z.int().min(0).max(3600).optional(),
+    periodSeconds: z.int().min(1).max(3600).optional(),
+    timeoutSeconds: z.int().min(1).max(3600).optional(),
+    failureThreshold: z.int().min(1).max(100).optional(),
+    ...common,
+  })
+  .refine(
+    (a) =>
+      [a.port, a.path, a.initialDelaySeconds, a.periodSeconds, a.timeoutSeconds, a.failureThreshold].some(
+        (v) => v !== undefined,
+      ),
+    'must change at least one of port, path, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold',
+  );
+
 export const ActionProposal = z.discriminatedUnion('kind', [
   ScaleDeploymentAction,
   RolloutRestartAction,
@@ -199,5 +256,7 @@ export const ActionProposal = z.discriminatedUnion('kind', [
   KubectlAction,
   SetConfigValueAction,
   ReleaseVolumeAction,
+  SetResourcesAction,
+  SetProbeAction,
 ]);
 export type ActionProposal = z.infer<typeof ActionProposal>;

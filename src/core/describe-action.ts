@@ -84,5 +84,34 @@ export function describeAction(
       return full
         ? `set env of ${at} container ${a.container}: ${Object.keys(a.env).join(', ')}`
         : `set env of ${at}/${a.container}`;
+    case 'setResources':
+      return full
+        ? `set resources of ${at} container ${a.container}: ${resourceText(a)}`
+        : `set resources of ${at}/${a.container}`;
+    case 'setProbe':
+      return full
+        ? `set ${a.probe} probe of ${at} container ${a.container}: ${probeText(a)}`
+        : `set ${a.probe} probe of ${at}/${a.container}`;
   }
+}
+
+function resourceText(a: Extract<ActionProposal, { kind: 'setResources' }>): string {
+  const part = (section: 'limits' | 'requests') =>
+    Object.entries(a[section] ?? {}).map(([resource, value]) => `${section}.${resource}=${value}`);
+  return [...part('limits'), ...part('requests')].join(' ');
+}
+
+function probeText(a: Extract<ActionProposal, { kind: 'setProbe' }>): string {
+  const fields = [
+    'port',
+    'path',
+    'initialDelaySeconds',
+    'periodSeconds',
+    'timeoutSeconds',
+    'failureThreshold',
+  ] as const;
+  return fields
+    .filter((f) => a[f] !== undefined)
+    .map((f) => `${f}=${String(a[f])}`)
+    .join(' ');
 }

@@ -40,6 +40,8 @@ export function targetComponent(action: ActionProposal): { namespace: string; na
     case 'setCommand':
     case 'setEnv':
     case 'setImage':
+    case 'setResources':
+    case 'setProbe':
       return { namespace: action.namespace, name: action.name };
   }
 }

@@ -97,6 +97,15 @@ export function fieldsOf(action: ActionProposal, object: KubeObject): Map<string
         ...flatten(at(object, 'metadata', 'uid') ?? null, 'uid'),
         ...flatten(at(object, 'status', 'phase') ?? null, 'phase'),
       ]);
+    case 'setResources':
+      return flatten(
+        containerOf(object, action.container)?.['resources'] ?? {},
+        `${action.container}.resources`,
+      );
+    case 'setProbe': {
+      const field = `${action.probe}Probe`;
+      return flatten(containerOf(object, action.container)?.[field] ?? null, `${action.container}.${field}`);
+    }
     case 'setConfigValue':
     case 'kubectl':
       return undefined;

@@ -9,6 +9,7 @@ import {
   setImage,
 } from './deployment.js';
 import { setConfigValue } from './config.js';
+import { setProbe, setResources } from './container-spec.js';
 import { kubectl } from './kubectl.js';
 import { deletePod } from './pod.js';
 import { rolloutRestart } from './restart.js';
@@ -28,6 +29,8 @@ const HANDLERS: { [K in ActionProposal['kind']]: HandlerFor<K> } = {
   kubectl,
   setConfigValue,
   releaseVolume,
+  setResources,
+  setProbe,
 };
 
 export function handlerFor<A extends ActionProposal>(action: A): ActionHandler<A> {
