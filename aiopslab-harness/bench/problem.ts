@@ -47,11 +47,16 @@ export const FaultKind = z.enum([
   'init_container_failure',
   'expired_certificate',
   'expiring_certificate',
+  'cluster_dns_down',
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;
 
 /** Fault kinds that act on the whole namespace (or on nothing), so they name no target. */
-export const UNTARGETED_FAULTS: ReadonlySet<FaultKind> = new Set(['noop', 'redeploy_without_pv']);
+export const UNTARGETED_FAULTS: ReadonlySet<FaultKind> = new Set([
+  'noop',
+  'redeploy_without_pv',
+  'cluster_dns_down',
+]);
 
 export const Fault = z.strictObject({
   kind: FaultKind,

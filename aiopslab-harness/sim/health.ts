@@ -119,6 +119,8 @@ function failureText(failure: Failure): string {
       return 'MongoDB authentication fails';
     case 'mongo-unauthorized':
       return `MongoDB user lacks a role on ${failure.db}`;
+    case 'dns-down':
+      return 'cluster DNS does not answer: its name does not resolve';
     case 'tls-expired':
       return `its TLS certificate expired at ${new Date(failure.notAfter).toISOString()}`;
     case 'upstream':

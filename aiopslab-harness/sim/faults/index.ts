@@ -6,6 +6,7 @@
  */
 import type { SimCluster } from '../cluster.js';
 import { injectExpiredCertificate, injectExpiringCertificate } from './certificates.js';
+import { clusterDnsDown } from './cluster-dns.js';
 import { containerKill, networkDelay, networkLoss, podFailure, podKill } from './chaos-faults.js';
 import { featureFlag } from './feature-flag.js';
 import {
@@ -50,6 +51,7 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   feature_flag: featureFlag,
   expired_certificate: injectExpiredCertificate,
   expiring_certificate: injectExpiringCertificate,
+  cluster_dns_down: clusterDnsDown,
   noop: () => undefined,
   // The on-call catalog (docs/oncall-catalog.md).
   oom_killed: oomKilled,

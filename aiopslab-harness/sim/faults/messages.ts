@@ -10,6 +10,8 @@ import { hashText } from './topology.js';
 export type Failure =
   /** The Service name does not resolve. */
   | { kind: 'dns' }
+  /** Cluster DNS has no ready endpoint: the resolver's query to it is refused (`from`: the caller's pod IP). */
+  | { kind: 'dns-down'; from?: string }
   /** No ready endpoint, or nothing listens on the port the endpoints point at. */
   | { kind: 'refused' }
   /** The Service has no such port, or the packets are lost: the connection never completes. */
@@ -62,6 +64,8 @@ export function clientError(dialect: Dialect, protocol: Protocol, failure: Failu
     if (failure.kind === 'mongo-unauthorized')
       return `not authorized on ${failure.db} to execute command ${mongoCommand(failure.db)}`;
     if (dialect !== 'thrift') return 'no reachable servers';
+    if (failure.kind === 'dns-down')
+      return `No suitable servers found (\`serverSelectionTryOnce\` set): [Failed to resolve '${to.host}']`;
     const why =
       failure.kind === 'refused'
         ? 'connection refused'
@@ -71,6 +75,7 @@ export function clientError(dialect: Dialect, protocol: Protocol, failure: Failu
     return `No suitable servers found (\`serverSelectionTryOnce\` set): [${why} calling hello on '${to.host}:${to.port}']`;
   }
   if (failure.kind === 'tls-expired') return tlsExpired(dialect, failure);
+  if (failure.kind === 'dns-down') return resolverRefused(dialect, protocol, failure.from, to);
   const tcp =
     failure.kind === 'dns'
       ? `dial tcp: lookup ${to.host} on ${KUBE_DNS}: no such host`
@@ -91,6 +96,21 @@ export function clientError(dialect: Dialect, protocol: Protocol, failure: Failu
     return 'THRIFT_EAGAIN (timed out)';
   }
   return grpcDial(tcp);
+}
+
+/**
+ * A lookup whose query the cluster DNS Service refuses (no endpoints: kube-proxy's REJECT). Go's resolver
+ * reports the UDP exchange ("lookup <host> on <server>:53: read udp <client>->10.96.0.10:53: read: connection
+ * refused", net/dnsclient_unix.go); glibc's getaddrinfo gives EAI_AGAIN, "Temporary failure in name resolution".
+ */
+function resolverRefused(dialect: Dialect, protocol: Protocol, from: string | undefined, to: Target): string {
+  if (dialect === 'thrift') {
+    if (protocol === 'redis') return 'Failed to connect to Redis: Temporary failure in name resolution';
+    return `TSocket::open() getaddrinfo() <Host: ${to.host} Port: ${to.port}>: Temporary failure in name resolution`;
+  }
+  const client = `${from ?? '10.244.1.2'}:${32768 + (hashText(`${from ?? ''}>${to.host}`) % 28000)}`;
+  const tcp = `dial tcp: lookup ${to.host} on ${KUBE_DNS}: read udp ${client}->${KUBE_DNS}: read: connection refused`;
+  return protocol === 'rpc' ? grpcDial(tcp) : tcp;
 }
 
 /** Go's time.RFC3339 in UTC, as crypto/x509 prints times: no fraction of a second. */
@@ -165,6 +185,7 @@ export function calleeLogLine(protocol: Protocol, failure: Failure, remoteIP: st
     case 'mongo-tls':
       return `${head('NETWORK', 22988)},"msg":"Error receiving request from client. Ending connection from remote","attr":{"error":{"code":141,"codeName":"SSLHandshakeFailed","errmsg":"The server is configured to only allow SSL connections"},"remote":"${remote}","connectionId":${conn}}}`;
     case 'dns':
+    case 'dns-down':
     case 'tls-expired':
     case 'refused':
     case 'timeout':

@@ -9,6 +9,7 @@ import type { AppSpec } from '../apps/types.js';
 import type { Pod, Service } from '../model.js';
 import type { SimWorld } from '../runtime.js';
 import { expiredCertificate } from './tls-state.js';
+import { clusterDnsAnswers } from './dns-state.js';
 import type { NetworkEffect } from './chaos.js';
 import { networkEffects } from './chaos.js';
 import type { Failure, Target } from './messages.js';
@@ -158,6 +159,12 @@ export class StateView {
     const callerImage = options.image ?? (caller ? this.callerImage(caller) : undefined);
     const target = this.target(callee, callerImage);
     const spec = componentNamed(this.app, callee);
+    // A caller resolves the Service's name first; a container already past start-up (depth 1) keeps the
+    // connections it has. Whether the callee itself is up (transportOnly) is not the resolver's business.
+    if (!options.transportOnly && options.depth !== 1 && !clusterDnsAnswers(this.world)) {
+      const from = caller ? this.podsOf(caller)[0]?.status.podIP : undefined;
+      return { ok: false, target, failure: { kind: 'dns-down', ...(from ? { from } : {}) } };
+    }
     const svc = this.world.store.peek(R.services, this.namespace, callee) as unknown as Service | undefined;
     if (!svc || !spec) return { ok: false, target, failure: { kind: 'dns' } };
     const sp = svc.spec.ports?.find((p) => p.port === target.port);

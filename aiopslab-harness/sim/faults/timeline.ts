@@ -10,6 +10,7 @@ import type { AppHealth } from '../health.js';
 import type { SimWorld } from '../runtime.js';
 import { metaOf } from '../store.js';
 import { onInsideChange } from './changes.js';
+import { DNS_NAMESPACE } from './dns-state.js';
 
 /** Kinds whose changes never move the health model. */
 const IRRELEVANT = new Set(['Event', 'ReplicaSet', 'ServiceAccount', 'Namespace']);
@@ -48,7 +49,8 @@ export class HealthTimeline {
     world.store.subscribe((event) => {
       if (IRRELEVANT.has(event.resource.kind)) return;
       const namespace = metaOf(event.object).namespace;
-      if (namespace !== undefined) this.dirty.add(namespace);
+      // Cluster-scoped objects, and kube-system's addons (cluster DNS), bear on every app.
+      if (namespace !== undefined && namespace !== DNS_NAMESPACE) this.dirty.add(namespace);
       else for (const ns of world.apps.keys()) this.dirty.add(ns);
     });
   }
