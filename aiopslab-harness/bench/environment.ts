@@ -70,6 +70,12 @@ export function prepareCluster(problem: Problem, seed: number): SimCluster {
 
 export async function startEnvironment(problem: Problem, seed: number): Promise<ProblemEnvironment> {
   const cluster = prepareCluster(problem, seed);
-  const server = await SimServer.start({ cluster, realtime: true, speed: SOLVE_SPEED });
+  // Only a mitigation needs time to flow (a fix rolls out and is watched); for the other tasks the world a
+  // solver reads is the one the symptoms developed in, and a ticking clock would cost CPU for nothing.
+  const server = await SimServer.start({
+    cluster,
+    realtime: problem.task === 'mitigation',
+    speed: SOLVE_SPEED,
+  });
   return { brief: briefOf(problem), cluster, server, close: () => server.close() };
 }
