@@ -7,6 +7,7 @@ import { registerBench } from './commands/bench.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerEvolve } from './commands/evolve.js';
 import { registerExport } from './commands/export.js';
+import { registerGuidance } from './commands/guidance.js';
 import { registerObserve } from './commands/observe.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerReplay } from './commands/replay.js';
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIO): Command {
   registerRuns(program, io);
   registerReplay(program, io);
   registerEvolve(program, io);
+  registerGuidance(program, io);
   registerExport(program, io);
   registerTui(program, io);
   registerConfig(program, io);

@@ -95,6 +95,20 @@ async function writeOwned(dir: string, file: string, guidance: Guidance): Promis
   return { file, path, guidance, edited: false };
 }
 
+/**
+ * A change a person asked for (retire, restore): written atomically; a file aoi owns stays owned, a file a
+ * person edited stays theirs (its hash is not recorded, so aoi still never overwrites it).
+ */
+export async function writeRequested(
+  dir: string,
+  file: GuidanceFile,
+  guidance: Guidance,
+): Promise<GuidanceFile> {
+  if (!file.edited) return writeOwned(dir, file.file, guidance);
+  await writeFileAtomic(file.path, renderGuidance(guidance));
+  return { ...file, guidance };
+}
+
 const sameAdvice = (a: GuidanceFrontMatter, b: GuidanceFrontMatter) =>
   JSON.stringify(a.hints ?? []) === JSON.stringify(b.hints ?? []) &&
   JSON.stringify(a.signals) === JSON.stringify(b.signals);
