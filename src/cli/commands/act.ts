@@ -80,7 +80,7 @@ interface Reported {
   kind: string;
   target: string;
   status: ExecutionResult['status'];
-  policy: { effect: string; rule: string | null; reason: string };
+  policy: { effect: string; rule: string | null; reason: string; constraintsChecked?: string[] };
   dryRun: { ok: boolean; message?: string } | null;
   approval: 'not needed' | 'approved' | 'rejected' | 'not asked' | 'not asked (no terminal)';
   applied: boolean;
@@ -101,7 +101,12 @@ function report(index: number, action: ActionProposal, r: ExecutionResult): Repo
     kind: action.kind,
     target: targetOf(action),
     status: r.status,
-    policy: { effect: r.decision.effect, rule: r.decision.ruleId, reason: r.decision.reason },
+    policy: {
+      effect: r.decision.effect,
+      rule: r.decision.ruleId,
+      reason: r.decision.reason,
+      ...(r.decision.constraints ? { constraintsChecked: r.decision.constraints.checked } : {}),
+    },
     dryRun: r.dryRun,
     approval:
       r.decision.effect !== 'approve'
@@ -128,6 +133,8 @@ export function renderText(results: readonly Reported[], total: number): string 
   for (const r of results) {
     lines.push(`[${r.index + 1}/${total}] ${r.kind} ${r.target}: ${r.status}`);
     lines.push(`  policy:      ${r.policy.effect} (rule ${r.policy.rule ?? 'default'}): ${r.policy.reason}`);
+    if (r.policy.constraintsChecked)
+      lines.push(`  constraints: ${r.policy.constraintsChecked.join(', ') || 'none'} checked`);
     lines.push(
       `  dry run:     ${r.dryRun === null ? 'not run' : r.dryRun.ok ? 'ok' : 'failed'}${r.dryRun?.message ? `: ${r.dryRun.message}` : ''}`,
     );
@@ -164,7 +171,15 @@ export async function act(options: ActOptions, io: CliIO): Promise<number> {
   const results: Reported[] = [];
   const applied: AppliedChange[] = [];
   try {
-    for (const [index, action] of plan.actions.entries()) {
+    // The whole plan is decided before any of it runs: one refusal (alone or in combination) runs nothing.
+    const { refusalsOf, auditRefusals } = await import('../../executor/plan-check.js');
+    const refusals = await refusalsOf(plan.actions, policy, clients);
+    await auditRefusals(refusals, audit, clients, runId);
+    for (const { index, action, decision } of refusals)
+      results.push(
+        report(index, action, { status: 'denied', decision, dryRun: null, message: decision.reason }),
+      );
+    for (const [index, action] of (refusals.length > 0 ? [] : plan.actions).entries()) {
       const result = await execute(action, {
         policy,
         approver,
