@@ -251,3 +251,63 @@ describe('rules: proposals', () => {
     expect(result.tokens).toEqual({ in: 0, out: 0 });
   });
 });
+
+describe('rules: a callee whose network drops or delays what reaches it', () => {
+  const edge = (caller: string, callee: string, signal: string, severity: Severity, summary?: string) =>
+    item(caller, signal, severity, {
+      source: 'metrics',
+      blames: [callee],
+      attributes: { peer: callee },
+      ...(summary ? { summary } : {}),
+    });
+
+  it('blames a silent leaf when its only caller fails towards it alone, as badly as that caller is failed', () => {
+    const evidence = [
+      edge('gateway', 'api', 'PeerErrorRate', 'error'),
+      item('api', 'ErrorRateHigh', 'error', { source: 'metrics' }),
+      item('api', 'LatencyHigh', 'error', { source: 'metrics' }),
+      edge('api', 'store', 'PeerErrorRate', 'error'),
+      edge('api', 'store', 'PeerLatency', 'error'),
+    ];
+    expect(diagnoseByRules({ namespace: NS, evidence }).faultyComponents).toEqual(['store']);
+  });
+
+  it('keeps the caller when its calls to several callees fail (its own network)', () => {
+    const evidence = [
+      edge('gateway', 'api', 'PeerLatency', 'error'),
+      item('api', 'LatencyHigh', 'error', { source: 'metrics' }),
+      edge('api', 'store', 'PeerLatency', 'error'),
+      edge('api', 'registry', 'PeerLatency', 'error'),
+    ];
+    expect(diagnoseByRules({ namespace: NS, evidence }).faultyComponents).toEqual(['api']);
+  });
+
+  it('keeps the caller when its callers fail reaching it worse than it fails its callee', () => {
+    const evidence = [
+      edge('gateway', 'api', 'PeerErrorRate', 'error'),
+      item('api', 'ErrorLogs', 'error', { source: 'logs' }),
+      edge('api', 'store', 'PeerLatency', 'warning'),
+    ];
+    expect(diagnoseByRules({ namespace: NS, evidence }).faultyComponents).toEqual(['api']);
+  });
+
+  it('keeps the caller when it dials a name that does not resolve (its own config), or shows a fault of its own', () => {
+    const misdialled = [
+      edge('gateway', 'api', 'PeerErrorRate', 'error'),
+      item('api', 'ErrorRateHigh', 'error', { source: 'metrics' }),
+      edge(
+        'api',
+        'store',
+        'TraceEdgeErrors',
+        'error',
+        'calls from api to store failed: lookup bad on 10.0.0.10:53: no such host',
+      ),
+    ];
+    expect(diagnoseByRules({ namespace: NS, evidence: misdialled }).faultyComponents).toEqual(['api']);
+    const crashing = [
+      item('api', 'CrashLoopBackOff', 'critical'),
+      edge('api', 'store', 'PeerErrorRate', 'error'),
+    ];
+    expect(diagnoseByRules({ namespace: NS, evidence: crashing }).faultyComponents).toEqual(['api']);
+  });
+});

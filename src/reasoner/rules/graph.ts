@@ -79,6 +79,8 @@ export function isEdge(ev: Evidence): boolean {
 
 export interface IncidentGraph {
   components: Map<string, ComponentView>;
+  /** Per caller, its edge evidence (at warning or worse) about the callees it names. */
+  calls?: Map<string, { callee: string; ev: Evidence }[]>;
   /** Position of each evidence id in the observer's ranking (lower = ranked higher). */
   order: Map<string, number>;
 }
@@ -94,6 +96,7 @@ function view(components: Map<string, ComponentView>, name: string): ComponentVi
 
 export function buildGraph(evidence: readonly Evidence[]): IncidentGraph {
   const components = new Map<string, ComponentView>();
+  const calls = new Map<string, { callee: string; ev: Evidence }[]>();
   const order = new Map(evidence.map((ev, i) => [ev.id, i]));
   for (const ev of evidence) {
     const name = componentOf(ev);
@@ -110,13 +113,14 @@ export function buildGraph(evidence: readonly Evidence[]): IncidentGraph {
     if (SEVERITY_RANK[ev.severity] < SEVERITY_RANK.warning) continue;
     for (const callee of ev.blames ?? []) {
       if (callee === name) continue;
+      if (isEdge(ev)) calls.set(name, [...(calls.get(name) ?? []), { callee, ev }]);
       v.callees.add(callee);
       const c = view(components, callee);
       c.callers.add(name);
       c.blamedBy.push(ev);
     }
   }
-  return { components, order };
+  return { components, calls, order };
 }
 
 /** Components with own evidence strong enough to call them failing. */
@@ -139,6 +143,34 @@ function failingCallersOf(graph: IncidentGraph, name: string): number {
   return seen.size - 1;
 }
 
+/** What a caller shows when a callee fails or slows it: its own errors, latency and error lines. */
+const TRAFFIC_SIGNALS: ReadonlySet<string> = new Set(['ErrorRateHigh', 'LatencyHigh', 'ErrorLogs']);
+/** A call to a name that does not resolve: the caller dials a wrong address (its config), not a bad network. */
+const MISDIALLED = /no such host|not known|ENOTFOUND|UnknownHost/i;
+
+/**
+ * The callee a traffic-only root's trouble comes from, when there is exactly one. A component whose own
+ * findings are all traffic symptoms (errors, latency, error lines) and whose failing or slow calls all go to
+ * one callee that shows nothing of its own, at least as badly as its own callers fail reaching it, is that
+ * callee's victim: a service whose network drops or delays packets shows in its callers' per-edge errors and
+ * latency towards it, not in its own logs or metrics. Calls failing towards several callees (infrastructure
+ * ones included), or worse calls into it than out of it, point at its own network.
+ */
+export function silentCallee(graph: IncidentGraph, c: ComponentView): ComponentView | undefined {
+  if (c.own.some((ev) => weightOf(ev) > 0 && !TRAFFIC_SIGNALS.has(ev.signal))) return undefined;
+  const calls = (graph.calls?.get(c.name) ?? []).filter(
+    ({ ev }) => SEVERITY_RANK[ev.severity] >= SEVERITY_RANK.warning,
+  );
+  const callees = new Set(calls.map((x) => x.callee));
+  if (callees.size !== 1) return undefined;
+  // Its callers fare worse reaching it than it fares with its callee: the trouble is on its own link.
+  const worst = (evs: Evidence[]) => Math.max(0, ...evs.map((ev) => SEVERITY_RANK[ev.severity]));
+  if (worst(calls.map((x) => x.ev)) < worst(c.blamedBy.filter(isEdge))) return undefined;
+  if (calls.some(({ ev }) => MISDIALLED.test(`${ev.summary}\n${ev.excerpt ?? ''}`))) return undefined;
+  const callee = graph.components.get([...callees][0]!);
+  return callee && callee.strength === 0 ? callee : undefined;
+}
+
 /**
  * The root candidates, best first: failing components with no failing callee (following blame edges through
  * components that show nothing of their own would blame a healthy callee for its caller's fault). Ordered by
@@ -152,8 +184,10 @@ export function roots(graph: IncidentGraph): ComponentView[] {
   const pool = candidates.length > 0 ? candidates : bad;
   const firstRank = (c: ComponentView) =>
     Math.min(...c.own.map((ev) => graph.order.get(ev.id) ?? Number.MAX_SAFE_INTEGER));
-  return pool
+  const ranked = pool
     .map((c) => ({ c, callers: failingCallersOf(graph, c.name), rank: firstRank(c) }))
     .sort((a, b) => b.c.strength - a.c.strength || b.callers - a.callers || a.rank - b.rank)
     .map(({ c }) => c);
+  const moved = ranked.map((c) => silentCallee(graph, c) ?? c);
+  return moved.filter((c, i) => moved.indexOf(c) === i);
 }
