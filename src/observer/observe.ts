@@ -3,12 +3,15 @@ import type { ObservationCoverage, TelemetryCoverage } from '../core/observation
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import { analyzeCertificates } from './analyzers/certificates.js';
+import { analyzeClusterDns } from './analyzers/cluster-dns.js';
 import { analyzeConfig, correlateTls } from './analyzers/config.js';
 import { analyzeEvents } from './analyzers/events.js';
 import type { Finding } from './analyzers/finding.js';
 import { analyzeLogs } from './analyzers/logs.js';
+import { analyzeMemoryLimits } from './analyzers/memory-limits.js';
 import { analyzeNodes } from './analyzers/nodes.js';
 import { analyzePods } from './analyzers/pods.js';
+import { analyzeProbes } from './analyzers/probes.js';
 import { analyzeServices } from './analyzers/services.js';
 import { analyzeStorage } from './analyzers/storage.js';
 import type { BaselineOptions, MetricsSource } from './analyzers/telemetry.js';
@@ -77,9 +80,12 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
     ...analyzeWorkloads('StatefulSet', s.statefulsets, s.services, workloadNames, s.nodes),
     ...analyzeServices(s.services, s.endpoints, s.pods),
     ...analyzeEvents(s.events, s.pods, s.replicasets),
+    ...analyzeProbes(s.events, s.pods, s.replicasets),
+    ...analyzeMemoryLimits(s.pods, s.replicasets),
     ...analyzeStorage(s.pvcs, s.pvs, s.pods, s.replicasets),
     ...analyzeLogs(s.logs, s.pods, s.services, s.replicasets),
     ...analyzeConfig(s.configmaps, [...s.deployments, ...s.statefulsets], s.pods, s.replicasets, s.logs),
+    ...analyzeClusterDns(s.clusterDns ?? [], s.logs, s.pods, s.replicasets),
     ...analyzeCertificates({
       certificates: s.certificates ?? [],
       pods: s.pods,

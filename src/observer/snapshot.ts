@@ -1,5 +1,6 @@
 import type { Failure, Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
+import { isDnsAddon, RESOLVER_FAILURE } from './analyzers/cluster-dns.js';
 import { analyzeServices } from './analyzers/services.js';
 import type { TlsCertificate } from './certificates.js';
 import { TLS_SECRETS_SELECTOR } from './certificates.js';
@@ -51,6 +52,8 @@ export interface Snapshot {
   logs: PodLog[];
   /** TLS certificates of the Secrets pods mount, as public facts only (read when some pod mounts a Secret). */
   certificates?: TlsCertificate[];
+  /** The cluster DNS addon's Deployments, read only when logs show lookups going unanswered. */
+  clusterDns?: Workload[];
   /** The cluster's clock when it was read (the API server's `Date`), else the observer's own. */
   observedAt?: string;
   gaps: Gap[];
@@ -67,6 +70,9 @@ export interface SnapshotOptions {
   /** Only log lines of the last N seconds; previous (crashed) containers are then skipped. */
   logsSinceSeconds?: number;
 }
+
+/** Where the cluster DNS addon runs on kubeadm, kind and managed clusters alike. */
+const DNS_NAMESPACE = 'kube-system';
 
 /** Without any of these the observer has not looked at all: the observation fails instead of reporting gaps. */
 const CORE_KINDS: readonly ResourceKind[] = ['pods', 'deployments', 'statefulsets', 'replicasets', 'events'];
@@ -140,6 +146,7 @@ export async function collectSnapshot(
   };
   snapshot.logs = await collectLogs(reader, snapshot, options);
   snapshot.certificates = await collectCertificates(reader, snapshot);
+  snapshot.clusterDns = await collectClusterDns(reader, snapshot);
   snapshot.observedAt = (reader.serverTime?.() ?? new Date()).toISOString();
   return ok(snapshot);
 }
@@ -184,6 +191,27 @@ async function collectCertificates(reader: ClusterReader, snapshot: Snapshot): P
       });
   }
   return certificates;
+}
+
+/**
+ * The cluster DNS addon, when some log shows a lookup that got no answer: it lives in kube-system, outside a
+ * namespace-scoped look. A kube-system the observer may not read is a gap naming what went unchecked.
+ */
+async function collectClusterDns(reader: ClusterReader, snapshot: Snapshot): Promise<Workload[]> {
+  if (!snapshot.logs.some((l) => RESOLVER_FAILURE.test(l.text))) return [];
+  if (snapshot.namespace === undefined || snapshot.namespace === DNS_NAMESPACE)
+    return snapshot.deployments.filter(isDnsAddon);
+  const listed = await reader.list('deployments', DNS_NAMESPACE, { slim: true });
+  if (!listed.ok) {
+    snapshot.gaps.push({
+      what: 'deployments',
+      namespace: DNS_NAMESPACE,
+      code: listed.error.code,
+      message: `${listed.error.message}; lookups go unanswered and the cluster DNS addon was not checked`,
+    });
+    return [];
+  }
+  return (listed.value as Workload[]).filter(isDnsAddon);
 }
 
 /** At most this many Warning events are read: a storm of them says no more than its first few thousand. */

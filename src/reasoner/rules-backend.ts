@@ -106,7 +106,7 @@ export function diagnoseWithHints(
   const summary =
     `${root.name}: ${verdict.label}` +
     (victims.length > 0 ? `; its callers ${victims.join(', ')} fail because of it` : '') +
-    (manual === undefined ? '' : `. ${manual}`);
+    (manual === undefined ? '' : `. ${manual.text}`);
   return {
     diagnosis: {
       detected: true,

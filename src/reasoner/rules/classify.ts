@@ -58,6 +58,15 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // The cluster DNS addon scaled down or gone: an operation on the orchestration layer, as scale-to-zero.
+    matches: signal('ClusterDnsDown'),
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Operation Error',
+      label: 'cluster DNS with no ready replica',
+    },
+  },
+  {
     matches: signal('TargetPortMismatch'),
     verdict: { systemLevel: 'Virtualization', faultType: 'Misconfiguration', label: 'a misrouted Service' },
   },

@@ -36,13 +36,38 @@ function renewCertificate(root: ComponentView): string | undefined {
   );
 }
 
-const MANUAL: readonly ((root: ComponentView) => string | undefined)[] = [renewCertificate];
+/**
+ * Cluster DNS down: the fix is a typed scale-up, but in kube-system, which policies forbid unless one names
+ * the addon; the diagnosis says who must act when the executor may not.
+ */
+function restoreClusterDns(root: ComponentView): string | undefined {
+  const ev = root.own.find((e) => e.signal === 'ClusterDnsDown');
+  if (!ev) return undefined;
+  const ns = str(ev, 'workloadNamespace') ?? 'kube-system';
+  const name = str(ev, 'workload') ?? root.name;
+  return (
+    `${ns} is outside what aoi may change unless a policy names the DNS addon: if the proposal is denied, ` +
+    `a person with rights there must scale it back (kubectl -n ${ns} scale deployment ${name} --replicas=2) ` +
+    `and find who scaled it down`
+  );
+}
 
-/** What a person must do about this root, when no action should be proposed; undefined otherwise. */
-export function manualFix(root: ComponentView): string | undefined {
-  for (const fix of MANUAL) {
-    const text = fix(root);
-    if (text !== undefined) return text;
+interface Manual {
+  check: (root: ComponentView) => string | undefined;
+  /** Whether no action may be proposed at all (only a person can fix it). */
+  proposeNothing: boolean;
+}
+
+const MANUAL: readonly Manual[] = [
+  { check: renewCertificate, proposeNothing: true },
+  { check: restoreClusterDns, proposeNothing: false },
+];
+
+/** What a person must do about this root, and whether actions may still be proposed; undefined if nothing. */
+export function manualFix(root: ComponentView): { text: string; proposeNothing: boolean } | undefined {
+  for (const { check, proposeNothing } of MANUAL) {
+    const text = check(root);
+    if (text !== undefined) return { text, proposeNothing };
   }
   return undefined;
 }

@@ -93,6 +93,26 @@ const byRule: {
           ],
   },
   {
+    // Back to the replicas kubeadm and kind run (2), or what the Deployment still asks for. In kube-system:
+    // the policy decides (the built-in rule forbids it unless a policy names the DNS addon explicitly).
+    signal: 'ClusterDnsDown',
+    remedy: (ev) => {
+      const name = str(ev, 'workload');
+      const namespace = str(ev, 'workloadNamespace');
+      if (!name || !namespace) return [];
+      return [
+        {
+          kind: 'scaleDeployment',
+          namespace,
+          name,
+          replicas: Math.max(2, num(ev, 'replicas') ?? 0),
+          rationale: `cluster DNS (${namespace}/${name}) has no ready replica and every Service name lookup fails; scale it back up`,
+          evidence: [ev.id],
+        },
+      ];
+    },
+  },
+  {
     signal: 'NodeSelectorUnsatisfiable',
     remedy: (ev, root, ns) => {
       const keys = (str(ev, 'nodeSelectorKeys') ?? '').split(',').filter(Boolean);
@@ -271,7 +291,7 @@ export function proposeRemedies(
   namespace: string | undefined,
 ): ActionProposal[] {
   const ns = namespace ?? root.own.find((ev) => ev.subject.namespace)?.subject.namespace;
-  if (ns === undefined || manualFix(root) !== undefined) return [];
+  if (ns === undefined || manualFix(root)?.proposeNothing) return [];
   for (const remedy of REMEDIES) {
     const actions = remedy(root, graph, ns);
     if (actions.length > 0) return actions;
