@@ -30,6 +30,19 @@ export interface Container {
   args?: string[];
   env?: { name?: string }[];
   ports?: ContainerPort[];
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+}
+
+/** Where a probe dials and how often; an exec probe shows none of these. */
+export interface Probe {
+  tcpSocket?: { port?: number | string };
+  httpGet?: { port?: number | string; path?: string };
+  grpc?: { port?: number };
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  failureThreshold?: number;
 }
 
 export interface PodSpec {
@@ -38,6 +51,7 @@ export interface PodSpec {
   affinity?: unknown;
   tolerations?: { key?: string; operator?: string; effect?: string }[];
   containers?: Container[];
+  initContainers?: Container[];
   volumes?: {
     name?: string;
     persistentVolumeClaim?: { claimName?: string };
@@ -114,7 +128,7 @@ export interface KEvent extends KObject {
   message?: string;
   count?: number;
   lastTimestamp?: string;
-  involvedObject?: { kind?: string; name?: string; namespace?: string };
+  involvedObject?: { kind?: string; name?: string; namespace?: string; fieldPath?: string };
 }
 
 export interface PersistentVolumeClaim extends KObject {
@@ -181,6 +195,14 @@ const CONTAINER_STATUS = {
   state: CONTAINER_STATE,
   lastState: CONTAINER_STATE,
 } as const;
+const PROBE = {
+  tcpSocket: { port: true },
+  httpGet: { port: true, path: true },
+  grpc: { port: true },
+  initialDelaySeconds: true,
+  periodSeconds: true,
+  failureThreshold: true,
+} as const;
 const POD_SPEC = {
   nodeName: true,
   nodeSelector: true,
@@ -193,7 +215,11 @@ const POD_SPEC = {
     args: true,
     env: { name: true },
     ports: { name: true, containerPort: true },
+    resources: { limits: true, requests: true },
+    livenessProbe: PROBE,
+    readinessProbe: PROBE,
   },
+  initContainers: { name: true, image: true, command: true, args: true },
   volumes: {
     name: true,
     persistentVolumeClaim: { claimName: true },
@@ -258,7 +284,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
     message: true,
     count: true,
     lastTimestamp: true,
-    involvedObject: { kind: true, name: true, namespace: true },
+    involvedObject: { kind: true, name: true, namespace: true, fieldPath: true },
   },
   persistentvolumeclaims: {
     metadata: META,

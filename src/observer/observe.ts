@@ -9,8 +9,10 @@ import { analyzeEvents } from './analyzers/events.js';
 import type { Finding } from './analyzers/finding.js';
 import { analyzeLogs } from './analyzers/logs.js';
 import { analyzeMemoryLimits } from './analyzers/memory-limits.js';
+import { analyzeMemoryLimits } from './analyzers/memory-limits.js';
 import { analyzeNodes } from './analyzers/nodes.js';
 import { analyzePods } from './analyzers/pods.js';
+import { analyzeProbes } from './analyzers/probes.js';
 import { analyzeProbes } from './analyzers/probes.js';
 import { analyzeServices } from './analyzers/services.js';
 import { analyzeStorage } from './analyzers/storage.js';
@@ -80,6 +82,8 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
     ...analyzeWorkloads('StatefulSet', s.statefulsets, s.services, workloadNames, s.nodes),
     ...analyzeServices(s.services, s.endpoints, s.pods),
     ...analyzeEvents(s.events, s.pods, s.replicasets),
+    ...analyzeProbes(s.events, s.pods, s.replicasets),
+    ...analyzeMemoryLimits(s.pods, s.replicasets),
     ...analyzeProbes(s.events, s.pods, s.replicasets),
     ...analyzeMemoryLimits(s.pods, s.replicasets),
     ...analyzeStorage(s.pvcs, s.pvs, s.pods, s.replicasets),

@@ -67,6 +67,32 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // A workload's manifest asks for what its app cannot do (docs/oncall-catalog.md): a memory limit below
+    // its working set, a probe at a port or path it does not serve, an init container that fails.
+    matches: signal('MemoryLimitExceeded'),
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Misconfiguration',
+      label: 'a memory limit below what the container needs (OOMKilled)',
+    },
+  },
+  {
+    matches: signal('LivenessProbeFailing', 'ReadinessProbeFailing'),
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Misconfiguration',
+      label: 'a probe that never passes',
+    },
+  },
+  {
+    matches: signal('InitContainerFailing'),
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Misconfiguration',
+      label: 'a failing init container',
+    },
+  },
+  {
     matches: signal('TargetPortMismatch'),
     verdict: { systemLevel: 'Virtualization', faultType: 'Misconfiguration', label: 'a misrouted Service' },
   },

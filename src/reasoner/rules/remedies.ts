@@ -150,8 +150,61 @@ const byRule: {
   },
 ];
 
+/** A quantity times two in its own unit ("21Mi" → "42Mi", "0.5" → "1"); undefined when it is not one. */
+function doubled(quantity: string): string | undefined {
+  const match = /^([0-9]+(?:\.[0-9]+)?)([A-Za-z]*)$/.exec(quantity);
+  if (!match) return undefined;
+  return `${Number(match[1]) * 2}${match[2] ?? ''}`;
+}
+
+/** The on-call catalog's manifest fixes (docs/oncall-catalog.md): a memory limit, a probe's port. */
+const manifestRules: typeof byRule = [
+  {
+    signal: 'MemoryLimitExceeded',
+    remedy: (ev, root, ns) => {
+      const container = str(ev, 'container');
+      const limit = str(ev, 'memoryLimit');
+      const raised = limit === undefined ? undefined : doubled(limit);
+      if (!container || !raised || str(ev, 'workloadKind') !== 'Deployment') return [];
+      return [
+        {
+          kind: 'setResources',
+          namespace: ns,
+          name: str(ev, 'workload') ?? root.name,
+          container,
+          limits: { memory: raised },
+          rationale: `container ${container} is OOMKilled at its memory limit ${limit}; double it to ${raised}`,
+          evidence: ids(root.own.filter((e) => e.signal === 'MemoryLimitExceeded')),
+        },
+      ];
+    },
+  },
+  ...(['LivenessProbeFailing', 'ReadinessProbeFailing'] as const).map((signal) => ({
+    signal,
+    remedy: (ev: Evidence, root: ComponentView, ns: string): ActionProposal[] => {
+      const container = str(ev, 'container');
+      const port = num(ev, 'suggestedPort');
+      const probe = str(ev, 'probe');
+      if (!container || port === undefined || str(ev, 'workloadKind') !== 'Deployment') return [];
+      if (probe !== 'liveness' && probe !== 'readiness') return [];
+      return [
+        {
+          kind: 'setProbe',
+          namespace: ns,
+          name: str(ev, 'workload') ?? root.name,
+          container,
+          probe,
+          port,
+          rationale: `the ${probe} probe of ${container} dials port ${num(ev, 'probePort') ?? '?'}, which the container does not declare; it listens on ${port}`,
+          evidence: ids(root.own.filter((e) => e.signal === signal)),
+        },
+      ];
+    },
+  })),
+];
+
 const singleSignal: Remedy = (root, _graph, ns) => {
-  for (const { signal, remedy } of byRule) {
+  for (const { signal, remedy } of [...manifestRules, ...byRule]) {
     const ev = root.own.find((e) => e.signal === signal);
     if (ev) {
       const actions = remedy(ev, root, ns);
