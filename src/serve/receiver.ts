@@ -63,6 +63,11 @@ export class AlertReceiver {
     this.#notifications = new WorkQueue(2, 100, (out) => this.#notify(out));
   }
 
+  /** Alerts remembered for de-duplication (bounded by the window and a cap). */
+  get dedupKeys(): number {
+    return this.#dedup.size;
+  }
+
   get url(): string {
     return this.#url;
   }

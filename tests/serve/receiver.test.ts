@@ -161,6 +161,23 @@ describe('aoi serve: the receiver', () => {
     expect(after).toMatch(/^aoi_time_to_answer_seconds_bucket\{le="\+Inf"\} 6$/m);
   });
 
+  it('takes 200 alerts in 20 posts (50 unique, each 4 times): 50 diagnoses, 150 duplicates, bounded memory', async () => {
+    const { receiver, post, answers } = await start(new Gate(), {
+      maxQueue: 60,
+      // Diagnoses answer at once: this is the receiver's load, not the cluster's.
+      diagnose: (received) => Promise.resolve(output(received)),
+    });
+    const sends = Array.from({ length: 200 }, (_, k) => `u${k % 50}`);
+    for (let b = 0; b < 20; b++)
+      expect((await post(payload(sends.slice(b * 10, b * 10 + 10)))).status).toBe(200);
+    await until(() => answers.length === 50);
+    expect(new Set(answers.map((a) => a.received.fingerprint)).size).toBe(50);
+    expect(receiver.metrics.alertsReceived).toBe(200);
+    expect(receiver.metrics.alertsDeduplicated).toBe(150);
+    // What the receiver keeps per alert is its de-duplication key: 50 keys, nothing else retained.
+    expect(receiver.dedupKeys).toBe(50);
+  });
+
   it('rejects what is not a version-4 payload with 400 and a reason; /healthz says ok', async () => {
     const { post, url } = await start(new Gate());
     const bad = await post({ ...payload(['a']), version: '3' });
