@@ -6,6 +6,7 @@ import { asView } from '../model.js';
 import { planContainer } from '../runtime.js';
 import type { ContainerPlan } from '../runtime.js';
 import type { ControllerContext } from './context.js';
+import { planInitContainer } from './init-containers.js';
 import { probeTiming, runProbe } from './probes.js';
 
 const PODS = resourceByKind('Pod');
@@ -61,30 +62,127 @@ export class Kubelet {
       name: pod.metadata.name,
       node: pod.spec.nodeName,
       containers: new Map(
-        pod.spec.containers.map((c) => [c.name, { restartCount: 0, failures: 0, timers: [] }]),
+        [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => [
+          c.name,
+          { restartCount: 0, failures: 0, timers: [] },
+        ]),
       ),
       terminating: false,
     };
     this.pods.set(record.uid, record);
     const now = this.ctx.clock.iso();
+    const inits = pod.spec.initContainers ?? [];
+    // Until its init containers have completed, a pod's containers wait in PodInitializing.
+    const waiting = (c: Container): ContainerStatus => ({
+      name: c.name,
+      image: c.image,
+      imageID: '',
+      ready: false,
+      started: false,
+      restartCount: 0,
+      state: { waiting: { reason: inits.length > 0 ? 'PodInitializing' : 'ContainerCreating' } },
+      lastState: {},
+    });
     this.update(record, (p) => {
       p.status.startTime = now;
-      p.status.containerStatuses = p.spec.containers.map((c) => ({
-        name: c.name,
-        image: c.image,
-        imageID: '',
-        ready: false,
-        started: false,
-        restartCount: 0,
-        state: { waiting: { reason: 'ContainerCreating' } },
-        lastState: {},
-      }));
+      if (inits.length > 0) p.status.initContainerStatuses = inits.map(waiting);
+      p.status.containerStatuses = p.spec.containers.map(waiting);
     });
+    if (inits.length > 0)
+      this.schedule(record, inits[0]!.name, START_DELAY_MS, () => this.runInit(record, 0));
+    else this.startApp(record, pod);
+  }
+
+  private startApp(record: PodRecord, pod: Pod): void {
     for (const container of pod.spec.containers) {
       this.schedule(record, container.name, START_DELAY_MS, () =>
         this.startContainer(record, container.name),
       );
     }
+  }
+
+  /** Init container `index` runs to its end; success starts the next (or the app), failure backs off. */
+  private runInit(record: PodRecord, index: number): void {
+    const pod = this.current(record);
+    const container = pod?.spec.initContainers?.[index];
+    const state = container ? record.containers.get(container.name) : undefined;
+    if (!pod || !container || !state || record.terminating) return;
+    const plan = planInitContainer(this.ctx.world, pod, container);
+    const now = this.ctx.clock.now();
+    if (state.startedAt !== undefined) state.restartCount++;
+    state.startedAt = now;
+    this.pullEvents(record, container);
+    this.event(record, 'Normal', 'Created', `Created container: ${container.name}`, container.name);
+    this.event(record, 'Normal', 'Started', `Started container ${container.name}`, container.name);
+    const containerID = `containerd://${hex64(`${record.uid}/${container.name}/${state.restartCount}`)}`;
+    this.ctx.logs.start(record.uid, container.name, {
+      startedAt: now,
+      lines: plan.logs.map((text, i) => ({ at: now + plan.afterMs - 1 + i, text })),
+      steady: [],
+      steadyEveryMs: 0,
+      seed: now,
+    });
+    const startedAt = this.ctx.clock.iso(now);
+    this.setInit(record, container.name, (s) => {
+      if (s.state.terminated) s.lastState = { terminated: s.state.terminated };
+      s.state = { running: { startedAt } };
+      s.started = true;
+      s.restartCount = state.restartCount;
+      s.containerID = containerID;
+      s.imageID = `${container.image.split(':')[0]}@sha256:${hex64(container.image)}`;
+    });
+    this.schedule(record, container.name, plan.afterMs, () => {
+      const end = this.ctx.clock.now();
+      this.ctx.logs.finish(record.uid, container.name, end);
+      const ok = plan.exitCode === 0;
+      this.setInit(record, container.name, (s) => {
+        s.state = {
+          terminated: {
+            exitCode: plan.exitCode,
+            reason: ok ? 'Completed' : 'Error',
+            startedAt,
+            finishedAt: this.ctx.clock.iso(end),
+            containerID,
+          },
+        };
+        s.started = false;
+        s.ready = ok;
+      });
+      if (ok) {
+        state.failures = 0;
+        const next = index + 1;
+        const current = this.current(record);
+        if (!current) return;
+        if (next < (current.spec.initContainers ?? []).length) this.runInit(record, next);
+        else this.startApp(record, current);
+        return;
+      }
+      state.failures++;
+      const delay = backoffMs(state.failures);
+      this.schedule(record, container.name, 1000, () => {
+        if (delay === 0) return this.runInit(record, index);
+        const message = `back-off ${delay / 1000}s restarting failed container=${container.name} pod=${record.name}_${record.namespace}(${record.uid})`;
+        this.setInit(record, container.name, (s) => {
+          if (s.state.terminated) s.lastState = { terminated: s.state.terminated };
+          s.state = { waiting: { reason: 'CrashLoopBackOff', message } };
+        });
+        this.event(
+          record,
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${container.name} in pod ${record.name}_${record.namespace}(${record.uid})`,
+          container.name,
+        );
+        this.schedule(record, container.name, delay, () => this.runInit(record, index));
+      });
+    });
+  }
+
+  private setInit(record: PodRecord, name: string, change: (status: ContainerStatus) => void): void {
+    this.update(record, (pod) => {
+      const status = pod.status.initContainerStatuses?.find((s) => s.name === name);
+      if (status) change(status);
+    });
   }
 
   /**
@@ -519,7 +617,9 @@ export class Kubelet {
       reason,
       message,
       { component: 'kubelet', host: record.node },
-      `spec.containers{${container}}`,
+      pod['spec'] && asView<Pod>(pod).spec.initContainers?.some((c) => c.name === container)
+        ? `spec.initContainers{${container}}`
+        : `spec.containers{${container}}`,
     );
   }
 }
@@ -549,13 +649,15 @@ function setCondition(
 /** Phase and conditions follow from the container statuses, as the kubelet computes them. */
 export function derivePodStatus(pod: Pod, now: string): void {
   const statuses = pod.status.containerStatuses ?? [];
+  const inits = pod.status.initContainerStatuses ?? [];
+  const pendingInits = inits.filter((s) => s.state.terminated?.exitCode !== 0).map((s) => s.name);
   const everRan = (s: ContainerStatus) =>
     !!s.state.running || !!s.state.terminated || !!s.lastState.terminated || s.restartCount > 0;
   const policy = pod.spec.restartPolicy ?? 'Always';
   const allTerminated = statuses.length > 0 && statuses.every((s) => s.state.terminated);
   if (policy !== 'Always' && allTerminated) {
     pod.status.phase = statuses.every((s) => s.state.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
-  } else if (statuses.length > 0 && statuses.every(everRan)) {
+  } else if (pendingInits.length === 0 && statuses.length > 0 && statuses.every(everRan)) {
     pod.status.phase = 'Running';
   } else {
     pod.status.phase = 'Pending';
@@ -564,7 +666,14 @@ export function derivePodStatus(pod: Pod, now: string): void {
   const ready = statuses.length > 0 && unready.length === 0;
   const message = unready.length ? `containers with unready status: [${unready.join(' ')}]` : undefined;
   setCondition(pod, 'PodReadyToStartContainers', true, now);
-  setCondition(pod, 'Initialized', true, now);
+  setCondition(
+    pod,
+    'Initialized',
+    pendingInits.length === 0,
+    now,
+    pendingInits.length ? 'ContainersNotInitialized' : undefined,
+    pendingInits.length ? `containers with incomplete status: [${pendingInits.join(' ')}]` : undefined,
+  );
   setCondition(pod, 'Ready', ready, now, ready ? undefined : 'ContainersNotReady', message);
   setCondition(pod, 'ContainersReady', ready, now, ready ? undefined : 'ContainersNotReady', message);
   setCondition(pod, 'PodScheduled', true, now);

@@ -10,9 +10,10 @@ import { astronomyShop } from '../../../aiopslab-harness/sim/apps/astronomy-shop
 import { hotelReservation } from '../../../aiopslab-harness/sim/apps/hotel-reservation.js';
 import { socialNetwork } from '../../../aiopslab-harness/sim/apps/social-network.js';
 import { injectFault } from '../../../aiopslab-harness/sim/faults/index.js';
-import type { Container, Pod } from '../../../aiopslab-harness/sim/model.js';
+import type { Container, Deployment, Pod } from '../../../aiopslab-harness/sim/model.js';
 import { parseMemory } from '../../../aiopslab-harness/sim/model.js';
 import {
+  DEPLOYMENTS,
   ENDPOINTS,
   component,
   edge,
@@ -143,6 +144,123 @@ describe('readiness_probe_failure', () => {
 
       patchDeployment(cluster, ns, c.target, (d) => {
         mainContainer(d, c.container).readinessProbe = { tcpSocket: { port: c.port }, periodSeconds: 10 };
+      });
+      cluster.advance(240_000);
+      expectHealthy(cluster, ns);
+    },
+  );
+});
+
+describe('init_container_failure', () => {
+  it.each([
+    { app: hotelReservation, target: 'user', host: 'mongodb-user-primary' },
+    { app: socialNetwork, target: 'url-shorten-service', host: 'url-shorten-mongodb-primary' },
+  ])(
+    '$app.name/$target: Init:Error then Init:CrashLoopBackOff, the app never starts; dropping it clears it',
+    (c) => {
+      const ns = c.app.defaultNamespace;
+      const cluster = up(c.app);
+      injectFault(cluster, ns, { kind: 'init_container_failure', target: c.target });
+      cluster.advance(180_000);
+      const fresh = pods(cluster, ns, c.target)
+        .filter(live)
+        .find((p) => (p.spec.initContainers ?? []).length > 0)!;
+      expect(fresh.status.phase).toBe('Pending');
+      const init = fresh.status.initContainerStatuses![0]!;
+      expect(init.lastState.terminated ?? init.state.terminated).toMatchObject({
+        exitCode: 1,
+        reason: 'Error',
+      });
+      expect(init.restartCount).toBeGreaterThanOrEqual(2);
+      expect(fresh.status.conditions?.find((x) => x.type === 'Initialized')).toMatchObject({
+        status: 'False',
+        reason: 'ContainersNotInitialized',
+      });
+      expect(fresh.status.containerStatuses?.[0]?.state.waiting?.reason).toBe('PodInitializing');
+      const backOff = events(cluster, ns, 'BackOff').map((e) => text(e['message']));
+      expect(backOff.some((m) => m.startsWith('Back-off restarting failed container wait-for-db'))).toBe(
+        true,
+      );
+      cluster.advance(60_000);
+      const later = pods(cluster, ns, c.target).find((p) => p.metadata.name === fresh.metadata.name)!;
+      const state = later.status.initContainerStatuses![0]!.state;
+      expect(state.waiting?.reason ?? state.terminated?.reason ?? 'running').toMatch(
+        /CrashLoopBackOff|Error|running/,
+      );
+
+      patchDeployment(cluster, ns, c.target, (d) => {
+        delete d.spec.template.spec.initContainers;
+      });
+      cluster.advance(240_000);
+      expectHealthy(cluster, ns);
+      expect(
+        pods(cluster, ns, c.target)
+          .filter(live)
+          .every((p) => !p.spec.initContainers),
+      ).toBe(true);
+    },
+  );
+
+  it('an init container whose dependency check passes completes, then the app starts', () => {
+    const ns = hotelReservation.defaultNamespace;
+    const cluster = up(hotelReservation);
+    injectFault(cluster, ns, {
+      kind: 'init_container_failure',
+      target: 'user',
+      params: { host: 'mongodb-user', port: 27017 },
+    });
+    cluster.advance(120_000);
+    const [pod] = pods(cluster, ns, 'user').filter(live);
+    expect(pod!.status.initContainerStatuses?.[0]?.state.terminated).toMatchObject({
+      exitCode: 0,
+      reason: 'Completed',
+    });
+    expectHealthy(cluster, ns);
+  });
+});
+
+describe('missing_config_ref and bad_image_rollout (rollouts)', () => {
+  it.each([
+    {
+      kind: 'missing_config_ref',
+      params: {},
+      waiting: 'CreateContainerConfigError',
+      message: 'configmap "reservation-settings" not found',
+    },
+    {
+      kind: 'missing_config_ref',
+      params: { ref: 'secret' },
+      waiting: 'CreateContainerConfigError',
+      message: 'secret "reservation-settings" not found',
+    },
+    {
+      kind: 'missing_config_ref',
+      params: { ref: 'key' },
+      waiting: 'CreateContainerConfigError',
+      message: "couldn't find key LOG_LEVEL in ConfigMap",
+    },
+    { kind: 'bad_image_rollout', params: {}, waiting: 'ImagePullBackOff', message: 'not found' },
+  ])(
+    '$kind $params: the new pod waits in $waiting, the old one serves; undoing the rollout clears it',
+    (c) => {
+      const ns = hotelReservation.defaultNamespace;
+      const cluster = up(hotelReservation);
+      const before = JSON.stringify(
+        (cluster.store.peek(DEPLOYMENTS, ns, 'reservation') as unknown as Deployment).spec.template,
+      );
+      injectFault(cluster, ns, { kind: c.kind, target: 'reservation', params: c.params });
+      cluster.advance(180_000);
+      const all = pods(cluster, ns, 'reservation').filter(live);
+      const stuck = all
+        .flatMap((p) => p.status.containerStatuses ?? [])
+        .find((s) => s.state.waiting?.reason === c.waiting);
+      expect(stuck?.state.waiting?.message).toContain(c.message);
+      expect(
+        all.some((p) => p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')),
+      ).toBe(true);
+
+      patchDeployment(cluster, ns, 'reservation', (d) => {
+        d.spec.template = JSON.parse(before) as Deployment['spec']['template'];
       });
       cluster.advance(240_000);
       expectHealthy(cluster, ns);
