@@ -48,6 +48,7 @@ export const FaultKind = z.enum([
   'expired_certificate',
   'expiring_certificate',
   'cluster_dns_down',
+  'pvc_pending',
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;
 

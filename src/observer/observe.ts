@@ -4,6 +4,7 @@ import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import { analyzeCertificates } from './analyzers/certificates.js';
 import { analyzeClusterDns } from './analyzers/cluster-dns.js';
+import { analyzeStorageClasses } from './analyzers/storage-class.js';
 import { analyzeConfig, correlateTls } from './analyzers/config.js';
 import { analyzeEvents } from './analyzers/events.js';
 import type { Finding } from './analyzers/finding.js';
@@ -90,6 +91,7 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
     ...analyzeLogs(s.logs, s.pods, s.services, s.replicasets),
     ...analyzeConfig(s.configmaps, [...s.deployments, ...s.statefulsets], s.pods, s.replicasets, s.logs),
     ...analyzeClusterDns(s.clusterDns ?? [], s.logs, s.pods, s.replicasets),
+    ...analyzeStorageClasses(s.pvcs, s.events, s.pods, s.replicasets),
     ...analyzeCertificates({
       certificates: s.certificates ?? [],
       pods: s.pods,

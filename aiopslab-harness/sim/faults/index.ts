@@ -7,6 +7,7 @@
 import type { SimCluster } from '../cluster.js';
 import { injectExpiredCertificate, injectExpiringCertificate } from './certificates.js';
 import { clusterDnsDown } from './cluster-dns.js';
+import { pvcPending } from './storage-class.js';
 import { containerKill, networkDelay, networkLoss, podFailure, podKill } from './chaos-faults.js';
 import { featureFlag } from './feature-flag.js';
 import {
@@ -52,6 +53,7 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   expired_certificate: injectExpiredCertificate,
   expiring_certificate: injectExpiringCertificate,
   cluster_dns_down: clusterDnsDown,
+  pvc_pending: pvcPending,
   noop: () => undefined,
   // The on-call catalog (docs/oncall-catalog.md).
   oom_killed: oomKilled,

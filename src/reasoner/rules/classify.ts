@@ -93,6 +93,15 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // A claim's manifest names a StorageClass the cluster lacks: a manifest mistake, like a wrong targetPort.
+    matches: signal('StorageClassNotFound'),
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Misconfiguration',
+      label: 'a storage claim naming a StorageClass that does not exist',
+    },
+  },
+  {
     matches: signal('TargetPortMismatch'),
     verdict: { systemLevel: 'Virtualization', faultType: 'Misconfiguration', label: 'a misrouted Service' },
   },

@@ -52,6 +52,24 @@ function restoreClusterDns(root: ComponentView): string | undefined {
   );
 }
 
+/**
+ * A claim naming a StorageClass the cluster lacks: `storageClassName` is immutable, and which class the data
+ * belongs on (or whether to create the missing one) is a person's call; the claim never bound, so re-creating
+ * it loses nothing.
+ */
+function provideStorageClass(root: ComponentView): string | undefined {
+  const ev = root.own.find((e) => e.signal === 'StorageClassNotFound');
+  if (!ev) return undefined;
+  const claim = str(ev, 'claim') ?? ev.subject.name;
+  const ns = str(ev, 'claimNamespace') ?? ev.subject.namespace ?? 'default';
+  const wanted = str(ev, 'storageClass') ?? '?';
+  return (
+    `no automatic fix: a person must either create StorageClass "${wanted}" or re-create claim ${ns}/${claim} ` +
+    `with a class the cluster has (kubectl get storageclass; storageClassName cannot be changed in place, and ` +
+    `the claim never bound, so deleting and re-applying it loses no data)`
+  );
+}
+
 interface Manual {
   check: (root: ComponentView) => string | undefined;
   /** Whether no action may be proposed at all (only a person can fix it). */
@@ -60,6 +78,7 @@ interface Manual {
 
 const MANUAL: readonly Manual[] = [
   { check: renewCertificate, proposeNothing: true },
+  { check: provideStorageClass, proposeNothing: true },
   { check: restoreClusterDns, proposeNothing: false },
 ];
 
