@@ -109,6 +109,15 @@ export async function writeRequested(
   return { ...file, guidance };
 }
 
+/** A file from a shared library, written as aoi's own (so a later local edit is detected and kept). */
+export async function writeImported(dir: string, file: string, text: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(dir, file), text);
+  const index = await readIndex(dir);
+  index.files[file] = sha256(text);
+  await writeFileAtomic(join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
+}
+
 const sameAdvice = (a: GuidanceFrontMatter, b: GuidanceFrontMatter) =>
   JSON.stringify(a.hints ?? []) === JSON.stringify(b.hints ?? []) &&
   JSON.stringify(a.signals) === JSON.stringify(b.signals);

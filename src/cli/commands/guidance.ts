@@ -34,7 +34,7 @@ function table(rows: string[][]): string {
 const figures = (f?: { problems: number; before: number; after?: number | undefined }) =>
   f ? `${f.before}${f.after === undefined ? '' : `->${f.after}`}/${f.problems}` : '-';
 
-async function load(options: GuidanceCliOptions, io: CliIO) {
+export async function load(options: GuidanceCliOptions, io: CliIO) {
   const paths = statePaths(options.stateDir ?? resolveStateDir(io.env));
   const dir = options.dir ?? paths.guidance;
   const [{ loadGuidanceDir }, { loadRuns }, { usageOf }] = await Promise.all([
@@ -240,4 +240,26 @@ export function registerGuidance(program: Command, io: CliIO): void {
   ).action(async (id: string, options: GuidanceCliOptions) => {
     process.exitCode = await guidanceRestore(id, options, io);
   });
+  common(
+    guidance
+      .command('export')
+      .description('Pack the library into a .tar.gz with a manifest of sha256 hashes, to share it')
+      .argument('<file>', 'the archive to write'),
+    'aoi guidance export team-guidance.tar.gz',
+  ).action(async (file: string, options: GuidanceCliOptions) => {
+    process.exitCode = await (await import('./guidance-share.js')).guidanceExport(file, options, io);
+  });
+  common(
+    guidance
+      .command('import')
+      .description(
+        'Add or update guidance from an exported archive (hashes checked); a file edited here is never overwritten (exit 1)',
+      )
+      .argument('<file>', 'the archive to read'),
+    'aoi guidance import team-guidance.tar.gz',
+  )
+    .option('--json', 'print JSON')
+    .action(async (file: string, options: GuidanceCliOptions) => {
+      process.exitCode = await (await import('./guidance-share.js')).guidanceImport(file, options, io);
+    });
 }
