@@ -12,6 +12,7 @@ import {
   RESOURCE_FAMILIES,
   SIGNAL_NAMES,
   knownMetricNames,
+  scopeKey,
   signalsOf,
 } from './metric-dialects.js';
 
@@ -24,7 +25,10 @@ export interface MetricsSource {
 }
 
 export interface Detected {
-  /** Known metric names with series in scope (the namespace, or anywhere). */
+  /**
+   * Known metric names with series in scope (the namespace, or anywhere), each also as scopeKey(name, label)
+   * for the label that put it in scope: one name can be written with the namespace in different labels.
+   */
   inScope: Set<string>;
   /** The server's now and its oldest sample in scope (Unix seconds); undefined when unknown. */
   now?: number;
@@ -81,17 +85,27 @@ export async function detectFamilies(
     };
   const gaps: Gap[] = [];
   const inScope = new Set<string>();
+  const labels = [...byNamespaceLabel(held)];
   const scoped = await Promise.all(
-    [...byNamespaceLabel(held)].map(([label, list]) => {
+    labels.map(([label, list]) => {
       const matchers = [`__name__=~${quote(list.join('|'))}`];
-      if (namespace !== undefined) matchers.push(`${label}=${quote(namespace)}`);
+      matchers.push(namespace === undefined ? `${label}!=""` : `${label}=${quote(namespace)}`);
       return metrics.query(`count by (__name__) ({${matchers.join(',')}})`);
     }),
   );
-  for (const answer of scoped) {
+  /** A name in scope and the namespace label that put it there, for the history probe below. */
+  let probe: { name: string; label: string } | undefined;
+  scoped.forEach((answer, i) => {
+    const label = labels[i]![0];
     if (!answer.ok) gaps.push(gap('metric families in scope', answer.error.code, answer.error.message));
-    else for (const s of answer.value) if (s.metric['__name__']) inScope.add(s.metric['__name__']);
-  }
+    else
+      for (const s of answer.value) {
+        const name = s.metric['__name__'];
+        if (!name) continue;
+        inScope.add(name).add(scopeKey(name, label));
+        probe ??= { name, label };
+      }
+  });
   const measured = new Set<MetricSignal>();
   for (const f of [...REQUEST_FAMILIES, ...RESOURCE_FAMILIES])
     if (inScope.has('count' in f ? f.count : f.metric)) for (const s of signalsOf(f)) measured.add(s);
@@ -130,12 +144,10 @@ export async function detectFamilies(
       );
     }
   const now = clock.ok ? clock.value[0]?.value : undefined;
-  const probe = [...inScope][0];
   if (now === undefined || probe === undefined) return { inScope, gaps };
-  const label = [...byNamespaceLabel([probe])][0]?.[0] ?? 'namespace';
-  const selector = namespace === undefined ? '' : `{${label}=${quote(namespace)}}`;
+  const selector = namespace === undefined ? `{${probe.label}!=""}` : `{${probe.label}=${quote(namespace)}}`;
   const step = Math.max(1, Math.round(historyWanted / 200));
-  const range = await metrics.queryRange(`count(${probe}${selector})`, now - historyWanted, now, step);
+  const range = await metrics.queryRange(`count(${probe.name}${selector})`, now - historyWanted, now, step);
   if (!range.ok) {
     gaps.push(gap('history', range.error.code, range.error.message, namespace));
     return { inScope, now, gaps };

@@ -65,6 +65,37 @@ export interface RequestFamily {
   peer?: Identity;
 }
 
+/**
+ * The collector's spanmetrics, once per metric name and per label that can hold the namespace. The connector
+ * keeps each span's resource attributes on the metrics it makes (connector/spanmetricsconnector/README.md:
+ * "generate the number of metrics resource scopes that corresponds to the number of the spans resource
+ * scopes"), and its Prometheus exporter turns them into labels with `resource_to_telemetry_conversion` or
+ * `resource_constant_labels` (exporter/prometheusexporter/README.md), so `k8s.namespace.name` (set by the
+ * k8sattributes processor) arrives as `k8s_namespace_name` and `service.namespace` as `service_namespace`;
+ * the same README's recipe copies `k8s.namespace.name` into `namespace` with the transform processor. A
+ * `namespace` written by Prometheus' own pod discovery is the collector's, not the service's, so it selects
+ * spans only where the collector runs beside the app (as in the OpenTelemetry demo). `service_namespace` is
+ * whatever the SDK was told (the demo sets `opentelemetry-demo`): it counts only where it equals the
+ * Kubernetes namespace observed.
+ */
+function spanmetricsFamilies(): RequestFamily[] {
+  const names = [
+    { count: 'traces_span_metrics_calls_total', buckets: 'traces_span_metrics_duration_milliseconds_bucket' },
+    { count: 'calls_total', buckets: 'duration_milliseconds_bucket' },
+  ];
+  return ['namespace', 'k8s_namespace_name', 'service_namespace'].flatMap((namespace) =>
+    names.map((n): RequestFamily => ({
+      dialect: 'spanmetrics',
+      side: 'server',
+      count: n.count,
+      buckets: { metric: n.buckets, seconds: 0.001 },
+      only: 'span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"',
+      outcome: { label: 'status_code', failed: (v) => v === 'STATUS_CODE_ERROR' },
+      who: { by: 'service', namespace, name: 'service_name' },
+    })),
+  );
+}
+
 export const REQUEST_FAMILIES: readonly RequestFamily[] = [
   {
     dialect: 'otel-http',
@@ -108,24 +139,7 @@ export const REQUEST_FAMILIES: readonly RequestFamily[] = [
     outcome: { label: 'classification', failed: (v) => v === 'failure' },
     who: { by: 'workload', namespace: 'namespace', name: 'deployment', or: 'statefulset' },
   },
-  {
-    dialect: 'spanmetrics',
-    side: 'server',
-    count: 'traces_span_metrics_calls_total',
-    buckets: { metric: 'traces_span_metrics_duration_milliseconds_bucket', seconds: 0.001 },
-    only: 'span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"',
-    outcome: { label: 'status_code', failed: (v) => v === 'STATUS_CODE_ERROR' },
-    who: { by: 'service', namespace: 'namespace', name: 'service_name' },
-  },
-  {
-    dialect: 'spanmetrics',
-    side: 'server',
-    count: 'calls_total',
-    buckets: { metric: 'duration_milliseconds_bucket', seconds: 0.001 },
-    only: 'span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"',
-    outcome: { label: 'status_code', failed: (v) => v === 'STATUS_CODE_ERROR' },
-    who: { by: 'service', namespace: 'namespace', name: 'service_name' },
-  },
+  ...spanmetricsFamilies(),
   {
     // The simulator's own instrumentation: one more dialect, found like any other.
     dialect: 'sim',
@@ -295,6 +309,13 @@ export function signalsOf(family: RequestFamily | ResourceFamily): MetricSignal[
       return ['availability'];
   }
 }
+
+/** How detection marks a metric name as having series in scope under one namespace label. */
+export const scopeKey = (metric: string, namespaceLabel: string) => `${metric}{${namespaceLabel}}`;
+
+/** Whether a family has series in scope under its own namespace label (detection's `inScope`). */
+export const inScopeOf = (inScope: ReadonlySet<string>, family: RequestFamily | ResourceFamily): boolean =>
+  inScope.has(scopeKey('count' in family ? family.count : family.metric, family.who.namespace));
 
 /** Every metric name the table reads, for detection. */
 export function knownMetricNames(): string[] {

@@ -7,7 +7,7 @@
 import type { Gap } from '../snapshot.js';
 import type { MetricsSource } from '../metric-detect.js';
 import type { ResourceFamily } from '../metric-dialects.js';
-import { RESOURCE_FAMILIES } from '../metric-dialects.js';
+import { RESOURCE_FAMILIES, inScopeOf } from '../metric-dialects.js';
 import type { WorkloadMap } from '../metric-workloads.js';
 import { workloadKey } from '../metric-workloads.js';
 import type { Finding } from './finding.js';
@@ -24,7 +24,7 @@ export async function analyzeKubeState(
   const gaps: Gap[] = [];
   const families = RESOURCE_FAMILIES.filter(
     (f) =>
-      ['restarts', 'available', 'desired', 'phase', 'waiting'].includes(f.signal) && inScope.has(f.metric),
+      ['restarts', 'available', 'desired', 'phase', 'waiting'].includes(f.signal) && inScopeOf(inScope, f),
   );
   const read = async (f: ResourceFamily) => {
     const sel = `${f.metric}${selector(f.who, namespace, f.only)}`;

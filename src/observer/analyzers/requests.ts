@@ -5,7 +5,7 @@
  */
 import type { Gap } from '../snapshot.js';
 import type { RequestFamily } from '../metric-dialects.js';
-import { REQUEST_FAMILIES } from '../metric-dialects.js';
+import { REQUEST_FAMILIES, inScopeOf } from '../metric-dialects.js';
 import type { MetricsSource } from '../metric-detect.js';
 import type { WorkloadMap, WorkloadRef } from '../metric-workloads.js';
 import { workloadKey } from '../metric-workloads.js';
@@ -167,7 +167,7 @@ export async function analyzeRequests(
   inScope: ReadonlySet<string>,
   map: WorkloadMap,
 ): Promise<RequestReading> {
-  const families = REQUEST_FAMILIES.filter((f) => inScope.has(f.count));
+  const families = REQUEST_FAMILIES.filter((f) => inScopeOf(inScope, f));
   const results = await Promise.all(families.map((f) => measure(metrics, f, namespace, map)));
   const gaps = results.flatMap((r) => r.gaps);
   const spoken = new Set<string>();

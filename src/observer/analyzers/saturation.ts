@@ -9,7 +9,7 @@
 import type { Gap } from '../snapshot.js';
 import type { MetricsSource } from '../metric-detect.js';
 import type { Identity, ResourceFamily } from '../metric-dialects.js';
-import { REQUEST_FAMILIES, RESOURCE_FAMILIES } from '../metric-dialects.js';
+import { REQUEST_FAMILIES, RESOURCE_FAMILIES, inScopeOf } from '../metric-dialects.js';
 import type { WorkloadMap, WorkloadRef } from '../metric-workloads.js';
 import { workloadKey } from '../metric-workloads.js';
 import type { Finding } from './finding.js';
@@ -47,7 +47,7 @@ function perWorkload(
 }
 
 const resource = (signal: ResourceFamily['signal'], inScope: ReadonlySet<string>) =>
-  RESOURCE_FAMILIES.find((f) => f.signal === signal && inScope.has(f.metric));
+  RESOURCE_FAMILIES.find((f) => f.signal === signal && inScopeOf(inScope, f));
 
 export async function analyzeSaturation(
   metrics: MetricsSource,
@@ -79,7 +79,7 @@ export async function analyzeSaturation(
         ? `avg_over_time(${memory.metric}${selector(memory.who, namespace, memory.only)}${at(w, o)})`
         : `${memory.metric}${selector(memory.who, namespace, memory.only)}`,
     );
-  const servers = REQUEST_FAMILIES.filter((f) => f.side === 'server' && inScope.has(f.count));
+  const servers = REQUEST_FAMILIES.filter((f) => f.side === 'server' && inScopeOf(inScope, f));
   const trafficAt = (w: number, o: number) =>
     servers.map((f) =>
       ask(
