@@ -4,12 +4,13 @@
  * Kubernetes core API. Any authenticated role may read; every request sees the cluster at its own now.
  */
 import type { SimWorld } from '../runtime.js';
-import { EXPOSITION_CONTENT_TYPE, exposeKubeState, exposePod } from './exposition.js';
+import { EXPOSITION_CONTENT_TYPE, exposeKubeState } from './exposition.js';
 import { jaegerApi } from './jaeger-api.js';
 import { jaegerApiV3 } from './jaeger-api-v3.js';
 import { podFacts } from './pods.js';
 import type { PodFacts } from './pods.js';
 import { prometheusApi } from './prometheus-api.js';
+import { scrapePod } from './scrapes.js';
 import type { Reply } from './reply.js';
 import { json, text } from './reply.js';
 import { ClusterSeriesSource } from './series.js';
@@ -59,6 +60,14 @@ export function handleTelemetry(
   body?: string,
 ): Reply {
   const path = url.pathname;
+  const pod = EXPOSITION.exec(path);
+  if (pod) {
+    if (method !== 'GET') return text(405, 'Method Not Allowed\n');
+    // A scrape reads one pod at its own moment: from series kept between scrapes (scrapes.ts).
+    const exposed = scrapePod(world, now, decodeURIComponent(pod[1]!), decodeURIComponent(pod[2]!));
+    if (exposed === undefined) return text(404, `no metrics for ${path.slice('/metrics/'.length)}\n`);
+    return text(200, exposed, EXPOSITION_CONTENT_TYPE);
+  }
   const source = seriesSource(world, now);
   if (PROMETHEUS.test(path)) {
     if (method !== 'GET' && method !== 'POST')
@@ -81,13 +90,8 @@ export function handleTelemetry(
       return jaegerApiV3(ctx, path, url.searchParams) ?? text(404, '404 page not found\n');
     return jaegerApi(ctx, path, url.searchParams);
   }
-  const pod = EXPOSITION.exec(path);
   const kubeState = KUBE_STATE.exec(path);
-  const exposed = pod
-    ? exposePod(source, decodeURIComponent(pod[1]!), decodeURIComponent(pod[2]!))
-    : kubeState
-      ? exposeKubeState(source, decodeURIComponent(kubeState[1]!))
-      : undefined;
+  const exposed = kubeState ? exposeKubeState(source, decodeURIComponent(kubeState[1]!)) : undefined;
   if (exposed === undefined) return text(404, `no metrics for ${path.slice('/metrics/'.length)}\n`);
   return text(200, exposed, EXPOSITION_CONTENT_TYPE);
 }

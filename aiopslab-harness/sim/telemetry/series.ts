@@ -4,17 +4,19 @@
  */
 import type { SimWorld } from '../runtime.js';
 import { podSeries } from './catalog.js';
+import type { SeriesDef } from './metric-types.js';
 import { workloadSeries } from './kube-state.js';
 import { defaultDialects } from './request-metrics.js';
 import { HealthHistory } from './history.js';
 import { podFacts } from './pods.js';
 import { GridSeries } from './samplers.js';
 import type { Matcher, Series, SeriesSource } from './types.js';
-import { matchesAll } from './types.js';
+import { matcherMatches, matchesAll } from './types.js';
 
 export class ClusterSeriesSource implements SeriesSource {
   readonly history: HealthHistory;
   private readonly byNamespace = new Map<string, GridSeries[]>();
+  private readonly byName = new Map<string, Map<string, GridSeries[]>>();
 
   constructor(
     private readonly world: SimWorld,
@@ -39,6 +41,15 @@ export class ClusterSeriesSource implements SeriesSource {
     return workloadSeries(this.world, namespace).map((def) => new GridSeries(def.labels, def.fn, this.now));
   }
 
+  /** One pod's series as definitions, each with the time its samples end (a deleted pod's). */
+  podDefs(namespace: string, pod: string): (SeriesDef & { end: number })[] {
+    const dialects = this.world.metricDialects ?? defaultDialects(this.history.app(namespace));
+    return podFacts(this.world, namespace, true, (name) => name === pod).flatMap((facts) => {
+      const end = facts.deletedAt === undefined ? Infinity : facts.deletedAt - 1;
+      return podSeries(facts, this.history, dialects).map((def) => ({ ...def, end }));
+    });
+  }
+
   private build(namespace: string, wanted: (pod: string) => boolean, workloads: boolean): GridSeries[] {
     const dialects = this.world.metricDialects ?? defaultDialects(this.history.app(namespace));
     // Deleted pods too: Prometheus keeps their series, which end when the pod went away.
@@ -56,9 +67,34 @@ export class ClusterSeriesSource implements SeriesSource {
     return [...new Set(podFacts(this.world).map((p) => p.namespace))].sort();
   }
 
+  /**
+   * Series matching every matcher. Series are looked up by name first (a namespace holds tens of thousands
+   * and an observation sends a few dozen queries, nearly all for one or a few names).
+   */
   select(matchers: readonly Matcher[]): Series[] {
     const nsMatcher = matchers.find((m) => m.name === 'namespace' && m.op === '=');
     const namespaces = nsMatcher ? [nsMatcher.value] : this.namespaces();
-    return namespaces.flatMap((ns) => this.seriesIn(ns)).filter((s) => matchesAll(matchers, s.labels));
+    const byName = matchers.filter((m) => m.name === '__name__');
+    const rest = matchers.filter((m) => m.name !== '__name__');
+    const out: Series[] = [];
+    for (const ns of namespaces)
+      for (const [name, list] of this.namedIn(ns))
+        if (byName.every((m) => matcherMatches(m, name)))
+          for (const s of list) if (matchesAll(rest, s.labels)) out.push(s);
+    return out;
+  }
+
+  private namedIn(namespace: string): Map<string, GridSeries[]> {
+    let index = this.byName.get(namespace);
+    if (index) return index;
+    index = new Map();
+    for (const s of this.seriesIn(namespace)) {
+      const name = s.labels['__name__'] ?? '';
+      const list = index.get(name);
+      if (list) list.push(s);
+      else index.set(name, [s]);
+    }
+    this.byName.set(namespace, index);
+    return index;
   }
 }
