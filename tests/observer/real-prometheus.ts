@@ -36,6 +36,8 @@ export interface ScrapeTarget {
   address: string;
   /** e.g. /metrics/pods/<ns>/<pod>. */
   path: string;
+  /** Target labels, which metric_relabel_configs can read. */
+  labels?: Record<string, string>;
 }
 
 export class RealPrometheus {
@@ -46,12 +48,16 @@ export class RealPrometheus {
     private readonly log: string[],
   ) {}
 
-  /** Starts Prometheus scraping `targets` (rewritable with setTargets) over HTTPS with `token`. */
+  /**
+   * Starts Prometheus scraping `targets` (rewritable with setTargets) over HTTPS with `token`;
+   * `metricRelabel` is the scrape job's metric_relabel_configs, as YAML list items indented by 6.
+   */
   static async start(
     binary: string,
     caPem: string,
     token: string,
     targets: ScrapeTarget[],
+    metricRelabel: string[] = [],
   ): Promise<RealPrometheus> {
     const dir = await mkdtemp(join(tmpdir(), 'aoi-prometheus-'));
     await writeFile(join(dir, 'ca.pem'), caPem);
@@ -77,6 +83,7 @@ export class RealPrometheus {
       // One address serves every pod: the path tells them apart, so it becomes the instance.
       '      - source_labels: [__metrics_path__]',
       '        target_label: instance',
+      ...(metricRelabel.length > 0 ? ['    metric_relabel_configs:', ...metricRelabel] : []),
       '',
     ].join('\n');
     await writeFile(join(dir, 'prometheus.yml'), config);
@@ -98,8 +105,22 @@ export class RealPrometheus {
     return prometheus;
   }
 
+  /** Target file writes, one after the other (each renames the same temporary file). */
+  private writing: Promise<void> = Promise.resolve();
+  private following: NodeJS.Timeout | undefined;
+
   async setTargets(targets: ScrapeTarget[]): Promise<void> {
-    await writeTargets(this.dir, targets);
+    this.writing = this.writing.then(() => writeTargets(this.dir, targets));
+    await this.writing;
+  }
+
+  /** Rewrites the targets from `list` every second until stop(), so pods created meanwhile are scraped. */
+  follow(list: () => ScrapeTarget[]): void {
+    this.following = setInterval(() => {
+      this.writing = this.writing
+        .then(() => writeTargets(this.dir, list()))
+        .catch((error: unknown) => void this.log.push(`target file: ${String(error)}\n`));
+    }, 1000);
   }
 
   /** An instant query's first value (NaN when the result is empty). */
@@ -132,6 +153,8 @@ export class RealPrometheus {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.following);
+    await this.writing;
     if (this.child.exitCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       this.child.kill('SIGTERM');
@@ -142,7 +165,10 @@ export class RealPrometheus {
 }
 
 async function writeTargets(dir: string, targets: ScrapeTarget[]): Promise<void> {
-  const groups = targets.map((t) => ({ targets: [t.address], labels: { __metrics_path__: t.path } }));
+  const groups = targets.map((t) => ({
+    targets: [t.address],
+    labels: { ...t.labels, __metrics_path__: t.path },
+  }));
   // Written whole and renamed, so Prometheus never reads half a file.
   await writeFile(join(dir, 'targets.tmp'), JSON.stringify(groups));
   await rename(join(dir, 'targets.tmp'), join(dir, 'targets.json'));
