@@ -1,6 +1,6 @@
 /**
  * One alert's diagnosis for `aoi serve` (and the MCP server): the run `aoi diagnose --alert` makes, on a
- * cluster target and reasoner opened once for the process. Read-only: nothing here acts.
+ * cluster target and reasoner opened once for the process. Read-only unless the context carries `act`.
  */
 import type { ReceivedAlert } from '../alert/alertmanager.js';
 import { alertTrigger } from '../alert/trigger.js';
@@ -8,6 +8,7 @@ import type { DiagnoseOutput } from '../core/diagnose-output.js';
 import type { Policy } from '../core/policy.js';
 import type { Trigger } from '../core/trigger.js';
 import type { GuidanceNote, Reasoner } from '../reasoner/reasoner.js';
+import type { IncidentOptions } from '../incident/run-incident.js';
 import { newIncidentId, runIncident } from '../incident/run-incident.js';
 import type { Evidence } from '../core/evidence.js';
 import type { ClusterTarget } from './cluster-target.js';
@@ -25,6 +26,8 @@ export interface DiagnoseContext {
   /** The namespace for alerts without a `namespace` label. */
   defaultNamespace: string;
   selectGuidance?: (evidence: Evidence[]) => GuidanceNote[];
+  /** Set only by `aoi serve --apply --policy P`: the executor acts on what the policy lets through. */
+  act?: IncidentOptions['act'];
 }
 
 /** Diagnoses the namespace the trigger names (else the default), its focus ranked first. */
@@ -37,6 +40,7 @@ export async function diagnoseTriggered(context: DiagnoseContext, trigger: Trigg
     reasoner: context.reasoner,
     focus: scoped.components,
     trigger: scoped,
+    ...(context.act === undefined ? {} : { act: context.act }),
     id: newIncidentId(),
   });
   const proposals = report.reasoning.diagnosis.proposals;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrajectory } from '../../src/core/trajectory-recorder.js';
+import { verifyAuditLog } from '../../src/executor/audit-log.js';
 import { spawnAoi } from './spawn-aoi.js';
 
 const PROBLEM = 'astronomy_shop_cart_service_failure-localization-1';
@@ -69,6 +70,66 @@ describe('aoi serve', () => {
       expect(trajectory.outcome?.status).toBe('unresolved');
     } finally {
       serve.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('acts only with --apply --policy: the fix goes through the executor, approved by --approve, audited', async () => {
+    const refused = await spawnAoi(
+      ['serve', '--sim', 'k8s_target_port-misconfig-mitigation-1', '--apply'],
+      dir,
+    );
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/--apply needs --policy/);
+
+    const state = join(dir, 'acting');
+    const serve = spawnAoi(
+      [
+        'serve',
+        '--sim',
+        'k8s_target_port-misconfig-mitigation-1',
+        '--reasoner',
+        'rules',
+        '--port',
+        '0',
+        '--apply',
+        '--policy',
+        'standard',
+        '--approve',
+      ],
+      dir,
+      { env: { AOI_STATE_DIR: state } },
+    );
+    let stderr = '';
+    let stdout = '';
+    serve.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    serve.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      const url = (await waitFor(() => stderr, /serving on (http:\/\/\S+):/, 'aoi serve to listen'))[1]!;
+      expect(stderr).toMatch(/acting under policy standard, what it marks 'approve' approved by --approve/);
+      const alert = {
+        version: '4',
+        groupKey: 'g',
+        status: 'firing',
+        receiver: 'aoi',
+        alerts: [
+          { labels: { alertname: 'ServiceDown', namespace: 'test-social-network', service: 'user-service' } },
+        ],
+      };
+      expect(
+        (await fetch(`${url}/alertmanager`, { method: 'POST', body: JSON.stringify(alert) })).status,
+      ).toBe(200);
+      const line = (await waitFor(() => stdout, /^.+\n/, 'the answer'))[0];
+      const answer = JSON.parse(line) as {
+        faultyComponents: string[];
+        actions: { kind: string; status: string }[];
+      };
+      expect(answer.faultyComponents[0]).toBe('user-service');
+      expect(answer.actions).toEqual([{ kind: 'patchService', status: 'verified' }]);
+      const audit = await verifyAuditLog(join(state, 'sim', 'audit.jsonl'));
+      expect(audit.ok).toBe(true);
+    } finally {
+      process.kill(serve.pid!, 'SIGTERM');
+      await serve;
     }
   }, 120_000);
 

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { AoiError } from '../../core/errors.js';
-import { resolveStateDir, statePaths } from '../../core/state-dir.js';
+import type { Policy } from '../../core/policy.js';
+import { resolveStateDir, simStateDir, statePaths } from '../../core/state-dir.js';
+import type { IncidentOptions } from '../../incident/run-incident.js';
+import type { ClusterTarget } from '../cluster-target.js';
 import type { IncidentCliOptions } from '../incident-setup.js';
 import {
   addReasonerOptions,
@@ -22,6 +25,7 @@ export interface ServeCliOptions extends IncidentCliOptions {
   notify?: string[];
   notifyAttempts: number;
   guidance?: string;
+  approve?: boolean;
 }
 
 /**
@@ -29,10 +33,16 @@ export interface ServeCliOptions extends IncidentCliOptions {
  * JSONL line per answer on stdout and posts it to chat; runs until SIGINT/SIGTERM, then finishes what it took.
  */
 export async function serveCommand(options: ServeCliOptions, io: CliIO): Promise<number> {
-  if (options.apply)
-    throw new AoiError('usage', 'aoi serve is read-only: it diagnoses and proposes, it does not act', {
-      hint: 'act on a proposal with aoi act (policy, dry run, approval, audit), or aoi diagnose --alert FILE --apply',
-    });
+  if (options.apply && options.policy === undefined)
+    throw new AoiError(
+      'usage',
+      '--apply needs --policy: aoi serve acts only on what a policy you name allows',
+      {
+        hint: 'e.g. aoi serve --apply --policy standard (add --approve to approve what it marks approve)',
+      },
+    );
+  if (options.approve && !options.apply)
+    throw new AoiError('usage', '--approve only makes sense with --apply');
   const [{ loadConfig }, { loadPolicy }, { AlertReceiver }, { diagnoseAlert }, { parseWebhookUrl }] =
     await Promise.all([
       import('../../core/config.js'),
@@ -58,7 +68,9 @@ export async function serveCommand(options: ServeCliOptions, io: CliIO): Promise
     );
     const { Notifier } = await import('../../notify/notifier.js');
     const notifier = await Notifier.open(urls, stateDir, { attempts: options.notifyAttempts });
+    const act = options.apply ? await actingFor(options, target, policy, stateDir) : undefined;
     const context = {
+      ...(act === undefined ? {} : { act }),
       target,
       reasoner: chosen.reasoner,
       policy,
@@ -71,7 +83,8 @@ export async function serveCommand(options: ServeCliOptions, io: CliIO): Promise
     const receiver = new AlertReceiver({
       host: options.host,
       port: options.port,
-      concurrency: options.concurrency,
+      // Acting runs one incident at a time: two alerts of one incident must not apply the same fix at once.
+      concurrency: options.apply ? 1 : options.concurrency,
       maxQueue: options.maxQueue,
       dedupWindowMs: options.dedupWindow * 1000,
       diagnose: (alert) => diagnoseAlert(context, alert),
@@ -86,6 +99,7 @@ export async function serveCommand(options: ServeCliOptions, io: CliIO): Promise
             run: output.id,
             verdict: output.verdict,
             faultyComponents: output.faultyComponents,
+            actions: output.actions.map((a) => ({ kind: a.action.kind, status: a.status })),
             trajectory: output.trajectory,
             message: slackMessage(output),
           })}\n`,
@@ -94,20 +108,49 @@ export async function serveCommand(options: ServeCliOptions, io: CliIO): Promise
       log: (line) => io.stderr.write(`${line}\n`),
     });
     const url = await receiver.listen();
+    const mode = options.apply
+      ? `acting under policy ${options.policy}, ${options.approve ? "what it marks 'approve' approved by --approve" : "what it marks 'approve' not applied (no --approve)"}`
+      : 'read-only';
     io.stderr.write(
-      `aoi: serving on ${url}: POST /alertmanager, GET /healthz, GET /metrics (read-only, reasoner ${chosen.reasoner.name}, ` +
-        `${options.concurrency} at a time, queue ${options.maxQueue}, de-duplication window ${options.dedupWindow} s` +
+      `aoi: serving on ${url}: POST /alertmanager, GET /healthz, GET /metrics (${mode}, reasoner ${chosen.reasoner.name}, ` +
+        `${options.apply ? 1 : options.concurrency} at a time, queue ${options.maxQueue}, de-duplication window ${options.dedupWindow} s` +
         `${urls.length ? `, notifying ${notifier.targets.join(', ')}` : ''})\n`,
     );
     const signal = await io.untilInterrupted();
     io.stderr.write(`aoi: ${signal}: finishing the diagnoses already taken, then stopping\n`);
     await receiver.shutdown();
     await notifier.close();
+    await act?.audit.close();
     io.stderr.write('aoi: stopped\n');
     return EXIT.done;
   } finally {
     await target.close();
   }
+}
+
+/**
+ * The executor for --apply: the policy named, an approval mode fixed at start (--approve, or nobody: what the
+ * policy wants approved is recorded not-asked), the audit log (a simulated cluster's in the sim subtree).
+ */
+async function actingFor(
+  options: ServeCliOptions,
+  target: ClusterTarget,
+  policy: Policy,
+  stateDir: string,
+): Promise<NonNullable<IncidentOptions['act']>> {
+  const [{ AuditLog }, approval, clients] = await Promise.all([
+    import('../../executor/audit-log.js'),
+    import('../../executor/approval.js'),
+    target.executorClients(),
+  ]);
+  const auditDir = options.sim === undefined ? stateDir : simStateDir(stateDir);
+  return {
+    policy,
+    approver: options.approve ? approval.preApprovedApprover(['*']) : approval.unattendedApprover,
+    audit: await AuditLog.open(statePaths(auditDir).audit),
+    clients,
+    actor: 'aoi serve',
+  };
 }
 
 function parseListenHost(value: string): string {
@@ -148,7 +191,21 @@ export function registerServe(program: Command, io: CliIO): void {
     .option('--notify-attempts <n>', 'tries per notification (exponential backoff between)', parseWhole(1), 4)
     .option(
       '--policy <name|file>',
-      'policy for the verdicts shown with each proposal (default: default, read-only)',
+      'policy for the verdicts shown with each proposal, and for --apply (default: default, read-only)',
+    )
+    .option(
+      '--apply',
+      'act on proposals the --policy allows, through the executor (dry run, verify, rollback, audit); one at a time',
+    )
+    .option(
+      '--approve',
+      "with --apply: approve what the policy marks 'approve' (else those are recorded not-asked)",
+    )
+    .option(
+      '--verify-timeout <seconds>',
+      'with --apply: how long to watch for the incident to clear',
+      parseWhole(1),
+      120,
     )
     .option(
       '--state-dir <dir>',
@@ -175,10 +232,11 @@ export function registerServe(program: Command, io: CliIO): void {
         'Examples:',
         '  aoi serve --notify "$SLACK_WEBHOOK_URL"',
         '  aoi serve --sim astronomy_shop_cart_service_failure-localization-1 --port 0',
+        '  aoi serve --sim k8s_target_port-misconfig-mitigation-1 --apply --policy standard --approve',
         '',
       ].join('\n'),
     )
     .action(async (options: ServeCliOptions) => {
-      process.exitCode = await serveCommand({ ...options, verifyTimeout: 0 }, io);
+      process.exitCode = await serveCommand(options, io);
     });
 }
