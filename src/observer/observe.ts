@@ -8,12 +8,11 @@ import { analyzeStorageClasses } from './analyzers/storage-class.js';
 import { analyzeConfig, correlateTls } from './analyzers/config.js';
 import { analyzeEvents } from './analyzers/events.js';
 import type { Finding } from './analyzers/finding.js';
+import { analyzeInitContainers } from './analyzers/init-containers.js';
 import { analyzeLogs } from './analyzers/logs.js';
-import { analyzeMemoryLimits } from './analyzers/memory-limits.js';
 import { analyzeMemoryLimits } from './analyzers/memory-limits.js';
 import { analyzeNodes } from './analyzers/nodes.js';
 import { analyzePods } from './analyzers/pods.js';
-import { analyzeProbes } from './analyzers/probes.js';
 import { analyzeProbes } from './analyzers/probes.js';
 import { analyzeServices } from './analyzers/services.js';
 import { analyzeStorage } from './analyzers/storage.js';
@@ -85,8 +84,7 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
     ...analyzeEvents(s.events, s.pods, s.replicasets),
     ...analyzeProbes(s.events, s.pods, s.replicasets),
     ...analyzeMemoryLimits(s.pods, s.replicasets),
-    ...analyzeProbes(s.events, s.pods, s.replicasets),
-    ...analyzeMemoryLimits(s.pods, s.replicasets),
+    ...analyzeInitContainers(s.pods, s.replicasets),
     ...analyzeStorage(s.pvcs, s.pvs, s.pods, s.replicasets),
     ...analyzeLogs(s.logs, s.pods, s.services, s.replicasets),
     ...analyzeConfig(s.configmaps, [...s.deployments, ...s.statefulsets], s.pods, s.replicasets, s.logs),
