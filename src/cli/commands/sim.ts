@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -73,11 +74,13 @@ function healthyCluster(
 
 /** The problem's app with its fault (and noise) injected, as `aoi bench` prepares it. */
 export async function findProblemCluster(id: string, seed: number): Promise<PreparedCluster> {
-  const [{ loadProblems }, { prepareCluster }] = await Promise.all([
+  const [{ loadProblems, DEFAULT_PROBLEMS_DIR }, { prepareCluster }] = await Promise.all([
     import('../../../aiopslab-harness/bench/load-problems.js'),
     import('../../../aiopslab-harness/bench/environment.js'),
   ]);
-  const problems = await loadProblems();
+  // The AIOpsLab catalog, and the on-call one beside it (aiopslab-harness/problems/oncall) where shipped.
+  const oncall = join(DEFAULT_PROBLEMS_DIR, 'oncall');
+  const problems = await loadProblems(existsSync(oncall) ? [DEFAULT_PROBLEMS_DIR, oncall] : undefined);
   const problem = problems.find((p) => p.id === id);
   if (!problem) {
     const near = problems
