@@ -218,13 +218,21 @@ export function registerDiagnose(program: Command, io: CliIO): void {
     )
     .action(async (targetArg: string | undefined, options: DiagnoseCliOptions) => {
       process.exitCode = options.interactive
-        ? await interactive(options, io)
+        ? await interactive(options, io, targetArg)
         : await diagnoseCommand(options, io, targetArg);
     });
 }
 
 /** `-i`: the same run on the incident screen; it acts only with --apply, as diagnose does. */
-async function interactive(options: DiagnoseCliOptions, io: CliIO): Promise<number> {
+async function interactive(options: DiagnoseCliOptions, io: CliIO, targetArg?: string): Promise<number> {
+  if (targetArg !== undefined || options.alert !== undefined || options.notify !== undefined)
+    throw new AoiError(
+      'usage',
+      '-i diagnoses the namespace on screen; a target, --alert and --notify are not for -i',
+      {
+        hint: 'drop -i: aoi diagnose deploy/NAME or --alert FILE prints the answer (and --notify posts it)',
+      },
+    );
   if (options.approve || options.output !== undefined)
     throw new AoiError(
       'usage',
