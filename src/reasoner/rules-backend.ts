@@ -76,7 +76,8 @@ export function diagnoseWithHints(
 ): { diagnosis: Diagnosis; applied: GuidanceHint[] } {
   const hints = (input.guidance ?? []).flatMap((g) => g.hints ?? []);
   const graph = buildGraph(input.evidence);
-  const edge = applyEdgeHints(roots(graph), graph, hints);
+  const followBlame = !(options.disable ?? []).includes('blame-walk');
+  const edge = applyEdgeHints(roots(graph, { followBlame }), graph, hints);
   const [root, runnerUp] = edge.ranked;
   if (!root)
     return {

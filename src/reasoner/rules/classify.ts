@@ -13,8 +13,12 @@ export interface FaultClass {
   label: string;
 }
 
-/** Analyzer families that can be switched off to weaken the agent on purpose (evolver experiments). */
-export const RULE_FAMILIES = ['log-classification'] as const;
+/**
+ * Analyzer families that can be switched off to weaken the agent on purpose (evolver experiments):
+ * `log-classification` reads log text to tell look-alike faults apart; `blame-walk` follows blame edges from
+ * failing callers down to the component that fails on its own (graph.ts `roots`).
+ */
+export const RULE_FAMILIES = ['log-classification', 'blame-walk'] as const;
 export type RuleFamily = (typeof RULE_FAMILIES)[number];
 
 interface Rule {

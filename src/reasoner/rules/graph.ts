@@ -176,18 +176,22 @@ export function silentCallee(graph: IncidentGraph, c: ComponentView): ComponentV
  * components that show nothing of their own would blame a healthy callee for its caller's fault). Ordered by
  * the strength of their own evidence, then how many components fail because of them, then the observer's rank.
  */
-export function roots(graph: IncidentGraph): ComponentView[] {
+export function roots(graph: IncidentGraph, options: { followBlame?: boolean } = {}): ComponentView[] {
+  // Not following blame (the `blame-walk` family switched off, an evolver experiment): every failing
+  // component is a candidate, ranked by its own evidence and the observer's rank alone.
+  const follow = options.followBlame ?? true;
   const bad = failing(graph);
   const badNames = new Set(bad.map((c) => c.name));
-  const candidates = bad.filter((c) => ![...c.callees].some((callee) => badNames.has(callee)));
+  const candidates = follow ? bad.filter((c) => ![...c.callees].some((callee) => badNames.has(callee))) : bad;
   // A cycle of failing components leaves no candidate: fall back to every failing component.
   const pool = candidates.length > 0 ? candidates : bad;
   const firstRank = (c: ComponentView) =>
     Math.min(...c.own.map((ev) => graph.order.get(ev.id) ?? Number.MAX_SAFE_INTEGER));
   const ranked = pool
-    .map((c) => ({ c, callers: failingCallersOf(graph, c.name), rank: firstRank(c) }))
+    .map((c) => ({ c, callers: follow ? failingCallersOf(graph, c.name) : 0, rank: firstRank(c) }))
     .sort((a, b) => b.c.strength - a.c.strength || b.callers - a.callers || a.rank - b.rank)
     .map(({ c }) => c);
+  if (!follow) return ranked;
   const moved = ranked.map((c) => silentCallee(graph, c) ?? c);
   return moved.filter((c, i) => moved.indexOf(c) === i);
 }
