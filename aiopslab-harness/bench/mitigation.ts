@@ -16,6 +16,7 @@ import { computeHealth } from '../sim/health.js';
 import type { Deployment, NodeObject, Pod, Service, StatefulSet } from '../sim/model.js';
 import { asView } from '../sim/model.js';
 import { EvalRaises, evaluatorError } from './faithful-answers.js';
+import { manifestFaultLeft } from './fault-undone.js';
 import type { ScoreResult } from './score.js';
 import type { FaultKind, MitigationCheck, Problem, ProblemOf } from './problem.js';
 
@@ -32,6 +33,8 @@ export interface ClusterState {
    * simulator's health model sees them; strict mode requires none. A real cluster leaves it out.
    */
   unhealthy?(namespace: string): Promise<string[]>;
+  /** On-call manifest faults: what the target's pod template still carries of the fault (./fault-undone.ts). */
+  faultLeft?(namespace: string, kind: string, target: string): Promise<string[]>;
 }
 
 export type MitigationMode = 'faithful' | 'strict';
@@ -44,6 +47,7 @@ export function simClusterState(cluster: SimCluster): ClusterState {
       cluster.advance(ms);
       return Promise.resolve();
     },
+    faultLeft: (namespace, kind, target) => Promise.resolve(manifestFaultLeft(cluster, namespace, kind, target)),
     unhealthy: (namespace) => {
       const health = computeHealth(cluster.world, namespace, cluster.clock.now());
       return Promise.resolve(
@@ -305,6 +309,7 @@ async function strictChecks(c: ClusterState, p: MitigationProblem): Promise<Fail
     for (const pod of mine) if (!isReady(pod)) out.push(`pod ${pod.metadata.name} of ${target} is not Ready`);
   }
   if (kind === 'feature_flag') out.push(...(await flagOff(c, ns, String(params['flag']))));
+  if (c.faultLeft) out.push(...(await c.faultLeft(ns, kind, target)));
   if (c.unhealthy) out.push(...(await c.unhealthy(ns)));
   return out;
 }

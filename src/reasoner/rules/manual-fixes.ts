@@ -5,6 +5,7 @@
  */
 import type { Evidence } from '../../core/evidence.js';
 import type { ComponentView } from './graph.js';
+import { createConfigReference, fixInitContainer, fixProbeEndpoint } from './manual-manifest-fixes.js';
 
 const str = (ev: Evidence, key: string): string | undefined => {
   const v = ev.attributes?.[key];
@@ -80,6 +81,9 @@ const MANUAL: readonly Manual[] = [
   { check: renewCertificate, proposeNothing: true },
   { check: provideStorageClass, proposeNothing: true },
   { check: restoreClusterDns, proposeNothing: false },
+  { check: fixProbeEndpoint, proposeNothing: true },
+  { check: createConfigReference, proposeNothing: true },
+  { check: fixInitContainer, proposeNothing: true },
 ];
 
 /** What a person must do about this root, and whether actions may still be proposed; undefined if nothing. */
