@@ -90,7 +90,18 @@ export const ConfigValueGrant = z.strictObject({
 });
 export type ConfigValueGrant = z.infer<typeof ConfigValueGrant>;
 
+export const RollbackConstraints = z.strictObject({
+  requireAvailablePod: z
+    .boolean()
+    .optional()
+    .describe(
+      'Default true: the revision must have an available pod now (the only evidence Kubernetes keeps that it once worked)',
+    ),
+});
+export type RollbackConstraints = z.infer<typeof RollbackConstraints>;
+
 export const PolicyConstraints = z.strictObject({
+  rollback: RollbackConstraints.optional(),
   images: ImageConstraints.optional(),
   commands: CommandConstraints.optional(),
   env: EnvConstraints.optional(),

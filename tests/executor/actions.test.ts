@@ -11,7 +11,7 @@ import { AuditLog, verifyAuditLog } from '../../src/executor/audit-log.js';
 import { execute } from '../../src/executor/executor.js';
 import { loadPolicy } from '../../src/executor/load-policy.js';
 import { readBackVerifier } from '../../src/executor/verifier.js';
-import { NS, clientsFor, startSim } from './sim-fixture.js';
+import { NS, clientsFor, startSim, writesSince } from './sim-fixture.js';
 
 let server: SimServer;
 let dir: string;
@@ -95,24 +95,37 @@ describe('deployment actions under the bench policy', () => {
       ...common,
     });
     expect((await envOf()).map((e) => e.name)).toContain('BAR');
-    const result = await run({ kind: 'rollbackDeployment', namespace: NS, name: 'profile', ...common });
+    // The previous revision ran fine but was scaled to 0 by the completed rollout: no pod of it is available
+    // now, so the rollback constraint refuses it unless the policy drops that evidence requirement.
+    const action: ActionProposal = { kind: 'rollbackDeployment', namespace: NS, name: 'profile', ...common };
+    expect((await run(action)).decision.ruleId).toBe('constraint:rollback.revision');
+    const lenient = {
+      ...bench,
+      constraints: { ...bench.constraints, rollback: { requireAvailablePod: false } },
+    };
+    const result = await execute(action, {
+      policy: lenient,
+      approver: denyingApprover,
+      audit,
+      clients,
+      verifier: readBackVerifier({ timeoutMs: 20_000, pollMs: 100 }),
+    });
     expect(result.status, result.message).toBe('verified');
     expect((await envOf()).map((e) => e.name)).not.toContain('BAR');
   });
 
-  it('rolls back a nodeSelector no node satisfies once verification times out', async () => {
-    const result = await run(
-      {
-        kind: 'patchNodeSelector',
-        namespace: NS,
-        name: 'profile',
-        nodeSelector: { 'kubernetes.io/hostname': 'nowhere' },
-        ...common,
-      },
-      2_000,
-    );
-    expect(result.status, result.message).toBe('rolledBack');
-    expect(result.verification?.message).toMatch(/^timed out/);
+  it('refuses a nodeSelector no node satisfies before the dry run (node-selector constraint)', async () => {
+    const since = server.requestLog.at(-1)?.seq ?? 0;
+    const result = await run({
+      kind: 'patchNodeSelector',
+      namespace: NS,
+      name: 'profile',
+      nodeSelector: { 'kubernetes.io/hostname': 'nowhere' },
+      ...common,
+    });
+    expect(result.status, result.message).toBe('denied');
+    expect(result.decision.ruleId).toBe('constraint:node-selector.unsatisfiable');
+    expect(writesSince(server, since)).toEqual([]);
     expect((await profile()).spec?.template.spec?.nodeSelector?.['kubernetes.io/hostname']).toBeUndefined();
   });
 
@@ -122,7 +135,8 @@ describe('deployment actions under the bench policy', () => {
       namespace: NS,
       name: 'profile',
       container: 'nope',
-      image: 'x:1',
+      // The workload's own image, so the images constraint lets it through to the dry run.
+      image: 'yinfangchen/hotelreservation:latest',
       ...common,
     });
     expect(result.status).toBe('dryRunFailed');

@@ -96,13 +96,30 @@ async function reset(): Promise<void> {
     });
 }
 
+const ANY_PATH = [1, 2, 3, 4].map((n) => Array.from({ length: n }, () => '*'));
+function withAnyValue(policy: Policy): Policy {
+  const grant = {
+    namespaces: ['*'],
+    configMaps: ['app-config', 'mongo-config'],
+    keys: ['*'],
+    paths: ANY_PATH,
+  };
+  const constraints = policy.constraints ?? {};
+  return {
+    ...policy,
+    constraints: { ...constraints, configValues: [...(constraints.configValues ?? []), grant] },
+  };
+}
+
 beforeAll(async () => {
   server = await startSim(41);
   dir = await mkdtemp(join(tmpdir(), 'aoi-config-'));
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
   clients = clientsFor(server, 'executor');
-  bench = await loadPolicy('bench', undefined, { problemNamespace: NS });
-  standard = await loadPolicy('standard');
+  // These tests are about the handler and the rules: the shipped grants (flags off, TLS mode disabled) are
+  // widened to any value of the test's ConfigMaps. The configValues constraint has its own tests.
+  bench = withAnyValue(await loadPolicy('bench', undefined, { problemNamespace: NS }));
+  standard = withAnyValue(await loadPolicy('standard'));
   for (const name of ['app-config', 'mongo-config'])
     await clients.core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name }, data: {} } });
   await reset();
@@ -240,7 +257,6 @@ describe('setConfigValue: dry run, apply, verify, rollback', () => {
 
 describe('setConfigValue: refusals (nothing written)', () => {
   it.each<[string, ActionProposal, RegExp]>([
-    ['a missing ConfigMap', setJson(['list'], 1, { name: 'nope' }), /404/],
     ['a missing key', setJson(['list'], 1, { key: 'nope.json' }), /no data key "nope.json"/],
     ['text that does not parse', setJson(['a'], 1, { key: 'broken.json' }), /not valid JSON/],
     ['JSON asked of YAML text', setYaml(['net', 'port'], 1, { format: 'json' }), /not valid JSON/],
@@ -259,6 +275,14 @@ describe('setConfigValue: refusals (nothing written)', () => {
     expect(result.status, result.message).toBe('dryRunFailed');
     expect(result.message).toMatch(reason);
     expect(writesSince(server, since).filter((w) => !w.dryRun)).toEqual([]);
+  });
+
+  it('a missing ConfigMap → denied before the dry run (the target could not be read)', async () => {
+    const since = lastSeq();
+    const result = await execute(setJson(['list'], 1, { name: 'nope' }), options());
+    expect(result.status, result.message).toBe('denied');
+    expect(result.decision.ruleId).toBe('constraint:protected');
+    expect(writesSince(server, since)).toEqual([]);
   });
 
   it('the policy refuses a prototype path even when the schema was bypassed', () => {

@@ -17,7 +17,7 @@ import { AuditLog } from '../../src/executor/audit-log.js';
 import { dryRunAction, execute } from '../../src/executor/executor.js';
 import { loadPolicy } from '../../src/executor/load-policy.js';
 import { readBackVerifier } from '../../src/executor/verifier.js';
-import { NS, clientsFor, startSim, writesSince } from './sim-fixture.js';
+import { NS, clientsFor, startSim, widened, writesSince } from './sim-fixture.js';
 
 let server: SimServer;
 let dir: string;
@@ -232,7 +232,7 @@ describe('execute: the approver sees the server object, the audit log does not',
       ...ev,
     };
     const result = await execute(action, {
-      policy: await loadPolicy('standard'),
+      policy: widened(await loadPolicy('standard')),
       approver: {
         approve: (request) => {
           seen.push(request);

@@ -14,7 +14,7 @@ import type { ExecuteOptions } from '../../src/executor/executor.js';
 import { execute } from '../../src/executor/executor.js';
 import { loadPolicy } from '../../src/executor/load-policy.js';
 import { readBackVerifier } from '../../src/executor/verifier.js';
-import { NS, clientsFor, startSim, writesSince } from './sim-fixture.js';
+import { NS, clientsFor, startSim, widened, writesSince } from './sim-fixture.js';
 
 let server: SimServer;
 let dir: string;
@@ -49,7 +49,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-executor-'));
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
   clients = clientsFor(server, 'executor');
-  standard = await loadPolicy('standard');
+  // Widened: the rollback tests need a setImage from an unknown registry to reach verification.
+  standard = widened(await loadPolicy('standard'));
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { denyingApprover } from '../../src/executor/approval.js';
 import { AuditLog, verifyAuditLog } from '../../src/executor/audit-log.js';
 import { execute } from '../../src/executor/executor.js';
 import { loadPolicy } from '../../src/executor/load-policy.js';
-import { NS, clientsWithKubectl, startSim, writesSince } from './sim-fixture.js';
+import { NS, clientsWithKubectl, startSim, widened, writesSince } from './sim-fixture.js';
 
 let server: SimServer;
 let dir: string;
@@ -34,7 +34,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-kubectl-action-'));
   clients = await clientsWithKubectl(server, dir);
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
-  bench = await loadPolicy('bench', undefined, { problemNamespace: NS });
+  // Widened: kubectl writes are refused by default (constraints.kubectlWrites); these tests run them.
+  bench = widened(await loadPolicy('bench', undefined, { problemNamespace: NS }));
   await clients.core.createNamespacedConfigMap({
     namespace: NS,
     body: { metadata: { name: 'flags' }, data: { mode: 'on' } },

@@ -18,7 +18,7 @@ import { loadPolicy } from '../../src/executor/load-policy.js';
 import type { RollbackOptions } from '../../src/executor/rollback.js';
 import { rollbackApplied } from '../../src/executor/rollback.js';
 import { readBackVerifier } from '../../src/executor/verifier.js';
-import { NS, clientsWithKubectl, startSim, writesSince } from './sim-fixture.js';
+import { NS, clientsWithKubectl, startSim, widened, writesSince } from './sim-fixture.js';
 
 let server: SimServer;
 let dir: string;
@@ -67,8 +67,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-rollback-'));
   audit = await AuditLog.open(join(dir, 'audit.jsonl'));
   clients = await clientsWithKubectl(server, dir);
-  bench = await loadPolicy('bench', undefined, { problemNamespace: NS });
-  standard = await loadPolicy('standard');
+  // Widened: these tests undo large scale-downs and kubectl patches, which the constraints refuse up front.
+  bench = widened(await loadPolicy('bench', undefined, { problemNamespace: NS }));
+  standard = widened(await loadPolicy('standard'));
   await clients.core.createNamespacedConfigMap({
     namespace: NS,
     body: { metadata: { name: 'k' }, data: { a: '1' } },

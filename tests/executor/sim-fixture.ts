@@ -6,6 +6,7 @@ import { EXECUTOR_CONTEXT, renderKubeconfig } from '../../aiopslab-harness/sim/k
 import { getApp } from '../../aiopslab-harness/sim/apps/index.js';
 import { SimServer } from '../../aiopslab-harness/sim/server/http.js';
 import type { ExecutorClients } from '../../src/executor/actions/types.js';
+import type { Policy } from '../../src/core/policy.js';
 
 export const NS = 'test-hotel-reservation';
 
@@ -51,4 +52,28 @@ export function writesSince(server: SimServer, since: number) {
   return server.requestLog.filter(
     (e) => e.seq > since && !['get', 'list', 'watch', 'discovery'].includes(e.verb),
   );
+}
+
+/**
+ * A shipped policy with its content constraints widened, for tests of the executor's own paths (dry run,
+ * verification, rollback) that need a change the constraints now refuse before the dry run: an image from
+ * an unknown registry, a large scale-down, a kubectl patch, any value of a test ConfigMap. The constraints
+ * themselves are tested in tests/executor/constraints.test.ts and tests/cli/compromised-model.test.ts.
+ */
+export function widened(policy: Policy): Policy {
+  const c = policy.constraints ?? {};
+  const anyPath = [1, 2, 3, 4].map((n) => Array.from({ length: n }, () => '*'));
+  return {
+    ...policy,
+    constraints: {
+      ...c,
+      images: { ...c.images, registries: [...(c.images?.registries ?? []), 'example.invalid'] },
+      scale: { ...c.scale, maxScaleDownFraction: 1 },
+      kubectlWrites: 'allow',
+      configValues: [
+        ...(c.configValues ?? []),
+        { namespaces: ['*'], configMaps: ['dry-*', 'test-*'], keys: ['*'], paths: anyPath },
+      ],
+    },
+  };
 }

@@ -72,7 +72,11 @@ export const CONSTRAINTS_BY_KIND: Partial<Record<string, readonly Named[]>> = {
   ],
   rollbackDeployment: [
     protectedCheck,
-    ['rollback', (a, _p, f) => (a.kind === 'rollbackDeployment' ? checkRollback(a, f) : undefined)],
+    [
+      'rollback',
+      (a, p, f) =>
+        a.kind === 'rollbackDeployment' ? checkRollback(a, p.constraints?.rollback, f) : undefined,
+    ],
   ],
   patchNodeSelector: [
     protectedCheck,
@@ -150,4 +154,31 @@ export function checkConstraints(
 /** The constraints an action of this kind is checked against (for `aoi policy explain`). */
 export function constraintsFor(kind: string): string[] {
   return (CONSTRAINTS_BY_KIND[kind] ?? [['unreviewed-kind']]).map(([id]) => id);
+}
+
+const DESCRIPTIONS: Record<string, string> = {
+  protected:
+    'the target (or, for a pod, its workload) carries none of the protected labels or annotations (constraints.protected)',
+  scale:
+    'no scale to 0 of a workload a Service selects; to 0 otherwise or down by more than maxScaleDownFraction needs constraints.scale (approve or deny)',
+  'service-ports':
+    'targetPort is a port (number or name) a container behind the Service declares; the port number itself never changes',
+  images:
+    "the image's repository is in the workload's revision history or constraints.images (repositories, registries); optional digest pinning",
+  commands:
+    "no shell or interpreter with an inline program (unless constraints.commands.inlinePrograms names it); the argv is in the workload's history, another workload's of the same image, or constraints.commands.allowed",
+  env: 'no variable of the built-in deny-list or constraints.env.deny; only constraints.env.allow when given',
+  rollback:
+    'the revision exists, is not the current one and has an available pod (unless constraints.rollback.requireAvailablePod is false)',
+  'node-selector':
+    'removing keys is always allowed; with a key added or changed, some schedulable node carries the whole selector',
+  'config-values': 'namespace, ConfigMap, key, path (and value) are granted by constraints.configValues',
+  'kubectl-writes':
+    'a kubectl write that is not a typed action is refused unless constraints.kubectlWrites is allow',
+  'probe-port': 'a probe dials only a port its container declares',
+  'unreviewed-kind': 'no constraint bounds this action kind yet: refused',
+};
+
+export function describeConstraint(id: string): string {
+  return DESCRIPTIONS[id] ?? id;
 }

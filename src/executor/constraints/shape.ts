@@ -3,7 +3,11 @@
  * its pods may be scheduled, where a Service may send traffic, and which revision a rollback may return to.
  */
 import type { ActionProposal } from '../../core/actions.js';
-import type { ProtectedSelector, ScaleConstraints } from '../../core/policy-constraints.js';
+import type {
+  ProtectedSelector,
+  RollbackConstraints,
+  ScaleConstraints,
+} from '../../core/policy-constraints.js';
 import type { ConstraintFacts } from './facts.js';
 import { selects } from './facts.js';
 import type { Refusal } from './types.js';
@@ -116,7 +120,11 @@ export function checkServicePorts(action: Of<'patchService'>, facts: ConstraintF
   return undefined;
 }
 
-export function checkRollback(action: Of<'rollbackDeployment'>, facts: ConstraintFacts): Refusal | undefined {
+export function checkRollback(
+  action: Of<'rollbackDeployment'>,
+  policy: RollbackConstraints | undefined,
+  facts: ConstraintFacts,
+): Refusal | undefined {
   if (!facts.workload || !facts.history) return unreadable('rollback.revision', facts);
   const current = facts.workload.revision ?? Math.max(0, ...facts.history.map((r) => r.revision));
   const target =
@@ -127,7 +135,7 @@ export function checkRollback(action: Of<'rollbackDeployment'>, facts: Constrain
   if (!target) return { constraint: 'rollback.revision', reason: `${which} does not exist` };
   if (target.revision === current)
     return { constraint: 'rollback.revision', reason: `${which} is the current one` };
-  if (!target.available)
+  if (!target.available && policy?.requireAvailablePod !== false)
     return {
       constraint: 'rollback.revision',
       reason: `${which} (${target.revision}) has no available pod: nothing shows it ever worked`,
