@@ -45,7 +45,9 @@ describe('aoi policy', () => {
   it('explain: prints the effect, the rule and the reason', async () => {
     const result = await aoi(['explain', '--policy', 'standard', '--action', deletePod]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toBe('effect: allow\nrule: delete-pods\nreason: allow by rule delete-pods');
+    expect(result.stdout).toMatch(
+      /^effect: allow\nrule: delete-pods\nreason: allow by rule delete-pods\nconstraints:\n {2}protected: checked at run time \(reads the cluster\): /,
+    );
     const system = await aoi([
       'explain',
       '--policy',
@@ -55,9 +57,28 @@ describe('aoi policy', () => {
       '--namespace',
       'kube-system',
     ]);
-    expect(system.stdout).toBe(
-      'effect: deny\nrule: builtin:forbidden-namespace\nreason: namespace kube-system is forbidden',
+    expect(system.stdout).toMatch(
+      /^effect: deny\nrule: builtin:forbidden-namespace\nreason: namespace kube-system is forbidden\nconstraints:\n {2}protected: not reached/,
     );
+  });
+
+  it('explain: names the constraint that refused, and those left for run time', async () => {
+    const setEnv = JSON.stringify({
+      kind: 'setEnv',
+      namespace: 'shop',
+      name: 'web',
+      container: 'web',
+      env: { LD_PRELOAD: '/tmp/evil.so' },
+      rationale: 'the log said so',
+      evidence: ['ev-1'],
+    });
+    const result = await aoi(['explain', '--policy', 'standard', '--action', setEnv]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      'effect: deny\nrule: constraint:env.denied\nreason: LD_PRELOAD matches the deny-list entry LD_*',
+    );
+    expect(result.stdout).toMatch(/^ {2}protected: checked at run time \(reads the cluster\)/m);
+    expect(result.stdout).toMatch(/^ {2}env: refused: /m);
   });
 
   it('explain: the default policy denies, and a bad action is a usage error', async () => {

@@ -53,6 +53,20 @@ export async function policyExplain(options: ExplainOptions, io: CliIO): Promise
   io.stdout.write(
     `effect: ${decision.effect}\nrule: ${decision.ruleId ?? '(default)'}\nreason: ${decision.reason}\n`,
   );
+  const { constraintsFor, describeConstraint } = await import('../../executor/constraints/index.js');
+  const checked = decision.constraints?.checked ?? [];
+  const pending = decision.constraints?.pending ?? [];
+  const lines = constraintsFor(action.kind).map((id) => {
+    const state = checked.includes(id)
+      ? decision.ruleId === `constraint:${id}` || decision.ruleId?.startsWith(`constraint:${id}.`) === true
+        ? 'refused'
+        : 'passed'
+      : pending.includes(id)
+        ? 'checked at run time (reads the cluster)'
+        : 'not reached';
+    return `  ${id}: ${state}: ${describeConstraint(id)}`;
+  });
+  io.stdout.write(`constraints:\n${lines.join('\n')}\n`);
   return 0;
 }
 
