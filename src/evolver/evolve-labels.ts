@@ -11,6 +11,7 @@ import type { GuidanceFile } from './guidance-files.js';
 import { draftFromCluster, loadGuidanceDir, saveDraft, updateStatus } from './guidance-files.js';
 import type { FailureCluster, Supervision } from './mine.js';
 import { mineFailures } from './mine.js';
+import { mineIrrelevantReads } from './reads.js';
 import type { Expectation } from './replay.js';
 import { expectationOf, judge, replayRun } from './replay.js';
 import type { LoadedRun } from './store.js';
@@ -156,7 +157,8 @@ export async function evolveFromLabels(options: LabelEvolveOptions): Promise<Lab
     return expected ? [{ run, expected }] : [];
   });
   const wrong = learn.filter((r) => isFailed(r.summary));
-  const clusters = mineFailures(learn, supervisionFromLabel);
+  // Wrong answers, and (from model runs) tool calls that read nothing the answer used.
+  const clusters = [...mineFailures(learn, supervisionFromLabel), ...mineIrrelevantReads(learn)];
   say(
     `learn: ${learn.length} labelled run(s), ${wrong.length} wrong; ${clusters.length} failure cluster(s); judge on the newest ${judged.length}`,
   );

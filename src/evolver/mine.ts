@@ -18,7 +18,8 @@ export interface Supervision {
   detection?: 'Yes' | 'No';
 }
 
-export type FailureKind = 'wrong-fault-type' | 'victim-blamed' | 'missed-signal' | 'ineffective-action';
+export type FailureKind =
+  'wrong-fault-type' | 'victim-blamed' | 'missed-signal' | 'ineffective-action' | 'irrelevant-reads';
 
 export interface FailureCase {
   run: LoadedRun;
@@ -164,6 +165,7 @@ function hintFor(
         kind: 'check',
         text: `Do not dismiss ${signals.join(', ')}: these signals marked a real fault.`,
       };
+    case 'irrelevant-reads':
     case 'ineffective-action':
       return {
         kind: 'check',

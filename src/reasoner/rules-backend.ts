@@ -138,7 +138,12 @@ export class RulesReasoner implements Reasoner {
     const used = applied.map((h) => h.kind).join(', ');
     // The rules cite what they read; the verifier still runs so both backends obey the same contract.
     const { diagnosis, rejected } = verifyDiagnosis(raw, input.evidence);
+    // `check` hints change no rule: they are passed on as what a person should check, and recorded.
+    const checks = (input.guidance ?? []).flatMap((g) =>
+      (g.hints ?? []).flatMap((h) => (h.kind === 'check' ? [`guidance ${g.id}: check: ${h.text}`] : [])),
+    );
     return Promise.resolve({
+      ...(checks.length > 0 ? { notes: checks } : {}),
       diagnosis,
       steps: [
         {

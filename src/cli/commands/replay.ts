@@ -64,6 +64,7 @@ export async function replayCommand(id: string, options: ReplayCliOptions, io: C
           guidanceUsed: guidanceUsed.map((g) => ({ id: g.id, version: g.version, score: g.score })),
           diagnosis: result.diagnosis,
           rejected: result.rejected,
+          ...(result.notes?.length ? { notes: result.notes } : {}),
           recorded: run.diagnosis ?? null,
           ...(run.summary.label ? { label: run.summary.label } : {}),
           ...(matchesLabel === undefined ? {} : { matchesLabel, recordedMatchedLabel: recordedRight }),
@@ -81,6 +82,7 @@ export async function replayCommand(id: string, options: ReplayCliOptions, io: C
       ...(d.rootCause ? [`summary:   ${d.rootCause.summary}`] : []),
       ...d.hypotheses.map((h) => `  - ${h.statement} (${h.confidence.toFixed(2)}; ${h.evidence.join(', ')})`),
       `recorded:  ${describe(run.diagnosis)}`,
+      ...(result.notes ?? []).map((note) => `note:      ${note}`),
     ];
     if (matchesLabel !== undefined)
       lines.push(
