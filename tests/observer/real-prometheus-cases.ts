@@ -284,10 +284,18 @@ export const foundKeys = (evidence: readonly Evidence[]): string[] =>
 /** Who measures each signal, for the table: the request dialect, cAdvisor, or kube-state-metrics. */
 const TABLE_SOURCES = [...DIALECTS, 'cadvisor', 'kube-state-metrics'] as const;
 
-function measures(source: (typeof TABLE_SOURCES)[number], signal: MetricSignal): boolean {
-  if (source === 'cadvisor') return signal === 'cpu' || signal === 'memory';
-  if (source === 'kube-state-metrics') return signal === 'restarts' || signal === 'availability';
-  return signal === 'errorRatio' || signal === 'latency' || signal === 'traffic';
+/** Whether a source measures a signal, or why not. */
+function measures(source: (typeof TABLE_SOURCES)[number], signal: MetricSignal): true | string {
+  const name = SIGNAL_NAMES[signal];
+  if (source === 'kube-state-metrics' && signal === 'memory')
+    return "kube-state-metrics holds memory limits only, which put cAdvisor's working set against its limit";
+  const own =
+    source === 'cadvisor'
+      ? signal === 'cpu' || signal === 'memory'
+      : source === 'kube-state-metrics'
+        ? signal === 'restarts' || signal === 'availability'
+        : signal === 'errorRatio' || signal === 'latency' || signal === 'traffic';
+  return own || `${source} does not measure ${name}`;
 }
 
 /**
@@ -299,8 +307,9 @@ export function dialectTable(seen: ReadonlyMap<Dialect, ReadonlySet<string>>): s
   for (const source of TABLE_SOURCES)
     for (const signal of Object.keys(SIGNAL_NAMES) as MetricSignal[]) {
       const name = SIGNAL_NAMES[signal];
-      if (!measures(source, signal)) {
-        rows.push(`${source} | ${name} | not applicable | ${source} does not measure ${name}`);
+      const measured = measures(source, signal);
+      if (measured !== true) {
+        rows.push(`${source} | ${name} | not applicable | ${measured}`);
         continue;
       }
       const dialects = (DIALECTS as readonly string[]).includes(source) ? [source as Dialect] : [FULL_RUN];
