@@ -9,6 +9,7 @@ import { EXECUTOR_CONTEXT, renderKubeconfig } from '../../aiopslab-harness/sim/k
 import type { SimServer } from '../../aiopslab-harness/sim/server/http.js';
 import { AuditEntry } from '../../src/core/audit.js';
 import type { ExecutorClients } from '../../src/executor/actions/types.js';
+import { loadPolicy } from '../../src/executor/load-policy.js';
 import { NS, clientsFor, startSim } from '../executor/sim-fixture.js';
 
 /** Odd spacing and no trailing newline: a rollback must restore these exact bytes. */
@@ -48,7 +49,7 @@ async function actOnce(value: string): Promise<number> {
       ],
     }),
   );
-  const result = await aoi(['act', '--plan', plan, '--policy', 'bench', '--output', 'json', ...target()]);
+  const result = await aoi(['act', '--plan', plan, '--policy', bench, '--output', 'json', ...target()]);
   expect(result.exitCode, result.stderr).toBe(0);
   const out = JSON.parse(result.stdout) as { results: { auditId: number }[] };
   return out.results[0]!.auditId;
@@ -58,6 +59,8 @@ async function auditEntries(): Promise<AuditEntry[]> {
   const lines = (await readFile(join(dir, 'state', 'audit.jsonl'), 'utf8')).trim().split('\n');
   return lines.map((l) => AuditEntry.parse(JSON.parse(l)));
 }
+
+let bench: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-cli-rollback-'));
@@ -69,6 +72,15 @@ beforeAll(async () => {
     namespace: NS,
     body: { metadata: { name: 'app' }, data: { 'app.yaml': OLD } },
   });
+  // bench, its configValues widened to the test's ConfigMap key (the shipped grants cover flags and TLS only).
+  const shipped = await loadPolicy('bench');
+  const grant = { namespaces: [NS], configMaps: ['app'], keys: ['app.yaml'], paths: [['mode']] };
+  const constraints = {
+    ...shipped.constraints,
+    configValues: [...(shipped.constraints?.configValues ?? []), grant],
+  };
+  bench = join(dir, 'bench.yaml');
+  await writeFile(bench, stringify({ ...shipped, constraints }));
 });
 
 afterAll(async () => {
@@ -83,7 +95,7 @@ describe('aoi rollback', { timeout: 180_000 }, () => {
     const denied = await aoi(['rollback', String(id), '--policy', 'default', ...target()]);
     expect(denied.exitCode, denied.stderr).toBe(1);
     expect(denied.stdout).toContain(`rollback of audit #${id} setConfigValue ${NS}/app: denied`);
-    const result = await aoi(['rollback', String(id), '--policy', 'bench', ...target()]);
+    const result = await aoi(['rollback', String(id), '--policy', bench, ...target()]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain(`rollback of audit #${id} setConfigValue ${NS}/app: rolledBack`);
     expect(result.stdout).toContain('policy: allow (rule bench-typed-actions)');
@@ -91,7 +103,7 @@ describe('aoi rollback', { timeout: 180_000 }, () => {
     const last = (await auditEntries()).at(-1)!;
     expect(last.action).toMatchObject({ step: 'rollback', rollbackOf: id });
     expect(last.result).toMatchObject({ status: 'rolledBack' });
-    const again = await aoi(['rollback', String(id), '--policy', 'bench', ...target()]);
+    const again = await aoi(['rollback', String(id), '--policy', bench, ...target()]);
     expect(again.exitCode).toBe(1);
     expect(again.stdout).toContain(`audit #${id} was already rolled back (audit #${last.seq})`);
     const verify = await aoi(['audit', 'verify']);
@@ -104,7 +116,7 @@ describe('aoi rollback', { timeout: 180_000 }, () => {
       { name: 'app', namespace: NS, body: { data: { 'app.yaml': 'mode: manual-edit\n' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    const result = await aoi(['rollback', String(id), '--policy', 'bench', '--output', 'json', ...target()]);
+    const result = await aoi(['rollback', String(id), '--policy', bench, '--output', 'json', ...target()]);
     expect(result.exitCode, result.stderr).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({
       ok: false,
@@ -133,7 +145,7 @@ describe('aoi rollback', { timeout: 180_000 }, () => {
         'rollback',
         String(id),
         '--policy',
-        'bench',
+        bench,
         '--kubeconfig',
         otherKubeconfig,
         '--context',
@@ -156,12 +168,12 @@ describe('aoi rollback', { timeout: 180_000 }, () => {
 
   it('refuses an id that is not an applied action, or does not exist; a bad id exits 2', async () => {
     const notApply = (await auditEntries()).find((e) => (e.action as { step: string }).step === 'policy')!;
-    const result = await aoi(['rollback', String(notApply.seq), '--policy', 'bench', ...target()]);
+    const result = await aoi(['rollback', String(notApply.seq), '--policy', bench, ...target()]);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(
       `audit #${notApply.seq} is not an applied action (it records step policy`,
     );
-    const missing = await aoi(['rollback', '99999', '--policy', 'bench', ...target()]);
+    const missing = await aoi(['rollback', '99999', '--policy', bench, ...target()]);
     expect(missing.exitCode).toBe(1);
     expect(missing.stdout).toContain('audit #99999 does not exist');
     const bad = await aoi(['rollback', 'abc', ...target()]);
