@@ -66,11 +66,15 @@ export async function diagnoseCommand(
   const policyName = options.policy ?? config.executor.policy;
   const target = await openTarget(options, config, io);
   // A simulated problem's namespace is the one a bench policy's {problemNamespace} rules allow writes in.
+  // The target is open (a --sim server listens): a policy that fails to load must close it, or aoi never exits.
   const policy = await loadPolicy(
     policyName,
     undefined,
     options.sim === undefined ? {} : { problemNamespace: target.namespace },
-  );
+  ).catch(async (error: unknown) => {
+    await target.close();
+    throw error;
+  });
   const { trapInterrupts } = await import('../interrupts.js');
   const interrupts = trapInterrupts();
   let acting: DiagnoseActing | undefined;
