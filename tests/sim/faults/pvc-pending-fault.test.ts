@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { text } from '../../../aiopslab-harness/sim/api/json.js';
+import type { JsonObject } from '../../../aiopslab-harness/sim/api/json.js';
 import { hotelReservation } from '../../../aiopslab-harness/sim/apps/hotel-reservation.js';
 import { socialNetwork } from '../../../aiopslab-harness/sim/apps/social-network.js';
 import { injectFault } from '../../../aiopslab-harness/sim/faults/index.js';
@@ -12,7 +13,7 @@ const SOCIAL = socialNetwork.defaultNamespace;
 function recreateClaim(cluster: ReturnType<typeof up>, namespace: string, name: string): void {
   const claim = cluster.store.get(PVCS, namespace, name)!;
   cluster.store.remove(PVCS, namespace, name);
-  const spec = claim['spec'] as Record<string, unknown>;
+  const spec = claim['spec'] as JsonObject;
   delete spec['storageClassName'];
   cluster.store.create(PVCS, { metadata: { name, namespace }, spec, status: { phase: 'Pending' } });
   cluster.reconcile();
