@@ -181,7 +181,7 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('Prometheus → Alertmanager
         expect(metrics).toMatch(/^aoi_notifications_total\{outcome="ok"\} [1-9]/m);
 
         // process.kill, not execa's kill(): that one follows with SIGKILL after 5 s, and a diagnosis may take longer.
-      process.kill(serve.pid!, 'SIGTERM');
+        process.kill(serve.pid!, 'SIGTERM');
         const result = await serve;
         expect(result.exitCode, result.stderr).toBe(0);
         expect(result.stderr).toContain('aoi: stopped');

@@ -267,7 +267,7 @@ describe('deploy/serve.yaml', () => {
     const deployment = find('Deployment', 'aoi-serve')!;
     const pod = podSpecs(deployment)[0]!;
     expect(pod.serviceAccountName).toBe('aoi-observer');
-    const c = pod.containers[0]! as (typeof pod.containers)[number] & {
+    const c = pod.containers[0] as unknown as {
       args: string[];
       env: { name: string; valueFrom?: { secretKeyRef?: { name: string; optional?: boolean } } }[];
     };
