@@ -10,8 +10,12 @@ import { SimCluster } from '../../aiopslab-harness/sim/cluster.js';
 import { injectFault } from '../../aiopslab-harness/sim/faults/index.js';
 import { isChaosObject } from '../../aiopslab-harness/sim/faults/chaos.js';
 import { R } from '../../aiopslab-harness/sim/faults/topology.js';
-import { rolloutRestart } from '../../aiopslab-harness/sim/faults/util.js';
+import { callersOf, deletePods, rolloutRestart } from '../../aiopslab-harness/sim/faults/util.js';
 import { computeHealth } from '../../aiopslab-harness/sim/health.js';
+import { grantRole } from '../../aiopslab-harness/sim/faults/mongo-state.js';
+import { databaseName } from '../../aiopslab-harness/sim/faults/topology.js';
+import type { Pod } from '../../aiopslab-harness/sim/model.js';
+import { hasUserInitScript } from '../../aiopslab-harness/bench/generate/targets.js';
 import type { AppHealth } from '../../aiopslab-harness/sim/health.js';
 import {
   enumerateSlots,
@@ -85,8 +89,23 @@ function fix(
       cluster.store.mutate(R.pvs, undefined, (pv['metadata'] as { name: string }).name, (o) => {
         delete (o['spec'] as JsonObject)['claimRef'];
       });
-  if (target && KINDS_ON_MONGO_USERS.has(kind)) rolloutRestart(cluster, ns, target);
+  if (target && KINDS_ON_MONGO_USERS.has(kind)) {
+    const app = getApp(appOf(cluster, ns))!;
+    if (hasUserInitScript(app, target)) rolloutRestart(cluster, ns, target);
+    // No init script to re-create them: a person re-grants the role (the users live on the data volume)
+    // and restarts the clients stuck in back-off.
+    else {
+      for (const pod of cluster.store.peekAll(R.pods, ns).map((p) => p as unknown as Pod))
+        if (pod.metadata.labels?.[app.componentLabel] === target)
+          grantRole(cluster.world, pod, 'admin', { role: 'readWrite', db: databaseName(target) });
+      for (const client of callersOf(cluster, ns, target)) deletePods(cluster, ns, client);
+    }
+  }
   cluster.reconcile();
+}
+
+function appOf(cluster: SimCluster, ns: string): string {
+  return cluster.world.apps.get(ns)!.app.name;
 }
 
 /** Container restarts in the namespace: a killed container is back at once, its restart stays counted. */
@@ -125,6 +144,11 @@ describe('generated problems', () => {
       /no fault can be made/,
     );
     expect(() => generateProblems({ seed: 1, noise: 9 })).toThrow(/--noise/);
+    // A restart re-creates a database's users only where an init script does it: no mitigation task elsewhere.
+    const targets = generateProblems({ seed: 1, kinds: ['revoke_auth_mongodb'], tasks: ['mitigation'] }).map(
+      (p) => (p['fault'] as { target: string }).target,
+    );
+    expect(targets.sort()).toEqual(['mongodb-geo', 'mongodb-rate']);
   });
 
   it('gives wrong_bin_usage another binary than the target runs', () => {

@@ -193,9 +193,10 @@ describe('rules: proposals', () => {
     ).toMatchObject({ kind: 'scaleDeployment', replicas: 1 });
   });
 
-  it('restarts a database that refuses credentials, then its crash-looping clients', () => {
+  it('restarts a database that refuses credentials (its init script re-creates them), then its crash-looping clients', () => {
     const evidence = [
       item('db', 'AuthErrors', 'error', { source: 'logs', excerpt: 'not authorized on app' }),
+      item('db', 'UserInitScript', 'info', { attributes: { configMap: 'db-init', key: 'init.sh' } }),
       callerLogs('app', 'db'),
       item('app', 'CrashLoopBackOff', 'error'),
       callerLogs('web', 'app'),
@@ -309,5 +310,27 @@ describe('rules: a callee whose network drops or delays what reaches it', () => 
       edge('api', 'store', 'PeerErrorRate', 'error'),
     ];
     expect(diagnoseByRules({ namespace: NS, evidence: crashing }).faultyComponents).toEqual(['api']);
+  });
+});
+
+describe('rules: a restart proposed only where its mechanism is seen', () => {
+  const auth = () => item('users-db', 'AuthErrors', 'error', { source: 'logs' });
+  const client = () => callerLogs('accounts', 'users-db');
+
+  it('restarts the database when it mounts an init script that re-creates its users, and cites it', () => {
+    const script = item('users-db', 'UserInitScript', 'info', {
+      attributes: { configMap: 'users-db-init', key: 'init.sh', grantsRoles: true },
+    });
+    const d = diagnoseByRules({ namespace: NS, evidence: [client(), auth(), script] });
+    expect(d.proposals[0]).toMatchObject({ kind: 'rolloutRestart', name: 'users-db' });
+    expect(d.proposals[0]!.evidence).toContain(script.id);
+    expect(d.proposals[0]!.rationale).toMatch(/users-db-init\/init\.sh/);
+  });
+
+  it('proposes nothing without one, and says what a person must do', () => {
+    const d = diagnoseByRules({ namespace: NS, evidence: [client(), auth()] });
+    expect(d.faultyComponents).toEqual(['users-db']);
+    expect(d.proposals).toEqual([]);
+    expect(d.rootCause?.summary).toMatch(/no automatic fix.*re-grant the role/);
   });
 });

@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import type { TaskType } from '../../../src/core/aiopslab.js';
 import { AoiError } from '../../../src/core/errors.js';
 import { getApp } from '../../sim/apps/index.js';
+import type { AppSpec } from '../../sim/apps/types.js';
 import { SeededRandom } from '../../sim/random.js';
 import type { AppName, FaultKind, NoiseKind } from '../problem.js';
 import {
@@ -19,7 +20,7 @@ import {
 import { ProblemFile } from '../problem.js';
 import { ANALYSIS_OF, MITIGATED_FLAGS, MITIGATION_OF, acceptedAlternates } from './answers.js';
 import type { FaultChoice } from './targets.js';
-import { faultChoices } from './targets.js';
+import { faultChoices, hasUserInitScript } from './targets.js';
 
 const TASKS: readonly TaskType[] = ['detection', 'localization', 'analysis', 'mitigation'];
 
@@ -47,7 +48,10 @@ interface Slot {
 /** A generated problem as it is written (the catalog's schema, parsed back before writing). */
 export type GeneratedProblem = Record<string, unknown> & { id: string };
 
-function posesTask(kind: FaultKind, choice: FaultChoice, task: TaskType): boolean {
+/** Faults in a database's users: a restart undoes them only where an init script re-creates the users. */
+const FIXED_BY_INIT_SCRIPT = new Set<FaultKind>(['revoke_auth_mongodb', 'user_unregistered_mongodb']);
+
+function posesTask(app: AppSpec, kind: FaultKind, choice: FaultChoice, task: TaskType): boolean {
   switch (task) {
     case 'detection':
       return true;
@@ -56,6 +60,7 @@ function posesTask(kind: FaultKind, choice: FaultChoice, task: TaskType): boolea
     case 'analysis':
       return ANALYSIS_OF[kind] !== undefined;
     case 'mitigation':
+      if (FIXED_BY_INIT_SCRIPT.has(kind) && !hasUserInitScript(app, choice.target ?? '')) return false;
       return kind === 'feature_flag'
         ? MITIGATED_FLAGS[choice.params['flag'] ?? ''] !== undefined
         : MITIGATION_OF[kind] !== undefined;
@@ -101,7 +106,8 @@ export function enumerateSlots(options: Omit<GenerateOptions, 'seed'>): Slot[] {
     if (!spec) throw new AoiError('config', `the simulator has no app "${app}"`);
     for (const kind of kinds)
       for (const choice of faultChoices(spec, kind))
-        for (const task of tasks) if (posesTask(kind, choice, task)) slots.push({ app, kind, choice, task });
+        for (const task of tasks)
+          if (posesTask(spec, kind, choice, task)) slots.push({ app, kind, choice, task });
   }
   return slots;
 }

@@ -99,6 +99,20 @@ const CHOICES: Partial<Record<FaultKind, (app: AppSpec) => FaultChoice[]>> = {
 };
 
 /**
+ * Whether the component mounts a ConfigMap script that creates the database users (AIOpsLab's
+ * mongo-<owner>-script): the mechanism that lets a restart undo a revoked role or a dropped user. Without it
+ * only a person re-granting the role fixes the fault, so no mitigation task is posed for it.
+ */
+export function hasUserInitScript(app: AppSpec, name: string): boolean {
+  const component = app.components.find((c) => c.name === name);
+  return (component?.configMapMounts ?? []).some((mount) =>
+    Object.entries(app.configMaps?.find((cm) => cm.name === mount.configMap)?.data ?? {}).some(
+      ([key, text]) => /\.(sh|js)$/.test(key) && /createUser/.test(text),
+    ),
+  );
+}
+
+/**
  * Every (target, params) where `kind` makes a fault in `app`, in the app's component order. Empty means the
  * kind makes no fault in this app (e.g. revoke_auth where MongoDB runs without access control).
  */

@@ -74,8 +74,46 @@ function goService(s: GoService): ComponentSpec {
   };
 }
 
+/**
+ * The MongoDBs AIOpsLab gives an init script (ConfigMap mongo-<owner>-script, mounted at
+ * /docker-entrypoint-initdb.d beside its failure-admin-<owner> scripts): geo and rate. The script creates the
+ * root user and the services' user with readWrite on <owner>-db; the others have no such mount.
+ */
+const INIT_SCRIPT_OWNERS = ['geo', 'rate'];
+
+/** k8s-<owner>-mongo.sh: what the init script does, in the shape of AIOpsLab's (users admin/admin, root/root). */
+function initScript(owner: string): string {
+  return [
+    '#!/bin/bash',
+    `TARGET_DB="${owner}-db"`,
+    'ADMIN_USER="admin"',
+    'ADMIN_PWD="admin"',
+    'ROOT_USER="root"',
+    'ROOT_PWD="root"',
+    'echo "Creating the root user..."',
+    "mongo admin --eval \"db.createUser({user: '$ROOT_USER', pwd: '$ROOT_PWD', roles: [{role: 'root', db: 'admin'}]});\"",
+    'echo "Creating the services\' user with readWrite on $TARGET_DB..."',
+    "mongo admin -u $ROOT_USER -p $ROOT_PWD --authenticationDatabase admin --eval \"db.createUser({user: '$ADMIN_USER', pwd: '$ADMIN_PWD', roles: [{role: 'readWrite', db: '$TARGET_DB'}]});\"",
+    "mongo admin -u $ROOT_USER -p $ROOT_PWD --authenticationDatabase admin --eval \"db.grantRolesToUser('$ADMIN_USER', [{role: 'readWrite', db: '$TARGET_DB'}]);\"",
+    'echo "Initialization script completed"',
+    '',
+  ].join('\n');
+}
+
 function mongodb(owner: string): ComponentSpec {
+  const script = INIT_SCRIPT_OWNERS.includes(owner);
   return {
+    ...(script
+      ? {
+          configMapMounts: [
+            {
+              configMap: `mongo-${owner}-script`,
+              volume: 'init-script',
+              mountPath: '/docker-entrypoint-initdb.d',
+            },
+          ],
+        }
+      : {}),
     name: `mongodb-${owner}`,
     workload: 'Deployment',
     role: 'database',
@@ -122,6 +160,10 @@ export const hotelReservation: AppSpec = {
   name: 'hotel-reservation',
   defaultNamespace: 'test-hotel-reservation',
   componentLabel: 'io.kompose.service',
+  configMaps: INIT_SCRIPT_OWNERS.map((owner) => ({
+    name: `mongo-${owner}-script`,
+    data: { [`k8s-${owner}-mongo.sh`]: initScript(owner) },
+  })),
   components: [
     {
       name: 'consul',

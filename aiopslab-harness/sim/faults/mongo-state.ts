@@ -2,10 +2,11 @@
  * What lives inside a MongoDB container, out of the Kubernetes API's sight: its users and their roles (kept
  * on the data volume, so they outlive the pod) and the configuration the running mongod started with.
  *
- * The init script. AIOpsLab's hotel-reservation MongoDBs create their users from an init script
- * (k8s-<owner>-mongo.sh). In the simulator the mongo image runs that script on every start, and the script
- * is idempotent: it creates `root` (role root on admin) and `admin` (readWrite on <owner>-db) when missing
- * and grants any role they lack. So the documented mitigation for a revoked role or a dropped user is
+ * The init script. AIOpsLab's hotel-reservation MongoDBs geo and rate create their users from an init script
+ * (k8s-<owner>-mongo.sh, ConfigMap mongo-<owner>-script). In the simulator a mongo image that mounts such a
+ * script runs it on every start (others only initialise a new data directory), and the script is idempotent:
+ * it creates `root` (role root on admin) and `admin` (readWrite on <owner>-db) when missing and grants any
+ * role they lack. So the documented mitigation for a revoked role or a dropped user is
  * `kubectl rollout restart deployment/mongodb-<owner>`: it stands in for AIOpsLab's
  * `kubectl exec <mongodb pod> -- /bin/bash /scripts/revoke-mitigate-admin-<owner>-mongo.sh` (there is no exec
  * here), and is an ordinary API call an oracle can make. Restarting the *client* (geo, rate) does not help.
@@ -104,13 +105,28 @@ function initScript(users: Map<string, Role[]>, component: string): void {
   ensure(CLIENT_USER, { role: 'readWrite', db: databaseName(component) });
 }
 
-/** A mongod starts in this pod: it records its config and runs its init script over the data. */
+/** Whether the pod mounts a ConfigMap holding a script that creates database users (`createUser`). */
+export function mountsUserScript(world: SimWorld, pod: Pod): boolean {
+  return (pod.spec.volumes ?? []).some((volume) => {
+    const name = volume.configMap?.name;
+    const cm = name ? world.store.peek(R.configmaps, pod.metadata.namespace, name) : undefined;
+    const data = (cm?.['data'] ?? {}) as Record<string, string>;
+    return Object.entries(data).some(([key, text]) => /\.(sh|js)$/.test(key) && /createUser/.test(text));
+  });
+}
+
+/**
+ * A mongod starts in this pod: it records its config. A new data directory gets the apps' users (the image's
+ * first-start initialisation); on a later start the users are put back only where the pod mounts an init
+ * script that creates them (AIOpsLab's mongo-<owner>-script), the mechanism a restart fix relies on.
+ */
 export function mongodStarted(world: SimWorld, pod: Pod, container: Container, component: string): void {
   const state = inside(world);
   state.started.set(pod.metadata.uid, configFromSpec(world, pod, container));
   const key = dataKey(world, pod);
-  const users = state.users.get(key) ?? new Map<string, Role[]>();
-  initScript(users, component);
+  const existing = state.users.get(key);
+  const users = existing ?? new Map<string, Role[]>();
+  if (existing === undefined || mountsUserScript(world, pod)) initScript(users, component);
   state.users.set(key, users);
 }
 
@@ -156,6 +172,16 @@ export function revokeRole(world: SimWorld, pod: Pod, user: string, role: Role):
   roles.splice(0, roles.length, ...kept);
   insideChanged(world, pod.metadata.namespace ?? 'default');
   return true;
+}
+
+/** `db.createUser` / `db.grantRolesToUser(user, [role])` run inside the mongod of this pod: a person's fix. */
+export function grantRole(world: SimWorld, pod: Pod, user: string, role: Role): void {
+  const users = inside(world).users.get(dataKey(world, pod));
+  if (!users) return;
+  const roles = users.get(user) ?? [];
+  if (!roles.some((r) => r.role === role.role && r.db === role.db)) roles.push(role);
+  users.set(user, roles);
+  insideChanged(world, pod.metadata.namespace ?? 'default');
 }
 
 /** `db.dropUser(user)` run inside the mongod of this pod. */

@@ -197,6 +197,42 @@ function handshakeLines(
   return out;
 }
 
+/** A database script that creates users (MongoDB's createUser), with whether it also grants their roles. */
+const CREATES_USER = /\bcreateUser\s*\(/;
+const GRANTS_ROLE = /\bgrantRolesToUser\s*\(|\broles\s*:/;
+
+/**
+ * UserInitScript (info): a workload mounts a ConfigMap script that creates database users and their roles.
+ * A fact, not a fault: it is the mechanism by which restarting that database puts back a user or a role that
+ * went missing, which a remedy must see before it proposes that restart.
+ */
+function userScriptFindings(cm: ConfigMap, workloads: readonly Workload[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const [key, text] of Object.entries(cm.data ?? {})) {
+    if (typeof text !== 'string' || !/\.(sh|js)$/.test(key) || !CREATES_USER.test(text)) continue;
+    for (const owner of mountersOf(cm, workloads)) {
+      findings.push({
+        source: 'kubernetes',
+        subject: subjectOf('ConfigMap', cm),
+        signal: 'UserInitScript',
+        severity: 'info',
+        score: 25,
+        summary: clip(
+          `${owner} mounts ${nameOf(cm)}/${key}, a script that creates its database users${GRANTS_ROLE.test(text) ? ' and their roles' : ''}`,
+          500,
+        ),
+        component: owner,
+        attributes: {
+          configMap: nameOf(cm),
+          key,
+          grantsRoles: GRANTS_ROLE.test(text),
+        },
+      });
+    }
+  }
+  return findings;
+}
+
 /** FeatureFlagOn for each flag on in a flag file; TlsRequired for each mongod.conf that requires TLS. */
 export function analyzeConfig(
   configmaps: readonly ConfigMap[],
@@ -208,7 +244,11 @@ export function analyzeConfig(
   const handshakes = handshakeLines(logs, pods, replicasets);
   return configmaps.flatMap((cm) => {
     const names = workloads.filter((w) => w.metadata?.namespace === cm.metadata?.namespace).map(nameOf);
-    return [...flagFindings(cm, names), ...tlsFindings(cm, workloads, handshakes)];
+    return [
+      ...flagFindings(cm, names),
+      ...tlsFindings(cm, workloads, handshakes),
+      ...userScriptFindings(cm, workloads),
+    ];
   });
 }
 

@@ -71,6 +71,21 @@ function provideStorageClass(root: ComponentView): string | undefined {
   );
 }
 
+/**
+ * A database that refuses its clients' user or role, with no init script seen that would re-create them on a
+ * restart (observer: UserInitScript): on most clusters a restart does not bring back a dropped user or a
+ * revoked grant, so nothing is proposed and a person must put them back.
+ */
+function regrantByHand(root: ComponentView): string | undefined {
+  const auth = root.own.find((e) => e.signal === 'AuthErrors');
+  if (!auth || root.own.some((e) => e.signal === 'UserInitScript')) return undefined;
+  return (
+    `no automatic fix: no init script that re-creates ${root.name}'s users was seen, so a restart would not ` +
+    `bring them back; a person with its admin credentials must re-create the user its clients log in as, or ` +
+    `re-grant the role it lost (MongoDB: db.createUser / db.grantRolesToUser), then restart the clients stuck in back-off`
+  );
+}
+
 interface Manual {
   check: (root: ComponentView) => string | undefined;
   /** Whether no action may be proposed at all (only a person can fix it). */
@@ -84,6 +99,7 @@ const MANUAL: readonly Manual[] = [
   { check: fixProbeEndpoint, proposeNothing: true },
   { check: createConfigReference, proposeNothing: true },
   { check: fixInitContainer, proposeNothing: true },
+  { check: regrantByHand, proposeNothing: true },
 ];
 
 /** What a person must do about this root, and whether actions may still be proposed; undefined if nothing. */

@@ -306,17 +306,23 @@ const rollBack: Remedy = (root, _graph, ns) => {
   ];
 };
 
-/** Credentials or grants changed inside a database: restart it (its init re-applies them), then its stuck clients. */
+/**
+ * Credentials or grants changed inside a database: restart it, then its stuck clients, but only where the
+ * observer saw the mechanism that makes a restart help (an init script it mounts that re-creates the users and
+ * roles) and cites it; elsewhere manual-fixes.ts says what a person must do.
+ */
 const restartDatabaseAndClients: Remedy = (root, graph, ns) => {
   const auth = root.own.filter((ev) => ev.signal === 'AuthErrors');
-  if (auth.length === 0) return [];
+  const script = root.own.find((ev) => ev.signal === 'UserInitScript');
+  if (auth.length === 0 || !script) return [];
   const callers = stuckCallers(root, graph);
+  const where = `${str(script, 'configMap') ?? '?'}/${str(script, 'key') ?? '?'}`;
   return [
     restart(
       root,
       ns,
-      `${root.name} refuses its clients' credentials; a restart re-applies its users and roles`,
-      ids(auth),
+      `${root.name} refuses its clients' credentials; it mounts ${where}, which creates its users and roles at start, so a restart re-applies them`,
+      [...ids(auth, 3), script.id],
     ),
     ...callers.map((c) =>
       restart(
