@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimServer } from '../../aiopslab-harness/sim/index.js';
 import { observe } from '../../src/observer/observe.js';
+import { loadPolicy } from '../../src/executor/load-policy.js';
+import { decide } from '../../src/executor/policy-engine.js';
 import { diagnoseByRules } from '../../src/reasoner/rules-backend.js';
 import { apiReader, prepareCluster } from './sim-helpers.js';
 
@@ -47,6 +49,24 @@ describe('cluster DNS', () => {
         replicas: 2,
       }),
     ]);
+  });
+
+  it('proposes the scale-up in kube-system, which every shipped policy denies', async () => {
+    const proposal = {
+      kind: 'scaleDeployment' as const,
+      namespace: 'kube-system',
+      name: 'coredns',
+      replicas: 2,
+      rationale: 'cluster DNS has no ready replica',
+      evidence: ['ev-1'],
+    };
+    for (const name of ['default', 'standard', 'bench']) {
+      const decision = decide(proposal, await loadPolicy(name), {
+        namespace: 'kube-system',
+        actionsSoFar: 0,
+      });
+      expect([name, decision.effect]).toEqual([name, 'deny']);
+    }
   });
 
   it('reads nothing in kube-system while every lookup is answered', async () => {
