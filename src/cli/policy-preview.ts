@@ -12,19 +12,36 @@ import type { DecisionContext } from '../executor/policy-engine.js';
 import { actionNamespace, decide } from '../executor/policy-engine.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
 
-type TargetFacts = Pick<DecisionContext, 'labels' | 'currentReplicas'>;
+type TargetFacts = Pick<DecisionContext, 'labels' | 'currentReplicas' | 'currentResources'>;
 
 async function readFacts(reader: ClusterReader, action: ActionProposal): Promise<TargetFacts> {
   const target = targetObjectOf(action);
   if (!target) return {};
   const got = await reader.get(target.resource, target.name, target.namespace);
   if (!got.ok) return {};
-  const object = got.value as { metadata?: { labels?: unknown }; spec?: { replicas?: unknown } };
+  const object = got.value as {
+    metadata?: { labels?: unknown };
+    spec?: { replicas?: unknown; template?: { spec?: { containers?: unknown } } };
+  };
   const labels = object.metadata?.labels;
   const replicas = object.spec?.replicas;
+  // setResources is bounded by the container's current limits and requests (maxResourceFactor).
+  const containers = Array.isArray(object.spec?.template?.spec?.containers)
+    ? (object.spec.template.spec.containers as {
+        name?: string;
+        resources?: DecisionContext['currentResources'];
+      }[])
+    : [];
+  const resources =
+    action.kind === 'setResources'
+      ? containers.find((c) => c.name === action.container)?.resources
+      : undefined;
   return {
     ...(labels !== null && typeof labels === 'object' ? { labels: labels as Record<string, string> } : {}),
     ...(typeof replicas === 'number' ? { currentReplicas: replicas } : {}),
+    ...(resources
+      ? { currentResources: { limits: { ...resources.limits }, requests: { ...resources.requests } } }
+      : {}),
   };
 }
 
