@@ -20,7 +20,7 @@ afterEach(async () => {
 async function look(
   fault: string,
   target: string,
-  params: Record<string, string | number> = {},
+  params: Record<string, string> = {},
   app: 'hotel-reservation' | 'social-network' | 'astronomy-shop' = 'hotel-reservation',
 ): Promise<{ evidence: Evidence[]; namespace: string }> {
   const { cluster, namespace } = prepareCluster({ app, fault, target, params });
