@@ -39,6 +39,8 @@ interface Inside {
   started: Map<string, MongodConfig>;
   /** By data location (volume or pod): users and roles. */
   users: Map<string, Map<string, Role[]>>;
+  /** By data location: the databases initialised on it. */
+  initialised: Map<string, Set<string>>;
 }
 
 const insides = new WeakMap<SimWorld, Inside>();
@@ -46,7 +48,7 @@ const insides = new WeakMap<SimWorld, Inside>();
 function inside(world: SimWorld): Inside {
   let found = insides.get(world);
   if (!found) {
-    found = { started: new Map(), users: new Map() };
+    found = { started: new Map(), users: new Map(), initialised: new Map() };
     insides.set(world, found);
   }
   return found;
@@ -124,9 +126,12 @@ export function mongodStarted(world: SimWorld, pod: Pod, container: Container, c
   const state = inside(world);
   state.started.set(pod.metadata.uid, configFromSpec(world, pod, container));
   const key = dataKey(world, pod);
-  const existing = state.users.get(key);
-  const users = existing ?? new Map<string, Role[]>();
-  if (existing === undefined || mountsUserScript(world, pod)) initScript(users, component);
+  const users = state.users.get(key) ?? new Map<string, Role[]>();
+  // New for this database: an empty data directory, or a volume another database used before (a freed
+  // volume re-bound to another claim after a redeploy) on which this one is initialised afresh.
+  const fresh = !(state.initialised.get(key)?.has(component) ?? false);
+  if (fresh || mountsUserScript(world, pod)) initScript(users, component);
+  state.initialised.set(key, new Set([...(state.initialised.get(key) ?? []), component]));
   state.users.set(key, users);
 }
 
