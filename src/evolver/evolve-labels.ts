@@ -6,7 +6,7 @@
  * that runs later labelled wrong keep contradicting is retired, with the reason in its front matter.
  */
 import type { Guidance } from '../core/guidance.js';
-import type { Reasoner } from '../reasoner/reasoner.js';
+import type { Reasoner } from '../core/reasoner-contract.js';
 import type { GuidanceFile } from './guidance-files.js';
 import { draftFromCluster, loadGuidanceDir, saveDraft, updateStatus } from './guidance-files.js';
 import type { FailureCluster, Supervision } from './mine.js';

@@ -10,7 +10,7 @@ import { withFileLock } from '../core/file-lock.js';
 import type { TrajectoryLabel } from '../core/trajectory.js';
 import { TrajectoryLabel as LabelSchema } from '../core/trajectory.js';
 import { AoiError } from '../core/errors.js';
-import { redactText } from '../observer/redact.js';
+import { redactText } from '../core/redact.js';
 
 export type LabelInput = Omit<TrajectoryLabel, 'type' | 'at' | 'by'>;
 

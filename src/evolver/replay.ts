@@ -9,7 +9,7 @@ import type { Diagnosis } from '../core/diagnosis.js';
 import { AoiError } from '../core/errors.js';
 import { Evidence } from '../core/evidence.js';
 import type { Guidance } from '../core/guidance.js';
-import type { Reasoner, ReasonerInput, ReasonerResult } from '../reasoner/reasoner.js';
+import type { Reasoner, ReasonerInput, ReasonerResult } from '../core/reasoner-contract.js';
 import type { RetrievedGuidance } from './retrieve.js';
 import { retrieveGuidance } from './retrieve.js';
 import type { LoadedRun } from './store.js';
