@@ -4,8 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import { AoiError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
-import type { GuidanceCliOptions } from './guidance.js';
-import { load } from './guidance.js';
+import type { GuidanceCliOptions } from './guidance-library.js';
+import { load } from './guidance-library.js';
 
 export async function guidanceExport(out: string, options: GuidanceCliOptions, io: CliIO): Promise<number> {
   const { dir } = await load(options, io);

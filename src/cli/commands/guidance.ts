@@ -1,18 +1,12 @@
 import type { Command } from 'commander';
 import { AoiError } from '../../core/errors.js';
-import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { GuidanceFile } from '../../evolver/guidance-files.js';
 import type { GuidanceUsage } from '../../evolver/usage.js';
 import type { CliIO } from '../io.js';
+import type { GuidanceCliOptions } from './guidance-library.js';
+import { load } from './guidance-library.js';
 
-export interface GuidanceCliOptions {
-  stateDir?: string;
-  /** The library (default: <state dir>/guidance). */
-  dir?: string;
-  json?: boolean;
-  reason?: string;
-  now?: () => Date;
-}
+export type { GuidanceCliOptions } from './guidance-library.js';
 
 interface Reviewed {
   file: GuidanceFile;
@@ -33,20 +27,6 @@ function table(rows: string[][]): string {
 
 const figures = (f?: { problems: number; before: number; after?: number | undefined }) =>
   f ? `${f.before}${f.after === undefined ? '' : `->${f.after}`}/${f.problems}` : '-';
-
-export async function load(options: GuidanceCliOptions, io: CliIO) {
-  const paths = statePaths(options.stateDir ?? resolveStateDir(io.env));
-  const dir = options.dir ?? paths.guidance;
-  const [{ loadGuidanceDir }, { loadRuns }, { usageOf }] = await Promise.all([
-    import('../../evolver/guidance-files.js'),
-    import('../../evolver/store.js'),
-    import('../../evolver/usage.js'),
-  ]);
-  const { files, invalid } = await loadGuidanceDir(dir);
-  for (const bad of invalid) io.stderr.write(`aoi: skipping guidance ${bad.file}: ${bad.error}\n`);
-  const runs = await loadRuns(paths.trajectories);
-  return { dir, files, reviewed: files.map((file) => ({ file, usage: usageOf(file, runs) })) };
-}
 
 function summary({ file, usage }: Reviewed) {
   const fm = file.guidance.frontMatter;
