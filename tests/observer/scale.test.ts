@@ -115,7 +115,16 @@ describe('slimObject', () => {
         managedFields: [{}],
         ownerReferences: [{ kind: 'ReplicaSet', name: 'rs', uid: 'u' }],
       },
-      spec: { containers: [{ name: 'c', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: {} }] },
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            ports: [{ containerPort: 80, protocol: 'TCP' }],
+            resources: { limits: { memory: '64Mi' }, claims: [{ name: 'gpu' }] },
+            terminationMessagePath: '/dev/termination-log',
+          },
+        ],
+      },
       status: {
         phase: 'Running',
         hostIP: '1.2.3.4',
@@ -124,7 +133,11 @@ describe('slimObject', () => {
     };
     expect(slimObject('pods', pod)).toEqual({
       metadata: { name: 'p', namespace: 'n', ownerReferences: [{ kind: 'ReplicaSet', name: 'rs' }] },
-      spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] },
+      spec: {
+        containers: [
+          { name: 'c', ports: [{ containerPort: 80 }], resources: { limits: { memory: '64Mi' } } },
+        ],
+      },
       status: {
         phase: 'Running',
         containerStatuses: [{ name: 'c', state: { waiting: { reason: 'CrashLoopBackOff' } } }],
