@@ -11,10 +11,14 @@ import { BaseSequencer } from 'vitest/node';
  */
 const LONG_RUNNING = [
   'tests/agent/python-relay.test.ts',
+  'tests/observer/real-prometheus.test.ts',
+  'tests/cli/serve-alert-chain.test.ts',
   'tests/bench/reference-solvers.test.ts',
   'tests/cli/bench.test.ts',
   'tests/cli/diagnose.test.ts',
   'tests/tui/tmux.test.ts',
+  'tests/cli/compromised-model.test.ts',
+  'tests/evolver/done-when-labels.test.ts',
 ];
 
 class LongRunningFirst extends BaseSequencer {
