@@ -104,12 +104,8 @@ export async function collectSnapshot(
 ): Promise<Result<Snapshot>> {
   const gaps: Gap[] = [];
   const ns = options.namespace;
-  const read = async (kind: ResourceKind): Promise<Result<KObject[]>> => {
-    const result = await reader.list(kind, ns, listOptionsFor(kind));
-    if (!result.ok)
-      gaps.push({ what: kind, ...(ns === undefined ? {} : { namespace: ns }), ...result.error });
-    return result;
-  };
+  const read = (kind: ResourceKind): Promise<Result<KObject[]>> =>
+    reader.list(kind, ns, listOptionsFor(kind));
   // Pods first: an unreachable cluster or a refused credential is reported before anything else is tried.
   const pods = await read('pods');
   if (!pods.ok && ['unreachable', 'unauthorized'].includes(pods.error.code))
@@ -119,6 +115,10 @@ export async function collectSnapshot(
     ['pods', pods],
     ...(await Promise.all(rest.map(async (kind) => [kind, await read(kind)] as const))),
   ]);
+  // In the kinds' own order, not the order the reads finished in, so the same cluster reads the same way.
+  for (const [kind, result] of results)
+    if (!result.ok)
+      gaps.push({ what: kind, ...(ns === undefined ? {} : { namespace: ns }), ...result.error });
   const coreFailures = CORE_KINDS.flatMap((kind) => {
     const r = results.get(kind);
     return r && !r.ok ? [r.error] : [];
