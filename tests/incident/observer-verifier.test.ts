@@ -86,9 +86,19 @@ describe('verification through the observer', () => {
     expect(targetPort).toBe(9090);
   }, 60_000);
 
-  it('rolls back a change that applied but left the symptom (another wrong port)', async () => {
-    const { result, targetPort } = await run(repoint(9091), 'wrong');
-    expect(result.status).toBe('rolledBack');
+  // A wrong targetPort is refused before it runs now (no container declares it: issue 21's constraints), so the
+  // change that applies but leaves the symptom is a restart, which passes every constraint.
+  it('rolls back a change that applied but left the symptom (a restart that cannot fix a Service)', async () => {
+    const restart: ActionProposal = {
+      kind: 'rolloutRestart',
+      namespace: problem.namespace,
+      name: 'user-service',
+      workload: 'Deployment',
+      rationale: 'restart the backend',
+      evidence: ['ev-1'],
+    };
+    const { result, targetPort } = await run(restart, 'wrong');
+    expect(result.status, result.message).toBe('rolledBack');
     expect(result.verification?.message).toMatch(/user-service still shows TargetPortMismatch/);
     expect(targetPort).toBe(9999);
   }, 60_000);
