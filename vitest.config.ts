@@ -13,6 +13,7 @@ const LONG_RUNNING = [
   'tests/agent/python-relay.test.ts',
   'tests/observer/real-prometheus.test.ts',
   'tests/cli/serve-alert-chain.test.ts',
+  'tests/bench/agent-mitigations.test.ts',
   'tests/bench/reference-solvers.test.ts',
   'tests/cli/bench.test.ts',
   'tests/cli/diagnose.test.ts',
