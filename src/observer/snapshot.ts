@@ -175,7 +175,9 @@ async function collectCertificates(reader: ClusterReader, snapshot: Snapshot): P
       what: 'secrets',
       ...(ns === undefined ? {} : { namespace: ns }),
       code: listed.error.code,
-      message: `${listed.error.message}; the TLS certificates in mounted Secrets (${shown}) were not checked for expiry`,
+      message:
+        `${listed.error.message}; the TLS certificates in mounted Secrets (${shown}) were not checked for expiry` +
+        (listed.error.code === 'forbidden' ? ' (aoi rbac --certificates grants the observer this read)' : ''),
     });
     return [];
   }

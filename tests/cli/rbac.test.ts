@@ -45,6 +45,13 @@ describe('aoi rbac', () => {
     ]);
   });
 
+  it('lets the observer list Secrets only when asked (--certificates), and still never get or watch one', async () => {
+    const all = await docs(['--namespace', 'shop', '--certificates']);
+    const secrets = rulesOf(all, 'aoi-observer').filter((r) => r.resources.includes('secrets'));
+    expect(secrets).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]);
+    expect(rulesOf(all, 'aoi-executor').flatMap((r) => r.resources)).not.toContain('secrets');
+  });
+
   it('gives the executor only the writes its actions make, in the namespace asked for', async () => {
     const all = await docs(['-n', 'shop']);
     const executor = all.find((d) => d.kind === 'Role' && d.metadata.name === 'aoi-executor');

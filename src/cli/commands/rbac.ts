@@ -41,6 +41,13 @@ export const OBSERVER_NAMESPACED: Rule[] = [
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
 ];
 
+/**
+ * Opt-in (`--certificates`): listing Secrets, so the expiry of TLS certificates pods mount can be checked.
+ * RBAC cannot narrow a grant to `kubernetes.io/tls` Secrets, so this is a choice the cluster's owner makes; the
+ * observer asks only for that type (a field selector) and keeps only each certificate's public dates and names.
+ */
+export const OBSERVER_CERTIFICATES: Rule = { apiGroups: [''], resources: ['secrets'], verbs: ['list'] };
+
 /** Cluster-scoped reads: where pods run and what volumes exist. */
 export const OBSERVER_CLUSTER: Rule[] = [
   { apiGroups: [''], resources: ['nodes', 'namespaces', 'persistentvolumes'], verbs: READ },
@@ -76,6 +83,8 @@ export interface RbacOptions {
   namespace?: string;
   /** Where the two ServiceAccounts live. */
   serviceAccountNamespace: string;
+  /** Let the observer list Secrets, for TLS certificate expiry (OBSERVER_CERTIFICATES). */
+  certificates?: boolean;
 }
 
 const LABELS = { 'app.kubernetes.io/name': 'aoi', 'app.kubernetes.io/managed-by': 'aoi-rbac' };
@@ -110,6 +119,9 @@ const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'k
 /** Every manifest, in apply order. */
 export function rbacManifests(options: RbacOptions): object[] {
   const ns = options.namespace;
+  const observerNamespaced = options.certificates
+    ? [...OBSERVER_NAMESPACED, OBSERVER_CERTIFICATES]
+    : OBSERVER_NAMESPACED;
   const executorNs = ns ?? 'default';
   const sa = (name: string) => ({
     apiVersion: 'v1',
@@ -122,10 +134,10 @@ export function rbacManifests(options: RbacOptions): object[] {
     : [{ apiVersion: 'v1', kind: 'Namespace', metadata: meta(options.serviceAccountNamespace) }];
   docs.push(sa('aoi-observer'), sa('aoi-executor'));
   if (ns === undefined) {
-    docs.push(role('ClusterRole', 'aoi-observer', [...OBSERVER_NAMESPACED, ...OBSERVER_CLUSTER]));
+    docs.push(role('ClusterRole', 'aoi-observer', [...observerNamespaced, ...OBSERVER_CLUSTER]));
     docs.push(binding('ClusterRoleBinding', 'aoi-observer', 'ClusterRole', 'aoi-observer', options));
   } else {
-    docs.push(role('Role', 'aoi-observer', OBSERVER_NAMESPACED, ns));
+    docs.push(role('Role', 'aoi-observer', observerNamespaced, ns));
     docs.push(binding('RoleBinding', 'aoi-observer', 'Role', 'aoi-observer', options, ns));
     docs.push(role('ClusterRole', 'aoi-observer-cluster', OBSERVER_CLUSTER));
     docs.push(binding('ClusterRoleBinding', 'aoi-observer-cluster', 'ClusterRole', 'aoi-observer', options));
@@ -141,7 +153,7 @@ export async function renderRbac(options: RbacOptions): Promise<string> {
   const { stringify } = await import('yaml');
   const header = [
     '# aoi RBAC: a read-only observer and a narrow executor (apply with kubectl apply -f -).',
-    `# observer: ${options.namespace === undefined ? 'cluster-wide reads' : `reads in ${options.namespace}`} (no secrets); executor: writes in ${options.namespace ?? 'default'} only.`,
+    `# observer: ${options.namespace === undefined ? 'cluster-wide reads' : `reads in ${options.namespace}`} (${options.certificates ? 'lists Secrets, for TLS certificate expiry only' : 'no secrets'}); executor: writes in ${options.namespace ?? 'default'} only.`,
   ].join('\n');
   return `${header}\n${rbacManifests(options)
     // Rules share their verb lists; spelled out each time, since anchors and aliases confuse readers and tools.
@@ -162,6 +174,10 @@ export function registerRbac(program: Command, io: CliIO): void {
       'namespace of the aoi-observer and aoi-executor ServiceAccounts',
       'aoi',
     )
+    .option(
+      '--certificates',
+      'let the observer list Secrets so it can check the expiry of mounted TLS certificates (RBAC cannot narrow this to TLS Secrets)',
+    )
     .addHelpText(
       'after',
       [
@@ -169,15 +185,19 @@ export function registerRbac(program: Command, io: CliIO): void {
         'Examples:',
         '  aoi rbac -n shop | kubectl apply -f -',
         '  aoi rbac --service-account-namespace ops > aoi-rbac.yaml',
+        '  aoi rbac -n shop --certificates | kubectl apply -f -',
         '',
       ].join('\n'),
     )
-    .action(async (options: { namespace?: string; serviceAccountNamespace: string }) => {
-      io.stdout.write(
-        await renderRbac({
-          ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
-          serviceAccountNamespace: options.serviceAccountNamespace,
-        }),
-      );
-    });
+    .action(
+      async (options: { namespace?: string; serviceAccountNamespace: string; certificates?: boolean }) => {
+        io.stdout.write(
+          await renderRbac({
+            ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+            serviceAccountNamespace: options.serviceAccountNamespace,
+            ...(options.certificates ? { certificates: true } : {}),
+          }),
+        );
+      },
+    );
 }
