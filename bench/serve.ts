@@ -8,13 +8,12 @@
  *   npm run bench:serve [-- --alerts 200 --copies 4 --seconds 10 --concurrency 2 --problem ID --aoi PATH]
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { TEST_BUILD_CACHE, buildAoiForTests } from '../tests/built-aoi.js';
 
-const REPO = resolve(import.meta.dirname, '..');
 const { values: flags } = parseArgs({
   options: {
     alerts: { type: 'string', default: '200' },
@@ -30,9 +29,8 @@ const COPIES = Number(flags.copies);
 const SECONDS = Number(flags.seconds);
 const UNIQUE = Math.ceil(ALERTS / COPIES);
 const BATCHES = 20;
-// The test build (tests/built-aoi.ts) when present: the sources through tsx would add their compile to RSS.
-const built = join(REPO, 'node_modules', '.cache', 'aoi-test-build', 'bin', 'aoi.js');
-const AOI = flags.aoi ?? (existsSync(built) ? built : join(REPO, 'bin', 'aoi.js'));
+// A transpiled build of its own (tests/built-aoi.ts): the sources through tsx would add their compile to RSS.
+const AOI = flags.aoi ?? buildAoiForTests(join(TEST_BUILD_CACHE, 'aoi-test-build-bench-serve'));
 
 const WORKLOADS = ['cart', 'checkout', 'frontend', 'currency', 'payment', 'shipping', 'ad', 'email'];
 
@@ -168,7 +166,7 @@ try {
     ['concurrency', flags.concurrency],
   ];
   console.log(
-    `aoi serve under load (${flags.problem}, reasoner rules, ${AOI === built ? 'test build' : AOI})`,
+    `aoi serve under load (${flags.problem}, reasoner rules, ${flags.aoi ?? 'a transpiled build of the sources'})`,
   );
   for (const [k, v] of rows) console.log(`  ${k.padEnd(20)} ${v}`);
 } finally {
