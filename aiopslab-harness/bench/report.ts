@@ -1,6 +1,7 @@
 /** Bench summaries: per task type, avg@1 (mean success over all attempts) and best@N (any attempt succeeded). */
 import type { TaskType } from '../../src/core/aiopslab.js';
 import type { AttemptRecord } from './runner.js';
+import { textTable } from '../../src/core/text-table.js';
 
 export interface TaskSummary {
   task: TaskType | 'all';
@@ -51,18 +52,6 @@ export function summariseBench(records: readonly AttemptRecord[]): TaskSummary[]
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
 /** One line per problem: successes out of attempts, and the last attempt's detail (or error). */
 export function renderProblemTable(records: readonly AttemptRecord[]): string {
   const byProblem = new Map<string, AttemptRecord[]>();
@@ -73,7 +62,7 @@ export function renderProblemTable(records: readonly AttemptRecord[]): string {
     const ok = rs.filter((r) => r.success).length;
     rows.push([id, last.task, `${ok}/${rs.length}`, last.error ? `error: ${last.error}` : last.detail]);
   }
-  return table(rows);
+  return textTable(rows);
 }
 
 export function renderSummary(summaries: readonly TaskSummary[], attempts: number): string {
@@ -92,7 +81,7 @@ export function renderSummary(summaries: readonly TaskSummary[], attempts: numbe
       `${s.inTokens}/${s.outTokens}`,
     ]);
   }
-  return table(rows);
+  return textTable(rows);
 }
 
 /**
@@ -114,5 +103,5 @@ export function renderKindTable(records: readonly AttemptRecord[], attempts: num
     });
     rows.push([kind, String(s.problems), pct(s.avgAt1), pct(s.bestAtN), ...perTask]);
   }
-  return table(rows);
+  return textTable(rows);
 }

@@ -5,24 +5,13 @@ import type { GuidanceUsage } from '../../evolver/usage.js';
 import type { CliIO } from '../io.js';
 import type { GuidanceCliOptions } from './guidance-library.js';
 import { load } from './guidance-library.js';
+import { textTable } from '../../core/text-table.js';
 
 export type { GuidanceCliOptions } from './guidance-library.js';
 
 interface Reviewed {
   file: GuidanceFile;
   usage: GuidanceUsage;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 const figures = (f?: { problems: number; before: number; after?: number | undefined }) =>
@@ -75,7 +64,7 @@ export async function guidanceList(options: GuidanceCliOptions, io: CliIO): Prom
       r.lastHelped?.slice(0, 16) ?? '-',
       r.edited ? 'yes' : '-',
     ]);
-  io.stdout.write(`${table(lines)}\n`);
+  io.stdout.write(`${textTable(lines)}\n`);
   if (rows.some((r) => r.flagged))
     io.stdout.write(
       '!: used in runs later labelled wrong; aoi evolve retires it at --retire-after such runs\n',

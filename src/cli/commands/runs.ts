@@ -4,6 +4,7 @@ import { AoiError } from '../../core/errors.js';
 import { resolveStateDir, statePaths } from '../../core/state-dir.js';
 import type { LoadedRun, RunSummary } from '../../evolver/store.js';
 import type { CliIO } from '../io.js';
+import { textTable } from '../../core/text-table.js';
 
 export interface RunsListOptions {
   stateDir?: string;
@@ -39,18 +40,6 @@ function parseRegExp(value: string): RegExp {
   }
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 const verdictText = (s: RunSummary) => (s.verdict ? (s.verdict.success ? 'ok' : 'FAIL') : '-');
 const labelText = (s: RunSummary) =>
@@ -75,7 +64,7 @@ export function renderRunList(runs: readonly RunSummary[]): string {
       `${s.tokens.in}/${s.tokens.out}`,
     ]);
   }
-  return table(rows);
+  return textTable(rows);
 }
 
 function describeLabel(s: RunSummary): string {
