@@ -1,29 +1,16 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../../src/cli/commands/export.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { GrpoRecord, SftRecord } from '../../src/evolver/export.js';
 import { analysis, item, writeRun } from '../evolver/fixtures.js';
+import { captureIO } from './cli-harness.js';
 
 let dir: string;
 let stateDir: string;
 
-function bufferedIO(): { io: CliIO; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return {
-    io: { stdout, stderr, env: { HOME: dir }, untilInterrupted: () => new Promise(() => undefined) },
-    out: () => out,
-    err: () => err,
-  };
-}
+const bufferedIO = () => captureIO({ HOME: dir });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-cli-export-'));

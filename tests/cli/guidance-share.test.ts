@@ -8,30 +8,17 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guidanceExport, guidanceImport } from '../../src/cli/commands/guidance-share.js';
-import type { CliIO } from '../../src/cli/io.js';
 import type { Guidance } from '../../src/core/guidance.js';
 import { saveDraft } from '../../src/evolver/guidance-files.js';
 import { BUILT_AOI_BIN } from '../built-aoi.js';
+import { captureIO } from './cli-harness.js';
 
 let dir: string;
 
-function bufferedIO(): { io: CliIO; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return {
-    io: { stdout, stderr, env: { HOME: dir }, untilInterrupted: () => new Promise(() => undefined) },
-    out: () => out,
-    err: () => err,
-  };
-}
+const bufferedIO = () => captureIO({ HOME: dir });
 
 const note = (id: string, body: string): Guidance => ({
   frontMatter: {

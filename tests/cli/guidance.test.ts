@@ -5,7 +5,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,31 +15,18 @@ import {
   guidanceShow,
 } from '../../src/cli/commands/guidance.js';
 import { runsLabel } from '../../src/cli/commands/runs.js';
-import type { CliIO } from '../../src/cli/io.js';
 import type { Guidance } from '../../src/core/guidance.js';
 import { parseGuidance } from '../../src/core/guidance.js';
 import { loadGuidanceDir, saveDraft, updateStatus } from '../../src/evolver/guidance-files.js';
 import { analysis, item, writeRun } from '../evolver/fixtures.js';
 import { BUILT_AOI_BIN } from '../built-aoi.js';
+import { captureIO } from './cli-harness.js';
 
 let dir: string;
 let stateDir: string;
 let guidanceDir: string;
 
-function bufferedIO(): { io: CliIO; out: () => string } {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return {
-    io: {
-      stdout,
-      stderr: new PassThrough(),
-      env: { HOME: dir, AOI_USER: 'reviewer' },
-      untilInterrupted: () => new Promise(() => undefined),
-    },
-    out: () => out,
-  };
-}
+const bufferedIO = () => captureIO({ HOME: dir, AOI_USER: 'reviewer' });
 
 const draft: Guidance = {
   frontMatter: {

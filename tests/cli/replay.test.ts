@@ -5,38 +5,20 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayCommand } from '../../src/cli/commands/replay.js';
 import { runsLabel } from '../../src/cli/commands/runs.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { renderGuidance } from '../../src/core/guidance.js';
 import { TrajectoryRecorder } from '../../src/core/trajectory-recorder.js';
 import { diagnoseSimIncident } from '../evolver/sim-incidents.js';
 import { BUILT_AOI_BIN } from '../built-aoi.js';
+import { captureIO } from './cli-harness.js';
 
 let dir: string;
 let stateDir: string;
 
-function bufferedIO(): { io: CliIO; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return {
-    io: {
-      stdout,
-      stderr,
-      env: { HOME: dir, AOI_USER: 'sre' },
-      untilInterrupted: () => new Promise(() => undefined),
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
+const bufferedIO = () => captureIO({ HOME: dir, AOI_USER: 'sre' });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-replay-'));

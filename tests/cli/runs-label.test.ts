@@ -5,34 +5,20 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runsLabel, runsList, runsShow } from '../../src/cli/commands/runs.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { AoiError } from '../../src/core/errors.js';
 import { loadRun } from '../../src/evolver/store.js';
 import { analysis, item, writeRun } from '../evolver/fixtures.js';
 import { BUILT_AOI_BIN } from '../built-aoi.js';
+import { captureIO } from './cli-harness.js';
 
 let dir: string;
 let stateDir: string;
 let trajectories: string;
 
-function bufferedIO(env: NodeJS.ProcessEnv = {}): { io: CliIO; out: () => string } {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return {
-    io: {
-      stdout,
-      stderr: new PassThrough(),
-      env: { HOME: dir, ...env },
-      untilInterrupted: () => new Promise(() => undefined),
-    },
-    out: () => out,
-  };
-}
+const bufferedIO = (env: NodeJS.ProcessEnv = {}) => captureIO({ HOME: dir, ...env });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-cli-label-'));

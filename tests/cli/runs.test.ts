@@ -1,32 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runsList, runsShow } from '../../src/cli/commands/runs.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { analysis, item, writeRun } from '../evolver/fixtures.js';
 import { BUILT_AOI_BIN } from '../built-aoi.js';
+import { captureIO } from './cli-harness.js';
 
 const BIN = BUILT_AOI_BIN;
 let dir: string;
 let stateDir: string;
 
-function bufferedIO(): { io: CliIO; out: () => string } {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return {
-    io: {
-      stdout,
-      stderr: new PassThrough(),
-      env: { HOME: dir },
-      untilInterrupted: () => new Promise(() => undefined),
-    },
-    out: () => out,
-  };
-}
+const bufferedIO = () => captureIO({ HOME: dir });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-cli-runs-'));

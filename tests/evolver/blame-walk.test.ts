@@ -7,35 +7,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evolveCommand } from '../../src/cli/commands/evolve.js';
 import { runsLabel } from '../../src/cli/commands/runs.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { loadGuidanceDir } from '../../src/evolver/guidance-files.js';
 import type { SimIncident } from './sim-incidents.js';
 import { diagnoseSimIncident } from './sim-incidents.js';
+import { captureIO } from '../cli/cli-harness.js';
 
 let dir: string;
 
-function bufferedIO(): { io: CliIO; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return {
-    io: {
-      stdout,
-      stderr,
-      env: { HOME: dir, AOI_USER: 'oncall', OLLAMA_HOST: 'http://127.0.0.1:9' },
-      untilInterrupted: () => new Promise<string>(() => undefined),
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
+const bufferedIO = () => captureIO({ HOME: dir, AOI_USER: 'oncall', OLLAMA_HOST: 'http://127.0.0.1:9' });
 
 const revoked = (target: string, namespace?: string): SimIncident => ({
   app: 'hotel-reservation',

@@ -10,39 +10,22 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evolveCommand } from '../../src/cli/commands/evolve.js';
 import { runsLabel } from '../../src/cli/commands/runs.js';
-import type { CliIO } from '../../src/cli/io.js';
 import type { Guidance } from '../../src/core/guidance.js';
 import { parseGuidance } from '../../src/core/guidance.js';
 import { loadGuidanceDir } from '../../src/evolver/guidance-files.js';
 import type { SimIncident } from './sim-incidents.js';
 import { diagnoseSimIncident, nameIn } from './sim-incidents.js';
+import { captureIO } from '../cli/cli-harness.js';
 
 let dir: string;
 let stateDir: string;
 const WEAK = ['log-classification'] as const;
 
-function bufferedIO(): { io: CliIO; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return {
-    io: {
-      stdout,
-      stderr,
-      env: { HOME: dir, AOI_USER: 'oncall-engineer', OLLAMA_HOST: 'http://127.0.0.1:9' },
-      untilInterrupted: () => new Promise<string>(() => undefined),
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
+const bufferedIO = () =>
+  captureIO({ HOME: dir, AOI_USER: 'oncall-engineer', OLLAMA_HOST: 'http://127.0.0.1:9' });
 
 /** An incident and what its postmortem found (the engineer's label, not anything the agent is told). */
 interface Case extends SimIncident {

@@ -6,33 +6,15 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGuidance } from '../../src/core/guidance.js';
 import { evolveCommand } from '../../src/cli/commands/evolve.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { loadRuns } from '../../src/evolver/store.js';
+import { captureIO } from '../cli/cli-harness.js';
 
 let dir: string;
 
-function bufferedIO(): { io: CliIO; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return {
-    io: {
-      stdout,
-      stderr,
-      env: { HOME: dir, OLLAMA_HOST: 'http://127.0.0.1:9' },
-      untilInterrupted: () => new Promise<string>(() => undefined),
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
+const bufferedIO = () => captureIO({ HOME: dir, OLLAMA_HOST: 'http://127.0.0.1:9' });
 
 const SUPPORT = /^(revoke_auth|user_unregistered)_mongodb-analysis-1$/;
 const QUERY = /^(revoke_auth|user_unregistered)_mongodb-analysis-2$/;

@@ -2,28 +2,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evolveCommand } from '../../src/cli/commands/evolve.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { AoiError } from '../../src/core/errors.js';
+import { captureIO } from '../cli/cli-harness.js';
 
 let dir: string;
 
-function bufferedIO(): { io: CliIO; out: () => string } {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return {
-    io: {
-      stdout,
-      stderr: new PassThrough(),
-      env: { HOME: dir },
-      untilInterrupted: () => new Promise<string>(() => undefined),
-    },
-    out: () => out,
-  };
-}
+const bufferedIO = () => captureIO({ HOME: dir });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-evolve-cli-'));
