@@ -9,11 +9,14 @@ started=$SECONDS
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/aoi-packed-smoke.XXXXXX")
 sim_pid=''
+serve_pid=''
 cleanup() {
-  if [ -n "$sim_pid" ] && kill -0 "$sim_pid" 2>/dev/null; then
-    kill "$sim_pid" 2>/dev/null || true
-    wait "$sim_pid" 2>/dev/null || true
-  fi
+  for pid in "$sim_pid" "$serve_pid"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -110,5 +113,34 @@ wait "$sim_pid" || sim_status=$?
 sim_pid=''
 [ "$sim_status" -eq 0 ] || { cat "$tmp/sim.log"; fail "aoi sim start exited $sim_status on SIGINT"; }
 echo "aoi sim start stopped on SIGINT (exit 0): $(tail -1 "$tmp/sim.log")"
+
+section "On call: diagnose --alert, aoi serve with the example alert, aoi mcp (the README's commands)"
+alert="$installed/docs/examples/alert.json"
+[ -f "$alert" ] || fail "the package ships no $alert"
+expect_exit 1 "$tmp/alert.log" diagnose --sim astronomy_shop_cart_service_failure-localization-1 --alert "$alert" --reasoner rules
+grep -q '^INCIDENT' "$tmp/alert.log" || fail 'diagnose --alert did not report an INCIDENT'
+"$aoi" serve --sim astronomy_shop_cart_service_failure-localization-1 --port 0 --reasoner rules >"$tmp/serve.out" 2>"$tmp/serve.err" &
+serve_pid=$!
+# Starting a simulated cluster and a server from the install: generous, since the machine may be busy.
+for _ in $(seq 1 120); do grep -q 'serving on http' "$tmp/serve.err" && break; sleep 0.5; done
+serve_url=$(grep -o 'serving on http://[0-9.]*:[0-9]*' "$tmp/serve.err" | sed 's/serving on //')
+[ -n "$serve_url" ] || { cat "$tmp/serve.err"; fail 'aoi serve did not start listening within 60 s'; }
+code=$(curl -s -o /dev/null -w '%{http_code}' "$serve_url/alertmanager" -H 'Content-Type: application/json' -d @"$alert")
+[ "$code" = 200 ] || fail "aoi serve answered $code to the example alert"
+for _ in $(seq 1 240); do [ -s "$tmp/serve.out" ] && break; sleep 0.5; done
+[ -s "$tmp/serve.out" ] || { cat "$tmp/serve.err"; fail 'aoi serve wrote no answer within 120 s'; }
+kill -TERM "$serve_pid"
+serve_status=0
+wait "$serve_pid" || serve_status=$?
+serve_pid=''
+[ "$serve_status" -eq 0 ] || { cat "$tmp/serve.err"; fail "aoi serve exited $serve_status on SIGTERM"; }
+echo "aoi serve answered: $(head -c 160 "$tmp/serve.out")"
+mcp_requests='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"smoke","version":"0"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}
+{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+# stdin stays open a few seconds so the answers come back before the server sees end of input.
+{ printf '%s\n' "$mcp_requests"; sleep 5; } | timeout 120 "$aoi" mcp --sim k8s_target_port-misconfig-mitigation-1 >"$tmp/mcp.out" 2>"$tmp/mcp.err" || true
+grep -q '"name":"propose_action"' "$tmp/mcp.out" || { cat "$tmp/mcp.err"; fail 'aoi mcp listed no propose_action tool'; }
+echo "aoi mcp listed its tools"
 
 section "packed-install smoke: passed in $((SECONDS - started)) s"
