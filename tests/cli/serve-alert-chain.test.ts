@@ -176,7 +176,13 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('Prometheus → Alertmanager
         );
         expect(sink.received[0]!.path).toBe('/services/T0/B0/chainsecret');
 
-        const metrics = await (await fetch(`${aoiUrl}/metrics`)).text();
+        // The sink has the message before aoi has read the sink's answer and counted it: poll for the count.
+        let metrics = '';
+        for (const until = Date.now() + 30_000; Date.now() < until;) {
+          metrics = await (await fetch(`${aoiUrl}/metrics`)).text();
+          if (/^aoi_notifications_total\{outcome="ok"\} [1-9]/m.test(metrics)) break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
         expect(metrics).toMatch(/^aoi_diagnoses_total\{verdict="incident"\} [1-9]/m);
         expect(metrics).toMatch(/^aoi_notifications_total\{outcome="ok"\} [1-9]/m);
 
