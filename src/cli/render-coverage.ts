@@ -18,6 +18,11 @@ const SHORT: readonly (readonly [string, string])[] = [
   ['persistentvolumeclaims', 'pvc'],
   ['persistentvolumes', 'pv'],
   ['nodes', 'nodes'],
+  ['horizontalpodautoscalers', 'hpa'],
+  ['jobs', 'jobs'],
+  ['cronjobs', 'cj'],
+  ['resourcequotas', 'quota'],
+  ['limitranges', 'limits'],
 ];
 
 const VIA: Record<NonNullable<TelemetryCoverage['via']>, string> = {

@@ -14,6 +14,11 @@ export const RESOURCE_KINDS = [
   'persistentvolumeclaims',
   'persistentvolumes',
   'configmaps',
+  'resourcequotas',
+  'limitranges',
+  'horizontalpodautoscalers',
+  'jobs',
+  'cronjobs',
 ] as const;
 /**
  * Also `secrets`, read apart from the rest and only as `kubernetes.io/tls` ones: every reader cuts each item
@@ -77,12 +82,22 @@ export interface ClusterReader {
   requestCount(): number;
 }
 
+/** The API group/version serving each kind that is not in core v1 (autoscaling/v2 is GA since 1.23). */
+const GROUP_VERSION: Partial<Record<ResourceKind, string>> = {
+  deployments: 'apps/v1',
+  statefulsets: 'apps/v1',
+  replicasets: 'apps/v1',
+  horizontalpodautoscalers: 'autoscaling/v2',
+  jobs: 'batch/v1',
+  cronjobs: 'batch/v1',
+};
+
 /** The REST collection path of a kind, as watches address it. */
 export function collectionPath(kind: ResourceKind, namespace: string | undefined): string {
-  const apps = kind === 'deployments' || kind === 'statefulsets' || kind === 'replicasets';
+  const groupVersion = GROUP_VERSION[kind];
   const ns =
     CLUSTER_SCOPED.has(kind) || namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
-  return `${apps ? '/apis/apps/v1' : '/api/v1'}${ns}/${kind}`;
+  return `${groupVersion ? `/apis/${groupVersion}` : '/api/v1'}${ns}/${kind}`;
 }
 
 export function readFailure<T>(code: ReadErrorCode, message: string): Result<T> {

@@ -158,6 +158,74 @@ export interface Node extends KObject {
   status?: { conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
 }
 
+/** Hard limits and what is used against them (`status.hard` / `status.used`, quantities as strings). */
+export interface ResourceQuota extends KObject {
+  spec?: { hard?: Record<string, string> };
+  status?: { hard?: Record<string, string>; used?: Record<string, string> };
+}
+
+export interface LimitRange extends KObject {
+  spec?: {
+    limits?: {
+      type?: string;
+      max?: Record<string, string>;
+      min?: Record<string, string>;
+      default?: Record<string, string>;
+      defaultRequest?: Record<string, string>;
+      maxLimitRequestRatio?: Record<string, string>;
+    }[];
+  };
+}
+
+type Condition = { type?: string; status?: string; reason?: string; message?: string };
+
+/** autoscaling/v2: the target, its bounds, and the controller's view (ScalingLimited, AbleToScale). */
+export interface HorizontalPodAutoscaler extends KObject {
+  spec?: {
+    scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string };
+    minReplicas?: number;
+    maxReplicas?: number;
+    metrics?: unknown[];
+  };
+  status?: {
+    currentReplicas?: number;
+    desiredReplicas?: number;
+    lastScaleTime?: string;
+    currentMetrics?: unknown[];
+    conditions?: Condition[];
+  };
+}
+
+export interface Job extends KObject {
+  spec?: {
+    backoffLimit?: number;
+    completions?: number;
+    parallelism?: number;
+    activeDeadlineSeconds?: number;
+    suspend?: boolean;
+    template?: { metadata?: ObjectMeta; spec?: PodSpec };
+  };
+  status?: {
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: Condition[];
+  };
+}
+
+export interface CronJob extends KObject {
+  spec?: {
+    schedule?: string;
+    timeZone?: string;
+    suspend?: boolean;
+    startingDeadlineSeconds?: number;
+    concurrencyPolicy?: string;
+  };
+  status?: { lastScheduleTime?: string; lastSuccessfulTime?: string; active?: { name?: string }[] };
+}
+
 export function nameOf(o: KObject): string {
   return o.metadata?.name ?? '?';
 }
@@ -305,6 +373,49 @@ const SHAPES: Readonly<Record<string, Shape>> = {
     metadata: META,
     spec: { unschedulable: true, taints: { key: true, value: true, effect: true } },
     status: { conditions: CONDITIONS },
+  },
+  resourcequotas: { metadata: META, spec: { hard: true }, status: { hard: true, used: true } },
+  limitranges: { metadata: META, spec: { limits: true } },
+  horizontalpodautoscalers: {
+    metadata: META,
+    spec: { scaleTargetRef: true, minReplicas: true, maxReplicas: true, metrics: true },
+    status: {
+      currentReplicas: true,
+      desiredReplicas: true,
+      lastScaleTime: true,
+      currentMetrics: true,
+      conditions: CONDITIONS,
+    },
+  },
+  jobs: {
+    metadata: WORKLOAD_META,
+    spec: {
+      backoffLimit: true,
+      completions: true,
+      parallelism: true,
+      activeDeadlineSeconds: true,
+      suspend: true,
+      template: { metadata: META, spec: POD_SPEC },
+    },
+    status: {
+      active: true,
+      succeeded: true,
+      failed: true,
+      startTime: true,
+      completionTime: true,
+      conditions: CONDITIONS,
+    },
+  },
+  cronjobs: {
+    metadata: WORKLOAD_META,
+    spec: {
+      schedule: true,
+      timeZone: true,
+      suspend: true,
+      startingDeadlineSeconds: true,
+      concurrencyPolicy: true,
+    },
+    status: { lastScheduleTime: true, lastSuccessfulTime: true, active: { name: true } },
   },
 };
 

@@ -107,6 +107,11 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
     }, options.retry ?? DEFAULT_RETRY);
   }
 
+  /** Fully qualified where kubectl's preferred version may be an older one (autoscaling/v1 on some servers). */
+  function kubectlResource(kind: ResourceKind): string {
+    return kind === 'horizontalpodautoscalers' ? 'horizontalpodautoscalers.v2.autoscaling' : kind;
+  }
+
   function scope(kind: ResourceKind, namespace: string | undefined): string[] {
     if (CLUSTER_SCOPED.has(kind)) return [];
     return namespace === undefined ? ['--all-namespaces'] : ['--namespace', namespace];
@@ -147,7 +152,7 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
       const out = await run(
         [
           'get',
-          kind,
+          kubectlResource(kind),
           ...scope(kind, namespace),
           ...(listOptions.fieldSelector === undefined ? [] : ['--field-selector', listOptions.fieldSelector]),
           '--output',
@@ -163,7 +168,14 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
       return ok(items);
     },
     async get(kind, name, namespace) {
-      const out = await run(['get', kind, name, ...scope(kind, namespace ?? 'default'), '--output', 'json']);
+      const out = await run([
+        'get',
+        kubectlResource(kind),
+        name,
+        ...scope(kind, namespace ?? 'default'),
+        '--output',
+        'json',
+      ]);
       if (!out.ok) return out;
       const parsed = parse(out.value);
       return parsed.ok && kind === 'secrets' ? ok(slimObject(kind, parsed.value)) : parsed;
@@ -174,7 +186,7 @@ export function createKubectlReader(options: KubectlReaderOptions = {}): Cluster
       const result = await runner(
         [
           'get',
-          kind,
+          kubectlResource(kind),
           ...scope(kind, namespace),
           '--watch',
           '--output-watch-events',

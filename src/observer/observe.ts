@@ -241,6 +241,11 @@ function coverageOf(s: Snapshot, telemetry: ObservationCoverage['telemetry']): O
     persistentvolumeclaims: s.pvcs,
     persistentvolumes: s.pvs,
     configmaps: s.configmaps,
+    resourcequotas: s.resourceQuotas,
+    limitranges: s.limitRanges,
+    horizontalpodautoscalers: s.autoscalers,
+    jobs: s.jobs,
+    cronjobs: s.cronJobs,
   };
   return {
     complete: s.gaps.length === 0,

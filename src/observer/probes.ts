@@ -26,6 +26,13 @@ const KINDS: Record<string, ResourceKind> = {
   persistentvolume: 'persistentvolumes',
   pv: 'persistentvolumes',
   configmap: 'configmaps',
+  resourcequota: 'resourcequotas',
+  quota: 'resourcequotas',
+  limitrange: 'limitranges',
+  horizontalpodautoscaler: 'horizontalpodautoscalers',
+  hpa: 'horizontalpodautoscalers',
+  job: 'jobs',
+  cronjob: 'cronjobs',
 };
 
 export const DESCRIBABLE_KINDS = Object.keys(KINDS);

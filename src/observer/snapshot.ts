@@ -8,13 +8,18 @@ import type { ClusterReader, ListOptions, ResourceKind } from './cluster-reader.
 import { RESOURCE_KINDS } from './cluster-reader.js';
 import type {
   ConfigMap,
+  CronJob,
   Endpoints,
+  HorizontalPodAutoscaler,
+  Job,
   KEvent,
   KObject,
   Node,
   PersistentVolume,
   PersistentVolumeClaim,
+  LimitRange,
   Pod,
+  ResourceQuota,
   Service,
   Workload,
 } from './k8s-types.js';
@@ -49,6 +54,11 @@ export interface Snapshot {
   pvcs: PersistentVolumeClaim[];
   pvs: PersistentVolume[];
   configmaps: ConfigMap[];
+  resourceQuotas: ResourceQuota[];
+  limitRanges: LimitRange[];
+  autoscalers: HorizontalPodAutoscaler[];
+  jobs: Job[];
+  cronJobs: CronJob[];
   logs: PodLog[];
   /** TLS certificates of the Secrets pods mount, as public facts only (read when some pod mounts a Secret). */
   certificates?: TlsCertificate[];
@@ -141,6 +151,11 @@ export async function collectSnapshot(
     pvcs: got('persistentvolumeclaims'),
     pvs: got('persistentvolumes'),
     configmaps: got('configmaps'),
+    resourceQuotas: got('resourcequotas'),
+    limitRanges: got('limitranges'),
+    autoscalers: got('horizontalpodautoscalers'),
+    jobs: got('jobs'),
+    cronJobs: got('cronjobs'),
     logs: [],
     gaps,
   };

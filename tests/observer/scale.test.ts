@@ -39,8 +39,8 @@ describe('observing a larger cluster', () => {
       await sim.close();
       server = undefined;
     }
-    // 11 lists (one request each, however many items) and 10 logs.
-    expect(counts).toEqual([21, 21]);
+    // 16 lists (one request each, however many items) and 10 logs.
+    expect(counts).toEqual([26, 26]);
   });
 
   it('observes 8 and 16 copies with the same number of requests and the fault first', async () => {
@@ -65,7 +65,7 @@ describe('observing a larger cluster', () => {
     const sim = await serve(1);
     await collectSnapshot(apiReader(sim), { maxLogReads: 0 });
     const lists = sim.requestLog.filter((e) => e.role === 'observer' && e.verb === 'list');
-    expect(lists).toHaveLength(11);
+    expect(lists).toHaveLength(16);
     expect(lists.find((e) => e.path === '/api/v1/events')?.query).toContain('fieldSelector=type%21%3DNormal');
   });
 });

@@ -40,16 +40,26 @@ function core(
 }
 
 function apps(plural: string, kind: string, extra: Partial<ResourceType> = {}): ResourceType {
+  return grouped('apps', 'v1', plural, kind, { subresources: ['status', 'scale'], ...extra });
+}
+
+function grouped(
+  group: string,
+  version: string,
+  plural: string,
+  kind: string,
+  extra: Partial<ResourceType> = {},
+): ResourceType {
   return {
-    group: 'apps',
-    version: 'v1',
+    group,
+    version,
     plural,
     singular: kind.toLowerCase(),
     kind,
     listKind: `${kind}List`,
     namespaced: true,
     verbs: allVerbs,
-    subresources: ['status', 'scale'],
+    subresources: ['status'],
     watchable: true,
     ...extra,
   };
@@ -82,6 +92,14 @@ export const RESOURCES: readonly ResourceType[] = [
   apps('deployments', 'Deployment', { shortNames: ['deploy'], categories: ['all'] }),
   apps('replicasets', 'ReplicaSet', { shortNames: ['rs'], categories: ['all'] }),
   apps('statefulsets', 'StatefulSet', { shortNames: ['sts'], categories: ['all'] }),
+  core('resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: ['status'] }),
+  core('limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
+  grouped('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', {
+    shortNames: ['hpa'],
+    categories: ['all'],
+  }),
+  grouped('batch', 'v1', 'jobs', 'Job', { categories: ['all'] }),
+  grouped('batch', 'v1', 'cronjobs', 'CronJob', { shortNames: ['cj'], categories: ['all'] }),
 ];
 
 export function apiVersionOf(type: ResourceType): string {

@@ -48,6 +48,10 @@ const HAS_STATUS = new Set([
   'Node',
   'PersistentVolumeClaim',
   'PersistentVolume',
+  'ResourceQuota',
+  'HorizontalPodAutoscaler',
+  'Job',
+  'CronJob',
 ]);
 
 function dryRunOf(query: URLSearchParams): boolean {

@@ -26,6 +26,9 @@ export const OBSERVER_NAMESPACED: Rule[] = [
       'configmaps',
       'persistentvolumeclaims',
       'replicationcontrollers',
+      // Admission refusals: a quota or a limit range is why a ReplicaSet cannot create its pods.
+      'resourcequotas',
+      'limitranges',
     ],
     verbs: READ,
   },
@@ -37,6 +40,7 @@ export const OBSERVER_NAMESPACED: Rule[] = [
   // Prometheus and Jaeger found in the cluster are read through the API server's service proxy: GET only.
   { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: READ },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: READ },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
 ];
