@@ -8,6 +8,7 @@ import { cloneJson } from '../sim/api/json.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { planInitContainer } from '../sim/controller/init-containers.js';
 import { runProbe } from '../sim/controller/probes.js';
+import { killedWhileStarting } from '../sim/controller/start-up.js';
 import { memoryNeedBytes } from '../sim/memory.js';
 import { mebibytes } from '../sim/memory.js';
 import type { Container, Deployment, Pod } from '../sim/model.js';
@@ -18,6 +19,7 @@ import { R } from '../sim/faults/topology.js';
 const KINDS = new Set([
   'oom_killed',
   'liveness_probe_failure',
+  'slow_start_liveness',
   'readiness_probe_failure',
   'missing_config_ref',
   'bad_image_rollout',
@@ -66,6 +68,8 @@ function containerProblems(cluster: SimCluster, pod: Pod, c: Container): string[
     const result = runProbe(world, pod, c, probe);
     if (!result.ok) out.push(`container ${c.name} ${kind} probe still fails: ${result.output}`);
   }
+  const early = killedWhileStarting(world, pod, c);
+  if (early) out.push(early);
   return out;
 }
 

@@ -41,6 +41,7 @@ export const FaultKind = z.enum([
   // The on-call catalog (problems/oncall/, docs/oncall-catalog.md): incidents outside AIOpsLab's registry.
   'oom_killed',
   'liveness_probe_failure',
+  'slow_start_liveness',
   'readiness_probe_failure',
   'missing_config_ref',
   'bad_image_rollout',
@@ -49,6 +50,7 @@ export const FaultKind = z.enum([
   'expiring_certificate',
   'cluster_dns_down',
   'pvc_pending',
+  'node_not_ready',
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;
 

@@ -38,6 +38,7 @@ export interface Container {
   imagePullPolicy?: string;
   readinessProbe?: JsonObject;
   livenessProbe?: JsonObject;
+  startupProbe?: JsonObject;
 }
 
 export interface Toleration {
@@ -45,6 +46,8 @@ export interface Toleration {
   operator?: string;
   value?: string;
   effect?: string;
+  /** NoExecute only: how long the pod stays bound once the taint is added (unset: for ever). */
+  tolerationSeconds?: number;
 }
 
 export interface NodeSelectorRequirement {
@@ -212,7 +215,7 @@ export interface NodeObject {
   metadata: ObjectMeta;
   spec: {
     unschedulable?: boolean;
-    taints?: { key: string; value?: string; effect: string }[];
+    taints?: { key: string; value?: string; effect: string; timeAdded?: string }[];
     podCIDR?: string;
   };
   status: {

@@ -1,15 +1,26 @@
 import { createHash } from 'node:crypto';
 import type { JsonObject } from '../api/json.js';
+import { text } from '../api/json.js';
 import { resourceByKind } from '../api/resources.js';
 import type { Container, ContainerStatus, Pod, PodCondition } from '../model.js';
-import { asView } from '../model.js';
+import { asJson, asView } from '../model.js';
 import { planContainer } from '../runtime.js';
 import type { ContainerPlan } from '../runtime.js';
 import type { ControllerContext } from './context.js';
 import { planInitContainer } from './init-containers.js';
-import { probeTiming, runProbe } from './probes.js';
+import type { ProbeHost } from './prober.js';
+import { startProbing } from './prober.js';
+import { startUpLines, startUpMs } from './start-up.js';
 
 const PODS = resourceByKind('Pod');
+const NODES = resourceByKind('Node');
+/** What a healthy kubelet reports per condition (pkg/kubelet/nodestatus/setters.go). */
+const HEALTHY_CONDITIONS: Readonly<Record<string, [string, string, string]>> = {
+  MemoryPressure: ['False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+  DiskPressure: ['False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+  PIDPressure: ['False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+  Ready: ['True', 'KubeletReady', 'kubelet is posting ready status'],
+};
 const START_DELAY_MS = 500;
 const MAX_BACKOFF_MS = 300_000;
 /** A container that ran this long gets its crash back-off reset, as the kubelet does. */
@@ -41,15 +52,76 @@ function hex64(seed: string): string {
   return createHash('sha256').update(seed).digest('hex');
 }
 
+/** A node whose kubelet has stopped: since when, and the work it will do when it runs again. */
+interface StoppedNode {
+  since: number;
+  deferred: (() => void)[];
+}
+
 /** The node agent: runs bound pods' containers through their lifecycle on the simulated clock. */
 export class Kubelet {
   private readonly pods = new Map<string, PodRecord>();
   private readonly imageCache = new Map<string, Set<string>>();
+  /** Nodes whose kubelet is down (crashed, or the machine is gone): it neither posts status nor acts. */
+  private readonly stopped = new Map<string, StoppedNode>();
 
   constructor(private readonly ctx: ControllerContext) {}
 
   tracked(uid: string): boolean {
     return this.pods.has(uid);
+  }
+
+  /**
+   * The kubelet on `node` stops (a crashed agent, a partitioned or powered-off machine): from now on it posts
+   * no node status or lease, writes no pod status, records no events and finishes no deletion. Its timers are
+   * held and run, late, if it starts again (a restarted kubelet catches up with its pods).
+   */
+  stopNode(node: string): void {
+    if (!this.stopped.has(node)) this.stopped.set(node, { since: this.ctx.clock.now(), deferred: [] });
+  }
+
+  /** When the kubelet on `node` stopped posting status; undefined while it runs. */
+  stoppedSince(node: string): number | undefined {
+    return this.stopped.get(node)?.since;
+  }
+
+  /**
+   * The kubelet on `node` runs again: it posts a Ready status (pkg/kubelet/nodestatus/setters.go
+   * ReadyCondition: KubeletReady "kubelet is posting ready status"), finishes the deletions the API server
+   * asked for meanwhile (a pod with a deletionTimestamp is stopped and removed) and resumes its pods' timers.
+   */
+  startNode(node: string): void {
+    const state = this.stopped.get(node);
+    if (!state) return;
+    this.stopped.delete(node);
+    this.postNodeStatus(node);
+    for (const run of state.deferred) run();
+    for (const record of [...this.pods.values()].filter((r) => r.node === node)) {
+      const pod = this.current(record);
+      if (!pod) continue;
+      if (pod.metadata.deletionTimestamp) this.terminate(asJson(pod));
+      // Re-derives Ready from the containers, undoing the node controller's MarkPodsNotReady.
+      else this.update(record, () => undefined);
+    }
+  }
+
+  /** The heartbeat a running kubelet posts: every condition as it really is (all healthy here). */
+  private postNodeStatus(node: string): void {
+    const now = this.ctx.clock.iso();
+    this.ctx.store.mutate(NODES, undefined, node, (json) => {
+      const status = json['status'] as { conditions?: JsonObject[] };
+      status.conditions = (status.conditions ?? []).map((c) => {
+        const healthy = HEALTHY_CONDITIONS[text(c['type'])];
+        if (!healthy) return c;
+        const [value, reason, message] = healthy;
+        const since = c['status'] === value ? (c['lastTransitionTime'] ?? now) : now;
+        return { ...c, status: value, reason, message, lastHeartbeatTime: now, lastTransitionTime: since };
+      });
+    });
+  }
+
+  private down(record: PodRecord): StoppedNode | undefined {
+    return this.stopped.get(record.node);
   }
 
   /** Takes over a pod the scheduler just bound to a node. */
@@ -192,6 +264,13 @@ export class Kubelet {
   requestDeletion(podJson: JsonObject, graceSeconds?: number): JsonObject {
     const pod = asView<Pod>(podJson);
     const namespace = pod.metadata.namespace ?? 'default';
+    const record = this.pods.get(pod.metadata.uid);
+    if (graceSeconds === 0 && record && this.down(record)) {
+      // `kubectl delete --grace-period=0 --force`: the API server removes the object without waiting for a
+      // kubelet that will never confirm (what a person does for a pod stuck Terminating on a lost node).
+      this.removePod(namespace, pod.metadata.name, pod.metadata.uid);
+      return podJson;
+    }
     if (!pod.spec.nodeName || graceSeconds === 0) {
       this.terminate(podJson);
       return this.ctx.store.peek(PODS, namespace, pod.metadata.name) ?? podJson;
@@ -218,6 +297,15 @@ export class Kubelet {
       return;
     }
     if (record.terminating) return;
+    const stopped = this.down(record);
+    if (stopped) {
+      // Nobody on the node stops the containers: the pod stays Terminating until its kubelet returns.
+      stopped.deferred.push(() => {
+        const current = this.current(record);
+        if (current) this.terminate(asJson(current));
+      });
+      return;
+    }
     record.terminating = true;
     for (const [name, c] of record.containers) {
       c.timers.forEach((cancel) => cancel());
@@ -303,96 +391,76 @@ export class Kubelet {
     this.event(record, 'Normal', 'Started', `Started container ${container.name}`, container.name);
     const containerID = `containerd://${hex64(`${record.uid}/${container.name}/${state.restartCount}`)}`;
     const startedAt = this.ctx.clock.iso(now);
-    const lines = (plan.outcome === 'run' ? plan.startupLogs : plan.logs).map((text, i) => ({
-      at: now + i * 7,
-      text,
-    }));
+    const pod = this.current(record);
+    const startingMs = plan.outcome === 'run' && pod ? startUpMs(this.ctx.world, pod, container) : 0;
+    const lines = startUpLines(plan.outcome === 'run' ? plan.startupLogs : plan.logs, now, startingMs);
     this.ctx.logs.start(record.uid, container.name, {
-      startedAt: now,
+      // Steady lines (requests served) begin once the process listens.
+      startedAt: now + startingMs,
       lines,
       steady: plan.outcome === 'run' ? plan.steadyLogs : [],
       steadyEveryMs: plan.outcome === 'run' ? (plan.steadyEveryMs ?? 15_000) : 0,
       seed: Number.parseInt(containerID.slice(-8), 16) || now,
       ...(plan.outcome === 'run' && plan.dynamicLogs ? { dynamic: plan.dynamicLogs } : {}),
     });
-    const ready = plan.outcome === 'run' ? plan.ready && !container.readinessProbe : false;
+    const gated = container.startupProbe !== undefined;
+    const ready = plan.outcome === 'run' ? plan.ready && !container.readinessProbe && !gated : false;
     this.setContainer(record, container.name, (s) => {
       if (restarting && s.state.terminated) s.lastState = { terminated: s.state.terminated };
       s.state = { running: { startedAt } };
-      s.started = true;
+      s.started = !gated;
       s.ready = ready;
       s.restartCount = state.restartCount;
       s.containerID = containerID;
       s.image = container.image;
       s.imageID = `${container.image.split(':')[0]}@sha256:${hex64(container.image)}`;
     });
-    if (plan.outcome === 'run' && plan.ready && container.readinessProbe) {
-      const probe = container.readinessProbe;
-      const delay = Number((probe['initialDelaySeconds'] as number | undefined) ?? 1) * 1000;
-      this.schedule(record, container.name, Math.max(delay, 1000), () => {
-        const pod = this.current(record);
-        const result = pod ? runProbe(this.ctx.world, pod, container, probe) : { ok: true as const };
-        if (!result.ok) return this.probeFailures(record, container.name, result.output);
-        this.setContainer(record, container.name, (s) => {
-          if (s.state.running) s.ready = true;
-        });
+    if (plan.outcome === 'run')
+      startProbing(this.proberHost(record, container, state), container, {
+        listeningAt: now + startingMs,
+        ...(plan.ready
+          ? {}
+          : { readinessFailure: plan.readinessFailure ?? 'HTTP probe failed with statuscode: 503' }),
       });
-    }
-    if (plan.outcome === 'run' && container.livenessProbe) this.watchLiveness(record, container, state);
-    if (plan.outcome === 'run' && !plan.ready)
-      this.probeFailures(record, container.name, plan.readinessFailure);
     if (plan.outcome === 'exit') {
       this.schedule(record, container.name, plan.afterMs, () => this.exit(record, container, state, plan));
     }
   }
 
-  /**
-   * The liveness prober: after initialDelaySeconds, one probe each periodSeconds; failureThreshold failures
-   * in a row and the kubelet kills the container (SIGTERM: exit 143), which the restart policy then restarts
-   * with the crash back-off.
-   */
-  private watchLiveness(record: PodRecord, container: Container, state: ContainerRecord): void {
-    const probe = container.livenessProbe;
-    if (!probe) return;
-    const timing = probeTiming(probe);
-    let failures = 0;
-    const tick = (): void => {
-      const pod = this.current(record);
-      if (!pod) return;
-      const result = runProbe(this.ctx.world, pod, container, probe);
-      if (result.ok) failures = 0;
-      else {
-        failures++;
-        this.event(record, 'Warning', 'Unhealthy', `Liveness probe failed: ${result.output}`, container.name);
-        if (failures >= timing.failureThreshold) {
-          this.event(
-            record,
-            'Normal',
-            'Killing',
-            `Container ${container.name} failed liveness probe, will be restarted`,
-            container.name,
-          );
-          state.timers.forEach((cancel) => cancel());
-          state.timers = [];
-          return this.stopContainer(record, container, state, {
-            exitCode: 143,
-            reason: 'Error',
-            countsAsFailure: true,
-          });
-        }
-      }
-      this.schedule(record, container.name, timing.periodMs, tick);
+  /** The probe workers' view of one container (prober.ts). */
+  private proberHost(record: PodRecord, container: Container, state: ContainerRecord): ProbeHost {
+    const name = container.name;
+    return {
+      world: this.ctx.world,
+      now: () => this.ctx.clock.now(),
+      pod: () => this.current(record),
+      schedule: (ms, run) => this.schedule(record, name, ms, run),
+      unhealthy: (message) => this.event(record, 'Warning', 'Unhealthy', message, name),
+      kill: (probe) => {
+        this.event(
+          record,
+          'Normal',
+          'Killing',
+          `Container ${name} failed ${probe} probe, will be restarted`,
+          name,
+        );
+        state.timers.forEach((cancel) => cancel());
+        state.timers = [];
+        this.stopContainer(record, container, state, {
+          exitCode: 143,
+          reason: 'Error',
+          countsAsFailure: true,
+        });
+      },
+      started: () =>
+        this.setContainer(record, name, (s) => {
+          if (s.state.running) s.started = true;
+        }),
+      ready: () =>
+        this.setContainer(record, name, (s) => {
+          if (s.state.running && s.started) s.ready = true;
+        }),
     };
-    this.schedule(record, container.name, Math.max(timing.initialDelayMs, 1000), tick);
-  }
-
-  private probeFailures(
-    record: PodRecord,
-    name: string,
-    message = 'HTTP probe failed with statuscode: 503',
-  ): void {
-    this.event(record, 'Warning', 'Unhealthy', `Readiness probe failed: ${message}`, name);
-    this.schedule(record, name, 10_000, () => this.probeFailures(record, name, message));
   }
 
   /**
@@ -573,7 +641,9 @@ export class Kubelet {
     if (!state) return;
     const cancel = this.ctx.clock.after(ms, () => {
       state.timers = state.timers.filter((t) => t !== cancel);
-      if (!record.terminating && this.pods.has(record.uid)) run();
+      const stopped = this.down(record);
+      if (stopped) stopped.deferred.push(() => this.schedule(record, container, 0, run));
+      else if (!record.terminating && this.pods.has(record.uid)) run();
     });
     state.timers.push(cancel);
   }
@@ -593,7 +663,7 @@ export class Kubelet {
   }
 
   private update(record: PodRecord, change: (pod: Pod) => void): void {
-    if (!this.current(record)) return;
+    if (!this.current(record) || this.down(record)) return;
     const now = this.ctx.clock.iso();
     this.ctx.store.mutate(PODS, record.namespace, record.name, (json) => {
       const pod = asView<Pod>(json);
@@ -610,7 +680,7 @@ export class Kubelet {
     container: string,
   ): void {
     const pod = this.ctx.store.peek(PODS, record.namespace, record.name);
-    if (!pod) return;
+    if (!pod || this.down(record)) return;
     this.ctx.events.record(
       pod,
       type,

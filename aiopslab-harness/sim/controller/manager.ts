@@ -14,6 +14,7 @@ import type { ControllerContext } from './context.js';
 import { DeploymentController } from './deployments.js';
 import { EndpointsController } from './endpoints.js';
 import { Kubelet } from './kubelet.js';
+import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicasets.js';
 import { Scheduler } from './scheduler.js';
 import { StatefulSetController } from './statefulsets.js';
@@ -37,6 +38,8 @@ const MAX_PASSES = 50;
  */
 export class ControllerManager {
   readonly kubelet: Kubelet;
+  /** Node heartbeats, unreachable taints, taint-based eviction and orphaned-pod collection. */
+  readonly nodeLifecycle: NodeLifecycleController;
   private readonly scheduler: Scheduler;
   private readonly deployments: DeploymentController;
   private readonly replicaSets: ReplicaSetController;
@@ -61,6 +64,7 @@ export class ControllerManager {
 
   constructor(private readonly ctx: ControllerContext) {
     this.kubelet = new Kubelet(ctx);
+    this.nodeLifecycle = new NodeLifecycleController(ctx, this.kubelet);
     this.scheduler = new Scheduler(ctx, (pod) => this.kubelet.admit(pod as unknown as JsonObject));
     this.deployments = new DeploymentController(ctx);
     this.replicaSets = new ReplicaSetController(ctx, this.kubelet);
@@ -112,6 +116,8 @@ export class ControllerManager {
         break;
       case 'Node':
         this.queues.forceSchedule = true;
+        // A Node deleted under its pods leaves orphans for the pod garbage collector.
+        if (event.type === 'DELETED') this.nodeLifecycle.wake();
         break;
       case 'PersistentVolume':
         this.queues.forceSchedule = true;
@@ -126,6 +132,19 @@ export class ControllerManager {
       default:
         break;
     }
+  }
+
+  /** The kubelet on `node` stops posting status (a crashed agent or a lost machine). */
+  stopKubelet(node: string): void {
+    this.kubelet.stopNode(node);
+    this.nodeLifecycle.wake();
+  }
+
+  /** The kubelet on `node` runs and posts status again. */
+  startKubelet(node: string): void {
+    this.kubelet.startNode(node);
+    this.nodeLifecycle.wake();
+    this.reconcile();
   }
 
   /** Runs every queue until the cluster settles. Re-entrant calls (from inside a controller) are folded in. */

@@ -36,8 +36,12 @@ export function probeTiming(probe: JsonObject): ProbeTiming {
   };
 }
 
-/** Ports the container's process listens on: its app component's (or the component whose binary runs). */
-function listening(world: SimWorld, pod: Pod, container: Container): Set<number> {
+/**
+ * Ports the container's process listens on: its app component's (or the component whose binary runs); none
+ * while it is still starting (start-up.ts).
+ */
+function listening(world: SimWorld, pod: Pod, container: Container, starting: boolean): Set<number> {
+  if (starting) return new Set();
   const found = componentOf(world, pod);
   const runs = found ? (runningComponent(found.instance.app, pod, container) ?? found.component) : undefined;
   return new Set((runs?.ports ?? container.ports ?? []).map((p) => p.containerPort));
@@ -53,11 +57,17 @@ function portOf(container: Container, port: unknown): number | undefined {
   return undefined;
 }
 
-/** One probe attempt against the container of `pod`. */
-export function runProbe(world: SimWorld, pod: Pod, container: Container, probe: JsonObject): ProbeResult {
+/** One probe attempt against the container of `pod`; `starting`: its process does not listen yet. */
+export function runProbe(
+  world: SimWorld,
+  pod: Pod,
+  container: Container,
+  probe: JsonObject,
+  starting = false,
+): ProbeResult {
   if (probe['exec'] !== undefined || probe['grpc'] !== undefined) return { ok: true };
   const ip = pod.status.podIP ?? '10.244.0.1';
-  const ports = listening(world, pod, container);
+  const ports = listening(world, pod, container, starting);
   const tcp = probe['tcpSocket'] as JsonObject | undefined;
   const http = probe['httpGet'] as JsonObject | undefined;
   const spec = tcp ?? http;

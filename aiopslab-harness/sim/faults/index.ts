@@ -26,8 +26,10 @@ import {
   oomKilled,
   readinessProbeFailure,
 } from './oncall-workload.js';
+import { nodeNotReady } from './node-failure.js';
 import { redeployWithoutPv } from './storage.js';
 import type { FaultSpec, Injector } from './util.js';
+import { slowStartLiveness } from './slow-start.js';
 import { faultError } from './util.js';
 
 export type { FaultSpec, Injector } from './util.js';
@@ -59,9 +61,11 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   oom_killed: oomKilled,
   liveness_probe_failure: livenessProbeFailure,
   readiness_probe_failure: readinessProbeFailure,
+  slow_start_liveness: slowStartLiveness,
   missing_config_ref: missingConfigRef,
   bad_image_rollout: badImageRollout,
   init_container_failure: initContainerFailure,
+  node_not_ready: nodeNotReady,
 };
 
 export const FAULT_KINDS: readonly string[] = Object.keys(INJECTORS);

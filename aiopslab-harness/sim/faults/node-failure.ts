@@ -1,0 +1,27 @@
+/**
+ * node_not_ready: the kubelet on one worker (`target`, a Node name such as `kind-worker2`) stops posting
+ * status: a crashed agent, a partitioned or powered-off machine. That is the only change; the node lifecycle
+ * controller, the taint-eviction controller and the scheduler derive the rest (controller/node-lifecycle.ts):
+ * the node goes NotReady (Unknown, NodeStatusUnknown), is tainted unreachable, its pods drop out of their
+ * Services and, after their 300 s toleration, are marked for deletion and stay Terminating; a ReplicaSet
+ * replaces its pods on other nodes, a StatefulSet waits for the old pod to be really gone.
+ *
+ * Fix (what a person does): bring the kubelet back (`systemctl restart kubelet`, reboot the machine), or,
+ * once the machine is confirmed gone, `kubectl delete node` (the pod garbage collector then removes its
+ * pods) or `kubectl delete pod --grace-period=0 --force` for a stranded StatefulSet pod. No automatic fix:
+ * force-deleting a pod whose machine may still run it risks two writers on one volume.
+ */
+import { resourceByKind } from '../api/resources.js';
+import type { Injector } from './util.js';
+import { faultError, targetOf } from './util.js';
+
+const NODES = resourceByKind('Node');
+
+export const nodeNotReady: Injector = (cluster, _namespace, fault) => {
+  const node = targetOf(fault);
+  if (!cluster.store.peek(NODES, undefined, node)) {
+    const names = cluster.store.peekAll(NODES).map((n) => (n['metadata'] as { name: string }).name);
+    throw faultError(`node_not_ready: no node "${node}" (nodes: ${names.join(', ')})`);
+  }
+  cluster.controllers.stopKubelet(node);
+};
