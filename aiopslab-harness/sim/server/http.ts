@@ -17,6 +17,7 @@ import { toTable, wantsTable } from '../api/tables.js';
 import { SimCluster } from '../cluster.js';
 import type { Reply } from '../telemetry/reply.js';
 import { handleTelemetry, isTelemetryPath } from '../telemetry/routes.js';
+import { WallFollower } from './wall-follower.js';
 import type { Identity, Tokens } from './auth.js';
 import { authenticate, authorize, generateTokens, mayReadTelemetry, redactsSecretData } from './auth.js';
 import { discovery } from './discovery.js';
@@ -54,6 +55,10 @@ export interface SimServerOptions {
   /** Let simulated time follow the wall clock (times `speed`); tests leave it off and advance by hand. */
   realtime?: boolean;
   speed?: number;
+  /** The wall clock realtime follows (Date.now); a test drives a fake one to make late ticks certain. */
+  wall?: () => number;
+  /** How often the ticker follows the wall without a request (200 ms). */
+  tickMs?: number;
   /** Resources (plural) the observer may not read, as if its Role left them out: a partial look. */
   observerDenied?: readonly string[];
 }
@@ -130,6 +135,7 @@ export class SimServer {
   private readonly handlers: ResourceHandlers;
   private readonly watches = new Set<() => void>();
   private ticker: NodeJS.Timeout | undefined;
+  private follower: WallFollower | undefined;
   private seq = 0;
   private observerDenied: ReadonlySet<string> = new Set();
 
@@ -172,7 +178,7 @@ export class SimServer {
     );
     holder.instance = instance;
     instance.observerDenied = new Set(options.observerDenied ?? []);
-    if (options.realtime) instance.startTicker(options.speed ?? 1);
+    if (options.realtime) instance.startTicker(options.speed ?? 1, options.wall, options.tickMs ?? 200);
     return instance;
   }
 
@@ -195,13 +201,15 @@ export class SimServer {
     );
   }
 
-  private startTicker(speed: number): void {
-    let last = Date.now();
-    this.ticker = setInterval(() => {
-      const now = Date.now();
-      this.cluster.advance((now - last) * speed);
-      last = now;
-    }, 200);
+  private startTicker(speed: number, wall: (() => number) | undefined, tickMs: number): void {
+    const cluster = this.cluster;
+    const follower = new WallFollower(
+      { now: () => cluster.clock.now(), advance: (ms) => cluster.advance(ms) },
+      speed,
+      wall,
+    );
+    this.follower = follower;
+    this.ticker = setInterval(() => follower.catchUp(), tickMs);
     this.ticker.unref();
   }
 
@@ -221,6 +229,8 @@ export class SimServer {
       dryRun: url.searchParams.has('dryRun'),
     };
     this.requestLog.push(entry);
+    // Each request sees the cluster as of the wall time it is answered at, however late the last tick ran.
+    this.follower?.catchUp();
     // Every reply is stamped with the simulated clock, as a real server stamps its own (Go's net/http
     // sets Date): clients that measure windows on the server's clock see the simulated time.
     res.setHeader('Date', new Date(this.cluster.clock.now()).toUTCString());
@@ -259,7 +269,9 @@ export class SimServer {
             subresource: 'proxy',
           });
         const body = method === 'POST' ? await readBody(req) : undefined;
-        const reply = handleTelemetry(this.cluster.world, this.cluster.clock.now(), method, url, body);
+        this.follower?.catchUp();
+        const now = this.cluster.clock.now();
+        const reply = handleTelemetry(this.cluster.world, now, method, url, body, this.follower?.wallOf(now));
         entry.status = sendReply(res, reply);
         return;
       }

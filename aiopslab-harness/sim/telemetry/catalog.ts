@@ -20,8 +20,16 @@ import { REQUEST_METRICS, requestSeries } from './request-metrics.js';
 export type { MetricInfo, SeriesDef } from './metric-types.js';
 
 export const METRICS: Record<string, MetricInfo> = {
-  container_cpu_usage_seconds_total: { type: 'counter', help: 'Cumulative cpu time consumed in seconds.' },
-  container_memory_working_set_bytes: { type: 'gauge', help: 'Current working set in bytes.' },
+  container_cpu_usage_seconds_total: {
+    type: 'counter',
+    help: 'Cumulative cpu time consumed in seconds.',
+    timestamped: true,
+  },
+  container_memory_working_set_bytes: {
+    type: 'gauge',
+    help: 'Current working set in bytes.',
+    timestamped: true,
+  },
   kube_pod_container_status_restarts_total: {
     type: 'counter',
     help: 'The number of container restarts per container.',

@@ -5,6 +5,12 @@ import type { Labels } from './types.js';
 export interface MetricInfo {
   type: 'counter' | 'gauge' | 'histogram';
   help: string;
+  /**
+   * The exporter stamps each sample with the time it read it (cAdvisor since v0.33, so the kubelet's
+   * /metrics/cadvisor since Kubernetes 1.18: google/cadvisor#2123, prometheus-operator/kube-prometheus#695);
+   * Prometheus keeps that time instead of its scrape's (honor_timestamps defaults to true).
+   */
+  timestamped?: true;
 }
 
 /** One series: its labels and how its value follows from the cluster at a time. */

@@ -51,20 +51,25 @@ function seriesSource(world: SimWorld, now: number): ClusterSeriesSource {
   return source;
 }
 
-/** Answers a telemetry request; `body` is a POSTed form (Prometheus accepts queries that way). */
+/**
+ * Answers a telemetry request; `body` is a POSTed form (Prometheus accepts queries that way);
+ * `scraperTime`: the wall clock's time at `now` when simulated time follows it (see scrapePod).
+ */
 export function handleTelemetry(
   world: SimWorld,
   now: number,
   method: string,
   url: URL,
   body?: string,
+  scraperTime?: number,
 ): Reply {
   const path = url.pathname;
   const pod = EXPOSITION.exec(path);
   if (pod) {
     if (method !== 'GET') return text(405, 'Method Not Allowed\n');
     // A scrape reads one pod at its own moment: from series kept between scrapes (scrapes.ts).
-    const exposed = scrapePod(world, now, decodeURIComponent(pod[1]!), decodeURIComponent(pod[2]!));
+    const [namespace, name] = [decodeURIComponent(pod[1]!), decodeURIComponent(pod[2]!)];
+    const exposed = scrapePod(world, now, namespace, name, scraperTime);
     if (exposed === undefined) return text(404, `no metrics for ${path.slice('/metrics/'.length)}\n`);
     return text(200, exposed, EXPOSITION_CONTENT_TYPE);
   }

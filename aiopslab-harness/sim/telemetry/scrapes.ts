@@ -9,6 +9,7 @@ import { resourceByKind } from '../api/resources.js';
 import type { JsonObject } from '../api/json.js';
 import type { AppHealth } from '../health.js';
 import type { SimWorld } from '../runtime.js';
+import { METRICS } from './catalog.js';
 import { familyHeader, familyOf, formatValue, seriesText } from './exposition.js';
 import type { SampleFn } from './samplers.js';
 import { ClusterSeriesSource } from './series.js';
@@ -17,6 +18,8 @@ interface Line {
   prefix: string;
   fn: SampleFn;
   end: number;
+  /** Its exporter stamps the sample with the time it read it (MetricInfo.timestamped). */
+  stamped: boolean;
 }
 
 interface Template {
@@ -55,14 +58,26 @@ function build(world: SimWorld, now: number, namespace: string, pod: string): Te
   for (const def of new ClusterSeriesSource(world, now).podDefs(namespace, pod)) {
     const family = familyOf(def.labels['__name__'] ?? '');
     const lines = families.get(family) ?? [];
-    lines.push({ prefix: `${seriesText(def.labels)} `, fn: def.fn, end: def.end });
+    const stamped = METRICS[family]?.timestamped === true;
+    lines.push({ prefix: `${seriesText(def.labels)} `, fn: def.fn, end: def.end, stamped });
     families.set(family, lines);
   }
   return [...families].map(([family, lines]) => ({ header: familyHeader(family), lines }));
 }
 
-/** The exposition text for a pod at `now`, or undefined when the pod has no series (it does not exist). */
-export function scrapePod(world: SimWorld, now: number, namespace: string, pod: string): string | undefined {
+/**
+ * The exposition text for a pod at `now`, or undefined when the pod has no series (it does not exist).
+ * `scraperTime`: the scraper's clock at `now`, when simulated time follows the wall: the samples of
+ * exporters that stamp theirs carry it (without it, nothing is stamped: simulated time is not the
+ * scraper's).
+ */
+export function scrapePod(
+  world: SimWorld,
+  now: number,
+  namespace: string,
+  pod: string,
+  scraperTime?: number,
+): string | undefined {
   let byPod = cache.get(world);
   // Pods come and go in a long `aoi sim start`: start afresh rather than keep the gone ones' series.
   if (!byPod || byPod.size > MAX_PODS) cache.set(world, (byPod = new Map<string, Template>()));
@@ -74,12 +89,13 @@ export function scrapePod(world: SimWorld, now: number, namespace: string, pod: 
     byPod.set(key, template);
   }
   if (template.families.length === 0) return undefined;
+  const stamp = scraperTime === undefined ? '' : ` ${Math.round(scraperTime)}`;
   let out = '';
   for (const { header, lines } of template.families) {
     let text = '';
     for (const line of lines) {
       const v = now > line.end ? undefined : line.fn(now, true);
-      if (v !== undefined) text += `${line.prefix}${formatValue(v)}\n`;
+      if (v !== undefined) text += `${line.prefix}${formatValue(v)}${line.stamped ? stamp : ''}\n`;
     }
     if (text) out += `${header}${text}`;
   }
