@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { withFileLock } from '../core/file-lock.js';
 import type { Guidance, GuidanceFrontMatter, GuidanceHint, GuidanceStatus } from '../core/guidance.js';
 import { parseGuidance, renderGuidance } from '../core/guidance.js';
 import type { FailureCluster } from './mine.js';
@@ -83,15 +84,26 @@ export async function loadGuidanceDir(
   return { files, invalid };
 }
 
+/**
+ * Records the hash of what aoi wrote. The index is read, changed and replaced under a lock: two aoi processes
+ * writing different files at once would otherwise each drop the other's hash, and a file whose hash is lost
+ * reads as a person's edit that aoi then never updates again.
+ */
+async function recordWritten(dir: string, file: string, text: string): Promise<void> {
+  await withFileLock(join(dir, `${INDEX}.lock`), async () => {
+    const index = await readIndex(dir);
+    index.files[file] = sha256(text);
+    await writeFileAtomic(join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
+  });
+}
+
 /** Writes a file aoi owns and records its hash; the index itself is replaced atomically too. */
 async function writeOwned(dir: string, file: string, guidance: Guidance): Promise<GuidanceFile> {
   await mkdir(dir, { recursive: true });
   const text = renderGuidance(guidance);
   const path = join(dir, file);
   await writeFileAtomic(path, text);
-  const index = await readIndex(dir);
-  index.files[file] = sha256(text);
-  await writeFileAtomic(join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
+  await recordWritten(dir, file, text);
   return { file, path, guidance, edited: false };
 }
 
@@ -113,9 +125,7 @@ export async function writeRequested(
 export async function writeImported(dir: string, file: string, text: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, file), text);
-  const index = await readIndex(dir);
-  index.files[file] = sha256(text);
-  await writeFileAtomic(join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
+  await recordWritten(dir, file, text);
 }
 
 const sameAdvice = (a: GuidanceFrontMatter, b: GuidanceFrontMatter) =>

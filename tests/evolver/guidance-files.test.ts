@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Guidance } from '../../src/core/guidance.js';
 import { parseGuidance, renderGuidance } from '../../src/core/guidance.js';
-import { loadGuidanceDir, saveDraft, updateStatus } from '../../src/evolver/guidance-files.js';
+import { loadGuidanceDir, saveDraft, updateStatus, writeImported } from '../../src/evolver/guidance-files.js';
 import { retrieveGuidance, scoreGuidance } from '../../src/evolver/retrieve.js';
 import { item } from './fixtures.js';
 
@@ -95,6 +95,17 @@ describe('guidance files', () => {
     expect(await readFile(saved.path, 'utf8')).toBe(edited);
     expect(await updateStatus(dir, files[0]!, { status: 'retired' })).toBeUndefined();
     expect(await readFile(saved.path, 'utf8')).toBe(edited);
+  });
+
+  it('keeps every hash when many files are written at once (the index is updated under a lock)', async () => {
+    const texts = Array.from({ length: 24 }, (_, i) =>
+      renderGuidance({ ...draft(), frontMatter: { ...draft().frontMatter, id: `note-${i}` } }),
+    );
+    await Promise.all(texts.map((text, i) => writeImported(dir, `note-${i}.md`, text)));
+    const { files } = await loadGuidanceDir(dir);
+    expect(files).toHaveLength(24);
+    expect(files.filter((f) => f.edited).map((f) => f.file)).toEqual([]);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.lock'))).toEqual([]);
   });
 
   it('reports invalid files instead of dropping them silently', async () => {
