@@ -50,6 +50,7 @@ export const FaultKind = z.enum([
   'expiring_certificate',
   'cluster_dns_down',
   'pvc_pending',
+  'hpa_at_max_replicas',
   'node_not_ready',
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;

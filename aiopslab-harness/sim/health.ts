@@ -16,6 +16,8 @@ import { calleeLogLine, clientError } from './faults/messages.js';
 import type { Failure } from './faults/messages.js';
 import { StateView } from './faults/network.js';
 import { R, isPodReady, protocolOf } from './faults/topology.js';
+import type { ExtraLoad } from './saturation.js';
+import { loadGeneratorRps, throttledLatency } from './saturation.js';
 
 export interface ComponentHealth {
   name: string;
@@ -41,6 +43,8 @@ export interface ComponentHealth {
   latencyMs: number;
   /** Multipliers on CPU, memory and request rate against normal (1). */
   load: { cpu: number; memory: number; requests: number };
+  /** Requests per second a load generator inside the cluster sends it directly (saturation.ts). */
+  externalRps?: number;
 }
 
 export interface EdgeHealth {
@@ -132,7 +136,15 @@ function failureText(failure: Failure): string {
 export function computeHealth(world: SimWorld, namespace: string, now: number): AppHealth {
   const instance = world.apps.get(namespace);
   if (!instance) return { app: '', namespace, at: now, components: [], edges: [] };
-  const { app } = instance;
+  const external = loadGeneratorRps(world, namespace, instance.app);
+  const first = healthOnce(world, namespace, now, { external, throttleMs: new Map() });
+  // Throttling needs the traffic, which needs the health: a second pass only when a pod may be saturated.
+  const throttleMs = throttledLatency(world, instance.app, first);
+  return throttleMs.size === 0 ? first : healthOnce(world, namespace, now, { external, throttleMs });
+}
+
+function healthOnce(world: SimWorld, namespace: string, now: number, extra: ExtraLoad): AppHealth {
+  const { app } = world.apps.get(namespace)!;
   const view = new StateView(world, namespace, app);
   const flags = activeFlagEffects(world, namespace);
   const effectsOn = (name: string, caller?: string): FlagEffect[] =>
@@ -160,13 +172,18 @@ export function computeHealth(world: SimWorld, namespace: string, now: number): 
       ready,
       reachable,
       errorRate: 0,
-      latencyMs: BASE_LATENCY[spec.role] + own.reduce((n, f) => n + (f.latencyMs ?? 0), 0),
+      latencyMs:
+        BASE_LATENCY[spec.role] +
+        own.reduce((n, f) => n + (f.latencyMs ?? 0), 0) +
+        (extra.throttleMs.get(name) ?? 0),
       load: {
         cpu: own.reduce((n, f) => n * (f.cpu ?? 1), 1),
         memory: own.reduce((n, f) => n * (f.memory ?? 1), 1),
         requests: own.reduce((n, f) => n * (f.requests ?? 1), 1),
       },
     };
+    const external = extra.external.get(name);
+    if (external) health.externalRps = external;
     components.set(name, health);
     const why = unreadyReason(view, name, desired);
     if (why) health.reason = why;

@@ -10,6 +10,7 @@ import { stateBehaviour } from '../faults/behaviour.js';
 import { memoryLimitHook } from '../faults/memory-limit.js';
 import { ChaosController } from '../faults/chaos-controller.js';
 import { HealthTimeline } from '../faults/timeline.js';
+import { AutoscalerController } from './autoscaler.js';
 import type { ControllerContext } from './context.js';
 import { DeploymentController } from './deployments.js';
 import { EndpointsController } from './endpoints.js';
@@ -48,6 +49,8 @@ export class ControllerManager {
   private readonly endpoints: EndpointsController;
   /** Chaos Mesh experiments (ConfigMaps labelled chaos-mesh.org/kind). */
   private readonly chaos: ChaosController;
+  /** HorizontalPodAutoscalers with a CPU target (a sync loop of its own while any exists). */
+  private readonly autoscalers: AutoscalerController;
   /** The health model over time, for logs that follow it. */
   private readonly timeline: HealthTimeline;
   private readonly queues = {
@@ -72,6 +75,7 @@ export class ControllerManager {
     this.volumes = new VolumeController(ctx);
     this.endpoints = new EndpointsController(ctx);
     this.chaos = new ChaosController(ctx, this.kubelet);
+    this.autoscalers = new AutoscalerController(ctx);
     this.timeline = new HealthTimeline(ctx.world);
     // What a started container does follows from the state around it (after the base hooks; fault layers
     // put theirs in front).
@@ -125,6 +129,9 @@ export class ControllerManager {
         break;
       case 'ConfigMap':
         this.chaos.observe(event);
+        break;
+      case 'HorizontalPodAutoscaler':
+        if (event.type !== 'DELETED') this.autoscalers.wake();
         break;
       case 'Namespace':
         if (meta.deletionTimestamp) this.finalizeNamespace(meta.name);

@@ -7,6 +7,7 @@
 import type { SimCluster } from '../cluster.js';
 import { injectExpiredCertificate, injectExpiringCertificate } from './certificates.js';
 import { clusterDnsDown } from './cluster-dns.js';
+import { hpaAtMaxReplicas } from './autoscaler.js';
 import { pvcPending } from './storage-class.js';
 import { containerKill, networkDelay, networkLoss, podFailure, podKill } from './chaos-faults.js';
 import { featureFlag } from './feature-flag.js';
@@ -56,6 +57,7 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   expiring_certificate: injectExpiringCertificate,
   cluster_dns_down: clusterDnsDown,
   pvc_pending: pvcPending,
+  hpa_at_max_replicas: hpaAtMaxReplicas,
   noop: () => undefined,
   // The on-call catalog (docs/oncall-catalog.md).
   oom_killed: oomKilled,

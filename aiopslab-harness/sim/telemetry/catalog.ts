@@ -13,6 +13,7 @@ import { counter, gauge } from './samplers.js';
 import type { Labels } from './types.js';
 import { KUBE_STATE_METRICS } from './kube-state.js';
 import { DEFAULT_MEMORY } from '../memory.js';
+import { cpuUsageCores } from '../cpu.js';
 import type { MetricInfo, SeriesDef } from './metric-types.js';
 import type { RequestDialect } from './request-metrics.js';
 import { REQUEST_METRICS, requestSeries } from './request-metrics.js';
@@ -59,15 +60,6 @@ export const METRICS: Record<string, MetricInfo> = {
 /** Spread of the log-normal request latency around its median (the health model's latencyMs). */
 const LATENCY_SIGMA = 0.6;
 const PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
-/** Share of its CPU request a container uses idle, and what each request per second adds (cores). */
-const IDLE_UTILISATION: Record<ComponentRole, number> = {
-  frontend: 0.15,
-  service: 0.1,
-  database: 0.2,
-  cache: 0.05,
-  infra: 0.12,
-};
-const CPU_PER_REQUEST = 0.0015;
 /** Fraction of requests faster than `le` seconds, for a median of `medianMs`. */
 export function latencyCdf(le: number, medianMs: number): number {
   if (le === Infinity) return 1;
@@ -123,8 +115,13 @@ export function podSeries(
     const running = (t: number) => runningAt(pod, c, t);
     const cores = (t: number): number => {
       if (!running(t)) return 0;
-      const idle = (c.cpuRequestCores || 0.1) * IDLE_UTILISATION[role] * (flowOf(t)?.health.load.cpu ?? 1);
-      return idle + (c === main ? CPU_PER_REQUEST * served(t) : 0);
+      const shape = {
+        role,
+        requestCores: c.cpuRequestCores,
+        limitCores: c.cpuLimitCores,
+        loadCpu: flowOf(t)?.health.load.cpu ?? 1,
+      };
+      return cpuUsageCores(shape, served(t), c === main);
     };
     const cpu = countOf(cores, { ...cl, metric: 'cpu' }, false, c);
     add('container_cpu_usage_seconds_total', cl, (t) => (running(t) ? cpu(t) : undefined));

@@ -77,7 +77,7 @@ export function computeFlows(app: AppSpec, health: AppHealth): Flows {
     const spec = specs.get(name);
     if (!h || !spec || visiting.has(name)) return 0;
     visiting.add(name);
-    let rate = entries.has(name) ? WORKLOAD_RPS : 0;
+    let rate = (entries.has(name) ? WORKLOAD_RPS : 0) + (h.externalRps ?? 0);
     for (const caller of callers.get(name) ?? []) {
       const edge = edgeHealth.get(`${caller.name}>${name}`);
       if (!edge) continue;
