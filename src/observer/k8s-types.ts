@@ -155,7 +155,15 @@ export interface ConfigMap extends KObject {
 
 export interface Node extends KObject {
   spec?: { unschedulable?: boolean; taints?: { key?: string; value?: string; effect?: string }[] };
-  status?: { conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
+  status?: {
+    conditions?: {
+      type?: string;
+      status?: string;
+      reason?: string;
+      message?: string;
+      lastHeartbeatTime?: string;
+    }[];
+  };
 }
 
 /** Hard limits and what is used against them (`status.hard` / `status.used`, quantities as strings). */
@@ -372,7 +380,8 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   nodes: {
     metadata: META,
     spec: { unschedulable: true, taints: { key: true, value: true, effect: true } },
-    status: { conditions: CONDITIONS },
+    // When the kubelet last posted: what a lost node's diagnosis dates its loss by.
+    status: { conditions: { ...CONDITIONS, lastHeartbeatTime: true } },
   },
   resourcequotas: { metadata: META, spec: { hard: true }, status: { hard: true, used: true } },
   limitranges: { metadata: META, spec: { limits: true } },

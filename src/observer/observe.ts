@@ -17,6 +17,7 @@ import { analyzeProbes } from './analyzers/probes.js';
 import { analyzeServices } from './analyzers/services.js';
 import { analyzeStorage } from './analyzers/storage.js';
 import type { BaselineOptions, MetricsSource } from './analyzers/telemetry.js';
+import { analyzeStrandedPods } from './analyzers/stranded-pods.js';
 import { analyzeTelemetry } from './analyzers/telemetry.js';
 import type { TraceSource } from './analyzers/traces.js';
 import { analyzeTraces } from './analyzers/traces.js';
@@ -78,6 +79,7 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
   return [
     ...analyzeNodes(s.nodes),
     ...analyzePods(s.pods, s.replicasets),
+    ...analyzeStrandedPods(s.nodes, s.pods, s.replicasets, s.observedAt ?? new Date().toISOString()),
     ...analyzeWorkloads('Deployment', s.deployments, s.services, workloadNames, s.nodes),
     ...analyzeWorkloads('StatefulSet', s.statefulsets, s.services, workloadNames, s.nodes),
     ...analyzeServices(s.services, s.endpoints, s.pods),

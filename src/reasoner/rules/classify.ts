@@ -50,6 +50,16 @@ const revisionAfterFirst = (ev: Evidence) => Number(ev.attributes?.['revision'] 
  */
 const RULES: readonly Rule[] = [
   {
+    // The kubelet stopped posting status: the machine is lost or cut off; the control plane cannot tell
+    // which, and its own word for it is the `unreachable` taint (docs/oncall-catalog.md).
+    matches: signal('NodeUnreachable'),
+    verdict: {
+      systemLevel: 'Hardware',
+      faultType: 'Network/Storage Issue',
+      label: 'a node whose kubelet stopped posting status (lost or unreachable)',
+    },
+  },
+  {
     // The server's credential is no longer valid: clients fail its authentication (docs/oncall-catalog.md).
     matches: (ev) =>
       ev.signal === 'CertificateExpired' ||

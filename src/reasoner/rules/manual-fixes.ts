@@ -5,7 +5,9 @@
  */
 import type { Evidence } from '../../core/evidence.js';
 import type { ComponentView } from './graph.js';
+import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
 import { createConfigReference, fixInitContainer, fixProbeEndpoint } from './manual-manifest-fixes.js';
+import { recoverLostNode } from './manual-node-fixes.js';
 
 const str = (ev: Evidence, key: string): string | undefined => {
   const v = ev.attributes?.[key];
@@ -100,6 +102,8 @@ const MANUAL: readonly Manual[] = [
   { check: createConfigReference, proposeNothing: true },
   { check: fixInitContainer, proposeNothing: true },
   { check: regrantByHand, proposeNothing: true },
+  { check: raiseAutoscalerLimit, proposeNothing: true },
+  { check: recoverLostNode, proposeNothing: true },
 ];
 
 /** What a person must do about this root, and whether actions may still be proposed; undefined if nothing. */
