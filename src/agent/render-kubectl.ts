@@ -156,6 +156,12 @@ export function renderKubectl(a: Exclude<ActionProposal, { kind: 'setConfigValue
   // A probe's port or path sits under its handler (tcpSocket, httpGet, grpc), which only a read can tell.
   if (a.kind === 'setProbe' && (a.port !== undefined || a.path !== undefined))
     return { ok: false, reason: "setProbe's port or path needs the current probe; the executor applies it" };
+  // A startup probe the container may not have yet is made from its liveness probe's handler: a read too.
+  if (a.kind === 'setProbe' && a.probe === 'startup')
+    return {
+      ok: false,
+      reason: 'a startup probe is built from the current liveness probe; the executor applies it',
+    };
   const argv = argvOf(a);
   if (a.kind === 'releaseVolume') return { ok: true, argv };
   return checked(argv);

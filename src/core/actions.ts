@@ -215,7 +215,11 @@ export const SetResourcesAction = z
     'must change at least one limit or request',
   );
 
-/** Changes to an existing probe of a container: its endpoint (port, HTTP path) or its timing. */
+/**
+ * Changes to a probe of a container: its endpoint (port, HTTP path) or its timing. A startup probe the container
+ * does not have yet is created from its liveness probe's endpoint. Policies bound timing changes: a rule that
+ * allows it must set limits.maxProbeStartSeconds.
+ */
 export const SetProbeAction = z
   .object({
     kind: z.literal('setProbe'),

@@ -55,6 +55,14 @@ export const PolicyLimits = z.strictObject({
     ),
   maxMemory: Quantity.optional().describe('setResources: no memory limit or request above this ceiling'),
   maxCpu: Quantity.optional().describe('setResources: no CPU limit or request above this ceiling'),
+  maxProbeStartSeconds: z
+    .int()
+    .min(1)
+    .max(3600)
+    .optional()
+    .describe(
+      "setProbe: the start a changed probe grants (initialDelaySeconds + failureThreshold × periodSeconds) and its timeoutSeconds at most this; required to change a probe's timing",
+    ),
 });
 export type PolicyLimits = z.infer<typeof PolicyLimits>;
 

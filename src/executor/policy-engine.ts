@@ -24,6 +24,7 @@ import { checkConstraints } from './constraints/index.js';
 import type { KubectlClassification } from './kubectl-argv.js';
 import type { CurrentResources } from './resource-bounds.js';
 import { brokenResourceBound } from './resource-bounds.js';
+import { brokenProbeBound } from './probe-bounds.js';
 import { IMAGE_REFERENCE, canonicalResource, classifyKubectlArgv } from './kubectl-argv.js';
 
 export interface DecisionContext {
@@ -278,6 +279,10 @@ function brokenLimit(
   }
   if (action.kind === 'setResources') {
     const unbounded = brokenResourceBound(limits, action, context.currentResources);
+    if (unbounded) return unbounded;
+  }
+  if (action.kind === 'setProbe') {
+    const unbounded = brokenProbeBound(limits, action);
     if (unbounded) return unbounded;
   }
   if (limits.maxPodsDeleted !== undefined) {

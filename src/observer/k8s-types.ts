@@ -33,6 +33,7 @@ export interface Container {
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   livenessProbe?: Probe;
   readinessProbe?: Probe;
+  startupProbe?: Probe;
 }
 
 /** Where a probe dials and how often; an exec probe shows none of these. */
@@ -42,6 +43,7 @@ export interface Probe {
   grpc?: { port?: number };
   initialDelaySeconds?: number;
   periodSeconds?: number;
+  timeoutSeconds?: number;
   failureThreshold?: number;
 }
 
@@ -64,7 +66,13 @@ export interface PodSpec {
 export interface ContainerState {
   waiting?: { reason?: string; message?: string };
   running?: { startedAt?: string };
-  terminated?: { reason?: string; exitCode?: number; message?: string; finishedAt?: string };
+  terminated?: {
+    reason?: string;
+    exitCode?: number;
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+  };
 }
 
 export interface ContainerStatus {
@@ -261,7 +269,7 @@ const CONDITIONS = { type: true, status: true, reason: true, message: true } as 
 const CONTAINER_STATE = {
   waiting: { reason: true, message: true },
   running: { startedAt: true },
-  terminated: { reason: true, exitCode: true, message: true, finishedAt: true },
+  terminated: { reason: true, exitCode: true, message: true, startedAt: true, finishedAt: true },
 } as const;
 const CONTAINER_STATUS = {
   name: true,
@@ -277,6 +285,7 @@ const PROBE = {
   grpc: { port: true },
   initialDelaySeconds: true,
   periodSeconds: true,
+  timeoutSeconds: true,
   failureThreshold: true,
 } as const;
 const POD_SPEC = {
@@ -294,6 +303,7 @@ const POD_SPEC = {
     resources: { limits: true, requests: true },
     livenessProbe: PROBE,
     readinessProbe: PROBE,
+    startupProbe: PROBE,
   },
   initContainers: { name: true, image: true, command: true, args: true },
   volumes: {

@@ -3,7 +3,7 @@
  * Each is a JSON patch guarded by a "test" of the container's name, so a container list that changed
  * between the read and the write makes the patch fail instead of editing another container.
  */
-import type { V1Deployment, V1Probe, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1Probe, V1ResourceRequirements } from '@kubernetes/client-node';
 import type { ActionProposal } from '../../core/actions.js';
 import type { HandlerFor } from './types.js';
 import { containerNamed, deploymentHandler } from './deployment-base.js';
@@ -55,10 +55,27 @@ export const setResources: HandlerFor<'setResources'> = deploymentHandler({
   },
 });
 
+/**
+ * A new startup probe for a container that has none: the liveness probe's handler (the endpoint it already
+ * trusts), without its timing, which the action gives. Undefined without a liveness probe to copy.
+ */
+function startupFrom(container: V1Container): V1Probe | undefined {
+  const liveness = container.livenessProbe;
+  if (!liveness) return undefined;
+  const { exec, httpGet, tcpSocket, grpc } = plain(liveness);
+  return {
+    ...(exec ? { exec } : {}),
+    ...(httpGet ? { httpGet } : {}),
+    ...(tcpSocket ? { tcpSocket } : {}),
+    ...(grpc ? { grpc } : {}),
+  };
+}
+
 /** The probe after the change; throws when the container has no such probe or the change does not fit it. */
 function probeAfter(d: V1Deployment, a: SetProbe): { index: number; probe: V1Probe } {
   const { index, container } = containerNamed(d, a.container);
-  const current = container[PROBE_FIELD[a.probe]];
+  const current =
+    container[PROBE_FIELD[a.probe]] ?? (a.probe === 'startup' ? startupFrom(container) : undefined);
   if (!current) throw new Error(`container ${a.container} has no ${a.probe} probe to change`);
   const probe = plain(current);
   if (a.port !== undefined) {
@@ -82,7 +99,11 @@ export const setProbe: HandlerFor<'setProbe'> = deploymentHandler({
     return {
       body: [
         { op: 'test', path: `${path}/name`, value: a.container },
-        { op: 'replace', path: `${path}/${PROBE_FIELD[a.probe]}`, value: probe },
+        {
+          op: containerNamed(d, a.container).container[PROBE_FIELD[a.probe]] ? 'replace' : 'add',
+          path: `${path}/${PROBE_FIELD[a.probe]}`,
+          value: probe,
+        },
       ],
       type: 'json',
       note: `${a.container} ${a.probe} probe: ${JSON.stringify(probe)}`,

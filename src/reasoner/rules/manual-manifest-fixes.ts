@@ -26,7 +26,9 @@ export function fixProbeEndpoint(root: ComponentView): string | undefined {
       (e.signal === 'LivenessProbeFailing' || e.signal === 'ReadinessProbeFailing') &&
       val(e, 'suggestedPort') === undefined,
   );
-  if (!ev || rollbackPossible(root)) return undefined;
+  // A probe at the right port that only fires too early is a timing fault, which a startup probe fixes.
+  if (!ev || rollbackPossible(root) || root.own.some((e) => e.signal === 'ProbeKillsDuringStartup'))
+    return undefined;
   const probe = str(ev, 'probe') ?? 'the';
   const where = [val(ev, 'probePort') && `port ${val(ev, 'probePort')}`, val(ev, 'probePath')]
     .filter(Boolean)

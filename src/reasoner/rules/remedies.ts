@@ -179,6 +179,38 @@ const manifestRules: typeof byRule = [
       ];
     },
   },
+  {
+    // The probe dials the right port too early: give the start time with a startup probe on the same endpoint
+    // (the docs' failureThreshold 30 × periodSeconds 10: five minutes to start), which leaves the liveness
+    // probe as quick to act as it was once the app is up. An existing startup probe gets the same timing.
+    signal: 'ProbeKillsDuringStartup',
+    remedy: (ev, root, ns) => {
+      const container = str(ev, 'container');
+      if (
+        !container ||
+        str(ev, 'workloadKind') !== 'Deployment' ||
+        ev.attributes?.['previousLogRead'] !== true
+      )
+        return [];
+      const killedAt = num(ev, 'killedAfterSeconds');
+      return [
+        {
+          kind: 'setProbe',
+          namespace: ns,
+          name: str(ev, 'workload') ?? root.name,
+          container,
+          probe: 'startup',
+          initialDelaySeconds: 0,
+          periodSeconds: 10,
+          failureThreshold: 30,
+          rationale:
+            `the ${str(ev, 'probe') ?? 'liveness'} probe of ${container} kills it ${killedAt ?? '?'}s after each start, ` +
+            `before it listens; a startup probe on the same endpoint gives it up to 300s to start`,
+          evidence: ids(root.own.filter((e) => e.signal === 'ProbeKillsDuringStartup')),
+        },
+      ];
+    },
+  },
   ...(['LivenessProbeFailing', 'ReadinessProbeFailing'] as const).map((signal) => ({
     signal,
     remedy: (ev: Evidence, root: ComponentView, ns: string): ActionProposal[] => {
