@@ -124,7 +124,9 @@ export function podSeries(
       return cpuUsageCores(shape, served(t), c === main);
     };
     const cpu = countOf(cores, { ...cl, metric: 'cpu' }, false, c);
-    add('container_cpu_usage_seconds_total', cl, (t) => (running(t) ? cpu(t) : undefined));
+    // `exact` passed on: a scrape reads the counter without the API grid's noise, which would make it go
+    // down at a grid boundary (a reset to Prometheus, which then counts its whole value again).
+    add('container_cpu_usage_seconds_total', cl, (t, exact) => (running(t) ? cpu(t, exact) : undefined));
     const memorySeed = seedOf({ ...cl, metric: 'memory' });
     const memoryBase = (c.memoryRequestBytes || DEFAULT_MEMORY[role]) * (0.55 + 0.2 * unit(memorySeed, 0));
     add(
