@@ -327,6 +327,19 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRep
             reader: options.reader,
             ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
           });
+          // The whole plan is decided first, as `aoi act` does: a refusal (alone or in combination) runs nothing,
+          // so a plan cannot spend its harmless actions before the one the policy refuses.
+          const { refusalsOf, auditRefusals } = await import('../executor/plan-check.js');
+          const refusals = await refusalsOf(reasoning.diagnosis.proposals, act.policy, act.clients);
+          if (refusals.length > 0) {
+            await auditRefusals(refusals, act.audit, act.clients, id, act.actor);
+            for (const { action, decision } of refusals) {
+              const result = { status: 'denied' as const, decision, dryRun: null, message: decision.reason };
+              actions.push({ proposal: action, result });
+              emit({ type: 'action', proposal: action, result });
+            }
+            return actions;
+          }
           for (const proposal of reasoning.diagnosis.proposals) {
             const result = await execute(proposal, {
               verifier: defaultVerifier,

@@ -40,10 +40,12 @@ export async function runOnEndpoint(
   let act;
   let audit: AuditLog | undefined;
   if (options.act) {
+    // The policy first: a policy that does not load must not leave the audit log's file open behind it.
+    // A policy written for benchmarks allows writes in this run's namespace only ({problemNamespace}).
+    const policy = await loadPolicy(options.act.policy, undefined, { problemNamespace: options.namespace });
     audit = await AuditLog.open(options.act.auditPath);
     act = {
-      // A policy written for benchmarks allows writes in this run's namespace only ({problemNamespace}).
-      policy: await loadPolicy(options.act.policy, undefined, { problemNamespace: options.namespace }),
+      policy,
       approver: preApprovedApprover(['*']),
       audit,
       clients: executorOf(options.endpoint),

@@ -8,14 +8,16 @@ import { scoreMitigation, simClusterState } from '../../aiopslab-harness/bench/m
 import type { Problem } from '../../aiopslab-harness/bench/problem.js';
 import { SimServer } from '../../aiopslab-harness/sim/index.js';
 import { AoiError } from '../../src/core/errors.js';
+import type { ActionProposal } from '../../src/core/actions.js';
 import type { Policy } from '../../src/core/policy.js';
 import { readTrajectory } from '../../src/core/trajectory-recorder.js';
 import { preApprovedApprover } from '../../src/executor/approval.js';
-import { AuditLog } from '../../src/executor/audit-log.js';
+import { AuditLog, readAuditEntries } from '../../src/executor/audit-log.js';
 import { loadPolicy } from '../../src/executor/load-policy.js';
 import { executorOf, observerOf } from '../../src/incident/endpoint.js';
 import type { IncidentEvent } from '../../src/incident/run-incident.js';
 import { runIncident } from '../../src/incident/run-incident.js';
+import type { Reasoner } from '../../src/reasoner/reasoner.js';
 import { RulesReasoner } from '../../src/reasoner/rules-backend.js';
 
 let dir: string;
@@ -126,6 +128,55 @@ describe('runIncident', () => {
     expect(report.actions.map((a) => a.result.status)).toEqual(['denied']);
     expect(report.verification).toBeUndefined();
     expect(report.status).toBe('unresolved');
+    expect((await scoreMitigation(problem, simClusterState(cluster), 'strict')).success).toBe(false);
+  }, 60_000);
+
+  it('decides the whole plan first: a second change to the same workload refuses the plan, and nothing runs', async () => {
+    const { problem, endpoint, reader, metrics, cluster } = await start(
+      'misconfig_app_hotel_res-mitigation-1',
+    );
+    // The rules' own fix, then a restart of the same Deployment: each passes the policy alone.
+    const rules = new RulesReasoner();
+    const reasoner: Reasoner = {
+      name: 'rules',
+      diagnose: async (input) => {
+        const result = await rules.diagnose(input);
+        const first = result.diagnosis.proposals[0]!;
+        const target = first.kind === 'rollbackDeployment' ? first : undefined;
+        if (!target) throw new Error(`expected the rules to propose a rollback, got ${first.kind}`);
+        const restart: ActionProposal = {
+          kind: 'rolloutRestart',
+          name: target.name,
+          namespace: target.namespace,
+          workload: 'Deployment',
+          rationale: first.rationale,
+          evidence: first.evidence,
+        };
+        return { ...result, diagnosis: { ...result.diagnosis, proposals: [first, restart] } };
+      },
+    };
+    const auditPath = join(dir, 'audit-plan.jsonl');
+    const audit = await AuditLog.open(auditPath);
+    const report = await runIncident({
+      reader,
+      metrics,
+      namespace: problem.namespace,
+      reasoner,
+      act: {
+        policy: await loadPolicy('bench', undefined, { problemNamespace: problem.namespace }),
+        approver: preApprovedApprover(['*']),
+        audit,
+        clients: executorOf(endpoint),
+      },
+    });
+    await audit.close();
+    expect(report.actions.map((a) => [a.proposal.kind, a.result.status, a.result.decision.ruleId])).toEqual([
+      ['rolloutRestart', 'denied', 'constraint:plan.repeated-target'],
+    ]);
+    expect(server!.writesBy('executor')).toEqual([]);
+    const entries = await readAuditEntries(auditPath);
+    expect(entries.map((e) => [e.decision, e.result?.status])).toEqual([['deny', 'skipped']]);
+    expect(report.verification).toBeUndefined();
     expect((await scoreMitigation(problem, simClusterState(cluster), 'strict')).success).toBe(false);
   }, 60_000);
 
