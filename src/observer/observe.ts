@@ -2,6 +2,7 @@ import type { Evidence, EvidenceAttributes } from '../core/evidence.js';
 import type { ObservationCoverage, TelemetryCoverage } from '../core/observation-report.js';
 import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
+import { analyzeAutoscalers } from './analyzers/autoscalers.js';
 import { analyzeCertificates } from './analyzers/certificates.js';
 import { analyzeClusterDns } from './analyzers/cluster-dns.js';
 import { analyzeStorageClasses } from './analyzers/storage-class.js';
@@ -168,6 +169,8 @@ export async function observe(
     telemetryGaps.traces = traced.gaps.length;
     progress(`traces: ${traced.findings.length} finding(s), ${traced.gaps.length} gap(s)`);
   }
+  // Autoscalers are read against what telemetry found about their targets.
+  findings.push(...analyzeAutoscalers(s.autoscalers, findings));
   const ranked = [
     ...focusFirst(rankFindings(correlateTls(findings)), options.focus ?? []),
     ...s.gaps.map(gapFinding),

@@ -81,6 +81,16 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // An autoscaler held at its maxReplicas while its target slows: a bound set on the orchestration layer
+    // that is too tight for the load (docs/oncall-catalog.md), like a memory limit below the working set.
+    matches: (ev) => ev.signal === 'AutoscalerAtMax' && ev.severity !== 'info',
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Misconfiguration',
+      label: 'an autoscaler held at its maxReplicas while its target slows',
+    },
+  },
+  {
     // A workload's manifest asks for what its app cannot do (docs/oncall-catalog.md): a memory limit below
     // its working set, a probe at a port or path it does not serve, an init container that fails.
     matches: signal('MemoryLimitExceeded'),

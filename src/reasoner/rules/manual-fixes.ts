@@ -6,6 +6,7 @@
 import type { Evidence } from '../../core/evidence.js';
 import type { ComponentView } from './graph.js';
 import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
+import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
 import { createConfigReference, fixInitContainer, fixProbeEndpoint } from './manual-manifest-fixes.js';
 import { recoverLostNode } from './manual-node-fixes.js';
 
@@ -102,6 +103,7 @@ const MANUAL: readonly Manual[] = [
   { check: createConfigReference, proposeNothing: true },
   { check: fixInitContainer, proposeNothing: true },
   { check: regrantByHand, proposeNothing: true },
+  { check: raiseAutoscalerLimit, proposeNothing: true },
   { check: raiseAutoscalerLimit, proposeNothing: true },
   { check: recoverLostNode, proposeNothing: true },
 ];
