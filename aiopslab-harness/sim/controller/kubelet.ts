@@ -404,7 +404,10 @@ export class Kubelet {
       ...(plan.outcome === 'run' && plan.dynamicLogs ? { dynamic: plan.dynamicLogs } : {}),
     });
     const gated = container.startupProbe !== undefined;
-    const ready = plan.outcome === 'run' ? plan.ready && !container.readinessProbe && !gated : false;
+    // A job that will complete (a load generator's run) is Ready while it runs, as any container without a
+    // readiness probe is; one that will crash stays unready here (its restarts are the symptom modelled).
+    const quiet = !container.readinessProbe && !gated;
+    const ready = plan.outcome === 'run' ? plan.ready && quiet : plan.reason === 'Completed' && quiet;
     this.setContainer(record, container.name, (s) => {
       if (restarting && s.state.terminated) s.lastState = { terminated: s.state.terminated };
       s.state = { running: { startedAt } };
