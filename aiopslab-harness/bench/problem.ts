@@ -50,6 +50,8 @@ export const FaultKind = z.enum([
   'expiring_certificate',
   'cluster_dns_down',
   'pvc_pending',
+  'resource_quota_exceeded',
+  'limit_range_violation',
   'hpa_at_max_replicas',
   'node_not_ready',
 ]);

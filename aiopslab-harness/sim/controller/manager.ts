@@ -15,6 +15,7 @@ import type { ControllerContext } from './context.js';
 import { DeploymentController } from './deployments.js';
 import { EndpointsController } from './endpoints.js';
 import { Kubelet } from './kubelet.js';
+import { ResourceQuotaController } from './resource-quotas.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicasets.js';
 import { Scheduler } from './scheduler.js';
@@ -47,6 +48,8 @@ export class ControllerManager {
   private readonly statefulSets: StatefulSetController;
   private readonly volumes: VolumeController;
   private readonly endpoints: EndpointsController;
+  /** ResourceQuota status: hard from spec, used recounted as pods come and go. */
+  private readonly quotas: ResourceQuotaController;
   /** Chaos Mesh experiments (ConfigMaps labelled chaos-mesh.org/kind). */
   private readonly chaos: ChaosController;
   /** HorizontalPodAutoscalers with a CPU target (a sync loop of its own while any exists). */
@@ -60,6 +63,7 @@ export class ControllerManager {
     statefulSets: new Set<string>(),
     claims: new Set<string>(),
     endpoints: new Set<string>(),
+    quotas: new Set<string>(),
     schedule: false,
     forceSchedule: false,
   };
@@ -74,6 +78,7 @@ export class ControllerManager {
     this.statefulSets = new StatefulSetController(ctx, this.kubelet);
     this.volumes = new VolumeController(ctx);
     this.endpoints = new EndpointsController(ctx);
+    this.quotas = new ResourceQuotaController(ctx);
     this.chaos = new ChaosController(ctx, this.kubelet);
     this.autoscalers = new AutoscalerController(ctx);
     this.timeline = new HealthTimeline(ctx.world);
@@ -106,6 +111,7 @@ export class ControllerManager {
         if (ownerKey && owner?.kind === 'ReplicaSet') this.queues.replicaSets.add(ownerKey);
         if (ownerKey && owner?.kind === 'StatefulSet') this.queues.statefulSets.add(ownerKey);
         this.queues.endpoints.add(meta.namespace ?? '');
+        if (this.quotas.watches(meta.namespace ?? '')) this.queues.quotas.add(meta.namespace ?? '');
         const pod = asView<Pod>(event.object);
         if (event.type !== 'DELETED' && !pod.spec.nodeName) this.queues.schedule = true;
         if (event.type === 'DELETED') this.queues.forceSchedule = true;
@@ -113,6 +119,9 @@ export class ControllerManager {
       }
       case 'Service':
         this.queues.endpoints.add(meta.namespace ?? '');
+        break;
+      case 'ResourceQuota':
+        this.queues.quotas.add(meta.namespace ?? '');
         break;
       case 'PersistentVolumeClaim':
         this.queues.claims.add(key);
@@ -175,6 +184,7 @@ export class ControllerManager {
         q.replicaSets.size +
         q.statefulSets.size +
         q.claims.size +
+        q.quotas.size +
         q.endpoints.size +
         q.volumes.size >
         0 ||
@@ -186,6 +196,8 @@ export class ControllerManager {
       return this.scheduler.scheduleAll() > 0;
     }
     this.chaos.process();
+    // The quota controller's recount comes first: it answers within moments, before the next create.
+    for (const ns of drain(q.quotas)) this.quotas.syncNamespace(ns);
     for (const name of drain(q.volumes)) this.releaseVolume(name);
     for (const key of drain(q.claims)) this.volumes.sync(...split(key));
     for (const key of drain(q.deployments)) this.deployments.sync(...split(key));

@@ -7,6 +7,7 @@
 import type { SimCluster } from '../cluster.js';
 import { injectExpiredCertificate, injectExpiringCertificate } from './certificates.js';
 import { clusterDnsDown } from './cluster-dns.js';
+import { limitRangeViolation, resourceQuotaExceeded } from './admission-refusals.js';
 import { hpaAtMaxReplicas } from './autoscaler.js';
 import { pvcPending } from './storage-class.js';
 import { containerKill, networkDelay, networkLoss, podFailure, podKill } from './chaos-faults.js';
@@ -57,6 +58,8 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   expiring_certificate: injectExpiringCertificate,
   cluster_dns_down: clusterDnsDown,
   pvc_pending: pvcPending,
+  resource_quota_exceeded: resourceQuotaExceeded,
+  limit_range_violation: limitRangeViolation,
   hpa_at_max_replicas: hpaAtMaxReplicas,
   noop: () => undefined,
   // The on-call catalog (docs/oncall-catalog.md).
