@@ -50,8 +50,7 @@ export const FaultKind = z.enum([
   'expiring_certificate',
   'cluster_dns_down',
   'pvc_pending',
-  'resource_quota_exceeded',
-  'limit_range_violation',
+  'pvc_no_matching_pv',
   'hpa_at_max_replicas',
   'node_not_ready',
 ]);

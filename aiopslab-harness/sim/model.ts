@@ -234,6 +234,7 @@ export interface PersistentVolumeClaim {
     storageClassName?: string | null;
     volumeName?: string;
     volumeMode?: string;
+    selector?: { matchLabels?: Record<string, string> };
   };
   status?: { phase?: string; accessModes?: string[]; capacity?: Record<string, string> };
 }

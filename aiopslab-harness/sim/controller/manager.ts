@@ -15,7 +15,6 @@ import type { ControllerContext } from './context.js';
 import { DeploymentController } from './deployments.js';
 import { EndpointsController } from './endpoints.js';
 import { Kubelet } from './kubelet.js';
-import { ResourceQuotaController } from './resource-quotas.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicasets.js';
 import { Scheduler } from './scheduler.js';
@@ -48,8 +47,6 @@ export class ControllerManager {
   private readonly statefulSets: StatefulSetController;
   private readonly volumes: VolumeController;
   private readonly endpoints: EndpointsController;
-  /** ResourceQuota status: hard from spec, used recounted as pods come and go. */
-  private readonly quotas: ResourceQuotaController;
   /** Chaos Mesh experiments (ConfigMaps labelled chaos-mesh.org/kind). */
   private readonly chaos: ChaosController;
   /** HorizontalPodAutoscalers with a CPU target (a sync loop of its own while any exists). */
@@ -63,7 +60,6 @@ export class ControllerManager {
     statefulSets: new Set<string>(),
     claims: new Set<string>(),
     endpoints: new Set<string>(),
-    quotas: new Set<string>(),
     schedule: false,
     forceSchedule: false,
   };
@@ -78,7 +74,6 @@ export class ControllerManager {
     this.statefulSets = new StatefulSetController(ctx, this.kubelet);
     this.volumes = new VolumeController(ctx);
     this.endpoints = new EndpointsController(ctx);
-    this.quotas = new ResourceQuotaController(ctx);
     this.chaos = new ChaosController(ctx, this.kubelet);
     this.autoscalers = new AutoscalerController(ctx);
     this.timeline = new HealthTimeline(ctx.world);
@@ -111,7 +106,6 @@ export class ControllerManager {
         if (ownerKey && owner?.kind === 'ReplicaSet') this.queues.replicaSets.add(ownerKey);
         if (ownerKey && owner?.kind === 'StatefulSet') this.queues.statefulSets.add(ownerKey);
         this.queues.endpoints.add(meta.namespace ?? '');
-        if (this.quotas.watches(meta.namespace ?? '')) this.queues.quotas.add(meta.namespace ?? '');
         const pod = asView<Pod>(event.object);
         if (event.type !== 'DELETED' && !pod.spec.nodeName) this.queues.schedule = true;
         if (event.type === 'DELETED') this.queues.forceSchedule = true;
@@ -119,9 +113,6 @@ export class ControllerManager {
       }
       case 'Service':
         this.queues.endpoints.add(meta.namespace ?? '');
-        break;
-      case 'ResourceQuota':
-        this.queues.quotas.add(meta.namespace ?? '');
         break;
       case 'PersistentVolumeClaim':
         this.queues.claims.add(key);
@@ -184,7 +175,6 @@ export class ControllerManager {
         q.replicaSets.size +
         q.statefulSets.size +
         q.claims.size +
-        q.quotas.size +
         q.endpoints.size +
         q.volumes.size >
         0 ||
@@ -196,8 +186,6 @@ export class ControllerManager {
       return this.scheduler.scheduleAll() > 0;
     }
     this.chaos.process();
-    // The quota controller's recount comes first: it answers within moments, before the next create.
-    for (const ns of drain(q.quotas)) this.quotas.syncNamespace(ns);
     for (const name of drain(q.volumes)) this.releaseVolume(name);
     for (const key of drain(q.claims)) this.volumes.sync(...split(key));
     for (const key of drain(q.deployments)) this.deployments.sync(...split(key));
@@ -220,6 +208,14 @@ export class ControllerManager {
     if (!pv) return;
     const spec = pv['spec'] as JsonObject | undefined;
     const phase = (pv['status'] as { phase?: string } | undefined)?.phase;
+    // A volume a person just created has no phase yet: the PV controller makes it Available
+    // (pkg/controller/volume/persistentvolume/pv_controller.go syncVolume, "volume is unused").
+    if (phase === undefined && !spec?.['claimRef']) {
+      this.ctx.store.mutate(KIND.PersistentVolume, undefined, name, (o) => {
+        o['status'] = { phase: 'Available' };
+      });
+      return;
+    }
     if (phase === 'Released' && !spec?.['claimRef']) {
       this.ctx.store.mutate(KIND.PersistentVolume, undefined, name, (o) => {
         o['status'] = { phase: 'Available' };

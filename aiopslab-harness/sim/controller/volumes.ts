@@ -1,6 +1,7 @@
 import { resourceByKind } from '../api/resources.js';
 import type { PersistentVolumeClaim } from '../model.js';
-import { asView } from '../model.js';
+import { asView, parseMemory } from '../model.js';
+import type { JsonObject } from '../api/json.js';
 import type { ControllerContext } from './context.js';
 
 const PVCS = resourceByKind('PersistentVolumeClaim');
@@ -66,25 +67,26 @@ export class VolumeController {
         { component: 'rancher.io/local-path_local-path-provisioner' },
       );
     } else {
-      const match = this.ctx.store
-        .peekAll(PVS)
-        .find(
-          (pv) =>
-            pv['status'] &&
-            (pv['status'] as { phase?: string }).phase === 'Available' &&
-            ((pv['spec'] as { storageClassName?: string }).storageClassName ?? '') === (storageClass ?? ''),
-        );
+      const match = bestMatch(this.ctx.store.peekAll(PVS), pvc, storageClass ?? '', size, accessModes);
       if (!match) {
-        const message = storageClass
-          ? `storageclass.storage.k8s.io "${storageClass}" not found`
-          : 'no persistent volumes available for this claim and no storage class is set';
-        this.ctx.events.record(
-          json,
-          'Warning',
-          storageClass ? 'ProvisioningFailed' : 'FailedBinding',
-          message,
-          { component: 'persistentvolume-controller' },
-        );
+        // pkg/controller/volume/persistentvolume/pv_controller.go syncUnboundClaim: a claim with a class is
+        // provisioned (and fails for a class that does not exist); one without waits, with a Normal event.
+        if (storageClass)
+          this.ctx.events.record(
+            json,
+            'Warning',
+            'ProvisioningFailed',
+            `storageclass.storage.k8s.io "${storageClass}" not found`,
+            { component: 'persistentvolume-controller' },
+          );
+        else
+          this.ctx.events.record(
+            json,
+            'Normal',
+            'FailedBinding',
+            'no persistent volumes available for this claim and no storage class is set',
+            { component: 'persistentvolume-controller' },
+          );
         return;
       }
       volumeName = (match['metadata'] as { name: string }).name;
@@ -111,4 +113,42 @@ export class VolumeController {
       view.status = { phase: 'Bound', accessModes, capacity: { storage: size } };
     });
   }
+}
+
+/**
+ * The smallest Available volume that satisfies the claim, as the PV controller's index finds it
+ * (pkg/controller/volume/persistentvolume/index.go findMatchingVolume, pkg/volume/util.CheckVolumeModeMismatches):
+ * the same class, every access mode the claim asks for, at least the requested capacity, and the labels its
+ * selector names. A volume pre-bound to another claim (claimRef) is not a candidate.
+ */
+function bestMatch(
+  volumes: JsonObject[],
+  pvc: PersistentVolumeClaim,
+  storageClass: string,
+  size: string,
+  accessModes: string[],
+): JsonObject | undefined {
+  const wanted = parseMemory(size);
+  const selector = pvc.spec.selector?.matchLabels ?? {};
+  const fits = volumes.filter((pv) => {
+    const spec = (pv['spec'] ?? {}) as {
+      storageClassName?: string;
+      accessModes?: string[];
+      capacity?: { storage?: string };
+      claimRef?: { name?: string; namespace?: string };
+    };
+    const labels = (pv['metadata'] as { labels?: Record<string, string> }).labels ?? {};
+    const claimRef = spec.claimRef;
+    return (
+      (pv['status'] as { phase?: string } | undefined)?.phase === 'Available' &&
+      (spec.storageClassName ?? '') === storageClass &&
+      (!claimRef || (claimRef.name === pvc.metadata.name && claimRef.namespace === pvc.metadata.namespace)) &&
+      accessModes.every((m) => (spec.accessModes ?? []).includes(m)) &&
+      parseMemory(spec.capacity?.storage) >= wanted &&
+      Object.entries(selector).every(([k, v]) => labels[k] === v)
+    );
+  });
+  const capacity = (pv: JsonObject) =>
+    parseMemory(((pv['spec'] as { capacity?: { storage?: string } }).capacity ?? {}).storage);
+  return fits.sort((a, b) => capacity(a) - capacity(b))[0];
 }

@@ -7,7 +7,6 @@
 import type { SimCluster } from '../cluster.js';
 import { injectExpiredCertificate, injectExpiringCertificate } from './certificates.js';
 import { clusterDnsDown } from './cluster-dns.js';
-import { limitRangeViolation, resourceQuotaExceeded } from './admission-refusals.js';
 import { hpaAtMaxReplicas } from './autoscaler.js';
 import { pvcPending } from './storage-class.js';
 import { containerKill, networkDelay, networkLoss, podFailure, podKill } from './chaos-faults.js';
@@ -32,6 +31,7 @@ import { nodeNotReady } from './node-failure.js';
 import { redeployWithoutPv } from './storage.js';
 import type { FaultSpec, Injector } from './util.js';
 import { slowStartLiveness } from './slow-start.js';
+import { pvcNoMatchingPv } from './static-volume.js';
 import { faultError } from './util.js';
 
 export type { FaultSpec, Injector } from './util.js';
@@ -58,8 +58,7 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   expiring_certificate: injectExpiringCertificate,
   cluster_dns_down: clusterDnsDown,
   pvc_pending: pvcPending,
-  resource_quota_exceeded: resourceQuotaExceeded,
-  limit_range_violation: limitRangeViolation,
+  pvc_no_matching_pv: pvcNoMatchingPv,
   hpa_at_max_replicas: hpaAtMaxReplicas,
   noop: () => undefined,
   // The on-call catalog (docs/oncall-catalog.md).
