@@ -53,6 +53,8 @@ export const FaultKind = z.enum([
   'pvc_no_matching_pv',
   'hpa_at_max_replicas',
   'node_not_ready',
+  'job_backoff_limit_exceeded',
+  'cronjob_not_running',
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;
 
@@ -71,7 +73,13 @@ export const Fault = z.strictObject({
 export type Fault = z.infer<typeof Fault>;
 
 /** Benign distractors the simulator adds so that "any error means an incident" fails. */
-export const NoiseKind = z.enum(['benign_error_logs', 'completed_job', 'recent_rollout', 'restarted_once']);
+export const NoiseKind = z.enum([
+  'benign_error_logs',
+  'completed_job',
+  'recent_rollout',
+  'restarted_once',
+  'healthy_batch',
+]);
 export type NoiseKind = z.infer<typeof NoiseKind>;
 
 /** The mitigation check families of AIOpsLab's evaluators (see the facts file's mitigation table). */

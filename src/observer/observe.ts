@@ -4,6 +4,7 @@ import type { Result } from '../core/errors.js';
 import { fail, ok } from '../core/errors.js';
 import { analyzeAutoscalers } from './analyzers/autoscalers.js';
 import { analyzeCertificates } from './analyzers/certificates.js';
+import { analyzeBatch } from './analyzers/batch.js';
 import { analyzeClusterDns } from './analyzers/cluster-dns.js';
 import { analyzeStorageClasses } from './analyzers/storage-class.js';
 import { analyzeConfig, correlateTls } from './analyzers/config.js';
@@ -93,6 +94,14 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
     ...analyzeConfig(s.configmaps, [...s.deployments, ...s.statefulsets], s.pods, s.replicasets, s.logs),
     ...analyzeClusterDns(s.clusterDns ?? [], s.logs, s.pods, s.replicasets),
     ...analyzeStorageClasses(s.pvcs, s.events, s.pods, s.replicasets),
+    ...analyzeBatch({
+      jobs: s.jobs,
+      cronJobs: s.cronJobs,
+      pods: s.pods,
+      events: s.events,
+      logs: s.logs,
+      now: s.observedAt ?? new Date().toISOString(),
+    }),
     ...analyzeCertificates({
       certificates: s.certificates ?? [],
       pods: s.pods,

@@ -7,11 +7,15 @@ import { metaOf } from '../store.js';
 import type { Pod } from '../model.js';
 import { asView, controllerOf } from '../model.js';
 import { stateBehaviour } from '../faults/behaviour.js';
+import { batchTaskHook } from '../faults/batch-tasks.js';
 import { memoryLimitHook } from '../faults/memory-limit.js';
 import { ChaosController } from '../faults/chaos-controller.js';
 import { HealthTimeline } from '../faults/timeline.js';
 import { AutoscalerController } from './autoscaler.js';
 import type { ControllerContext } from './context.js';
+import { CronJobController } from './cronjobs.js';
+import type { JobView } from './jobs.js';
+import { JobController, jobFinished } from './jobs.js';
 import { DeploymentController } from './deployments.js';
 import { EndpointsController } from './endpoints.js';
 import { Kubelet } from './kubelet.js';
@@ -29,6 +33,8 @@ const KIND = {
   Namespace: resourceByKind('Namespace'),
   PersistentVolumeClaim: resourceByKind('PersistentVolumeClaim'),
   PersistentVolume: resourceByKind('PersistentVolume'),
+  Job: resourceByKind('Job'),
+  CronJob: resourceByKind('CronJob'),
 };
 /** Passes of the work loop before it gives up on settling (a controller fighting another would loop forever). */
 const MAX_PASSES = 50;
@@ -49,6 +55,10 @@ export class ControllerManager {
   private readonly endpoints: EndpointsController;
   /** Chaos Mesh experiments (ConfigMaps labelled chaos-mesh.org/kind). */
   private readonly chaos: ChaosController;
+  private readonly jobs: JobController;
+  private readonly cronJobs: CronJobController;
+  /** Per CronJob, its last seen spec: only a spec change (not its own status write) re-syncs it at once. */
+  private readonly cronJobSpecs = new Map<string, string>();
   /** HorizontalPodAutoscalers with a CPU target (a sync loop of its own while any exists). */
   private readonly autoscalers: AutoscalerController;
   /** The health model over time, for logs that follow it. */
@@ -60,6 +70,8 @@ export class ControllerManager {
     statefulSets: new Set<string>(),
     claims: new Set<string>(),
     endpoints: new Set<string>(),
+    jobs: new Set<string>(),
+    cronJobs: new Set<string>(),
     schedule: false,
     forceSchedule: false,
   };
@@ -75,11 +87,13 @@ export class ControllerManager {
     this.volumes = new VolumeController(ctx);
     this.endpoints = new EndpointsController(ctx);
     this.chaos = new ChaosController(ctx, this.kubelet);
+    this.jobs = new JobController(ctx, this.kubelet, (key) => this.queues.jobs.add(key));
+    this.cronJobs = new CronJobController(ctx, (key) => this.queues.cronJobs.add(key));
     this.autoscalers = new AutoscalerController(ctx);
     this.timeline = new HealthTimeline(ctx.world);
     // What a started container does follows from the state around it (after the base hooks; fault layers
     // put theirs in front).
-    ctx.hooks.push(memoryLimitHook, stateBehaviour);
+    ctx.hooks.push(memoryLimitHook, batchTaskHook, stateBehaviour);
     ctx.store.subscribe((event) => this.observe(event));
   }
 
@@ -105,6 +119,7 @@ export class ControllerManager {
       case 'Pod': {
         if (ownerKey && owner?.kind === 'ReplicaSet') this.queues.replicaSets.add(ownerKey);
         if (ownerKey && owner?.kind === 'StatefulSet') this.queues.statefulSets.add(ownerKey);
+        if (ownerKey && owner?.kind === 'Job') this.queues.jobs.add(ownerKey);
         this.queues.endpoints.add(meta.namespace ?? '');
         const pod = asView<Pod>(event.object);
         if (event.type !== 'DELETED' && !pod.spec.nodeName) this.queues.schedule = true;
@@ -114,6 +129,26 @@ export class ControllerManager {
       case 'Service':
         this.queues.endpoints.add(meta.namespace ?? '');
         break;
+      case 'Job':
+        this.queues.jobs.add(key);
+        // The CronJob controller looks again when one of its Jobs appears, finishes or goes.
+        if (ownerKey && owner?.kind === 'CronJob') {
+          const finished = jobFinished(asView<JobView>(event.object)) !== undefined;
+          if (event.type !== 'MODIFIED' || finished) this.queues.cronJobs.add(ownerKey);
+        }
+        if (event.type === 'DELETED') this.collectGarbage(meta.uid, meta.namespace);
+        break;
+      case 'CronJob': {
+        const spec = JSON.stringify(event.object['spec']);
+        if (event.type === 'DELETED') {
+          this.cronJobSpecs.delete(key);
+          this.collectGarbage(meta.uid, meta.namespace);
+        } else if (this.cronJobSpecs.get(key) !== spec) {
+          this.cronJobSpecs.set(key, spec);
+          this.queues.cronJobs.add(key);
+        }
+        break;
+      }
       case 'PersistentVolumeClaim':
         this.queues.claims.add(key);
         this.queues.forceSchedule = true;
@@ -176,7 +211,9 @@ export class ControllerManager {
         q.statefulSets.size +
         q.claims.size +
         q.endpoints.size +
-        q.volumes.size >
+        q.volumes.size +
+        q.jobs.size +
+        q.cronJobs.size >
         0 ||
       q.schedule ||
       q.forceSchedule ||
@@ -191,6 +228,8 @@ export class ControllerManager {
     for (const key of drain(q.deployments)) this.deployments.sync(...split(key));
     for (const key of drain(q.replicaSets)) this.replicaSets.sync(...split(key));
     for (const key of drain(q.statefulSets)) this.statefulSets.sync(...split(key));
+    for (const key of drain(q.cronJobs)) this.cronJobs.sync(...split(key));
+    for (const key of drain(q.jobs)) this.jobs.sync(...split(key));
     const force = q.forceSchedule;
     q.schedule = false;
     q.forceSchedule = false;
@@ -273,6 +312,8 @@ function namespacedTypes(): ResourceType[] {
     'Event',
     'PersistentVolumeClaim',
     'ServiceAccount',
+    'Job',
+    'CronJob',
   ].map(resourceByKind);
   return namespaced;
 }

@@ -7,6 +7,7 @@
 import type { SimCluster } from '../cluster.js';
 import { injectExpiredCertificate, injectExpiringCertificate } from './certificates.js';
 import { clusterDnsDown } from './cluster-dns.js';
+import { cronJobNotRunning, jobBackoffLimitExceeded } from './batch.js';
 import { hpaAtMaxReplicas } from './autoscaler.js';
 import { pvcPending } from './storage-class.js';
 import { containerKill, networkDelay, networkLoss, podFailure, podKill } from './chaos-faults.js';
@@ -70,6 +71,8 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   bad_image_rollout: badImageRollout,
   init_container_failure: initContainerFailure,
   node_not_ready: nodeNotReady,
+  job_backoff_limit_exceeded: jobBackoffLimitExceeded,
+  cronjob_not_running: cronJobNotRunning,
 };
 
 export const FAULT_KINDS: readonly string[] = Object.keys(INJECTORS);

@@ -8,12 +8,14 @@ import type { Pod } from '../model.js';
 import type { Dialect } from './topology.js';
 import { R, dialectOf, isPodReady, podsOf } from './topology.js';
 import { appIn, faultError, rolloutRestart } from './util.js';
+import { healthyBatch } from './batch.js';
 
 export const NOISE_KINDS = [
   'benign_error_logs',
   'completed_job',
   'recent_rollout',
   'restarted_once',
+  'healthy_batch',
 ] as const;
 export type NoiseKind = (typeof NOISE_KINDS)[number];
 
@@ -23,6 +25,7 @@ const PICKS: Record<NoiseKind, string[]> = {
   completed_job: [],
   recent_rollout: ['recommendation', 'media-service', 'quote'],
   restarted_once: ['reservation', 'unique-id-service', 'shipping'],
+  healthy_batch: [],
 };
 
 const BENIGN_LINES: Record<Dialect, string[]> = {
@@ -126,6 +129,10 @@ export function injectNoise(cluster: SimCluster, namespace: string, kind: string
       });
       break;
     }
+    case 'healthy_batch':
+      // A migration Job that completes and a CronJob whose runs complete on time.
+      healthyBatch(cluster, namespace);
+      break;
     default:
       throw faultError(`unknown noise kind "${kind}" (known: ${NOISE_KINDS.join(', ')})`);
   }

@@ -117,6 +117,36 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // A Job given up on (BackoffLimitExceeded): labelled by what its pods' last log line says (observer
+    // attribute `cause`): credentials a database refuses are an Authentication Issue, as AIOpsLab files
+    // revoke_auth_mongodb; a host that does not answer or a refused argument is the batch program's own
+    // configuration, Application/Misconfiguration as AIOpsLab files misconfig_app (docs/oncall-catalog.md).
+    matches: (ev) => ev.signal === 'JobFailed' && ev.attributes?.['cause'] === 'authentication',
+    verdict: {
+      systemLevel: 'Application',
+      faultType: 'Authentication Issue',
+      label: 'a Job whose credentials its database refuses (BackoffLimitExceeded)',
+    },
+  },
+  {
+    matches: signal('JobFailed'),
+    verdict: {
+      systemLevel: 'Application',
+      faultType: 'Misconfiguration',
+      label: 'a Job that failed until its backoff limit (BackoffLimitExceeded)',
+    },
+  },
+  {
+    // A CronJob whose runs no longer start (suspended and left so, or a hung run blocking a Forbid policy): the
+    // schedule is not carried out at the orchestration layer, an operation left undone like a scale to zero.
+    matches: signal('CronJobNotRunning'),
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Operation Error',
+      label: 'a CronJob that has stopped starting its scheduled runs',
+    },
+  },
+  {
     // A claim's manifest names a StorageClass the cluster lacks: a manifest mistake, like a wrong targetPort.
     matches: signal('StorageClassNotFound'),
     verdict: {

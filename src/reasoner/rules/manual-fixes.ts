@@ -5,6 +5,7 @@
  */
 import type { Evidence } from '../../core/evidence.js';
 import type { ComponentView } from './graph.js';
+import { fixFailedJob, restartCronJob } from './manual-batch-fixes.js';
 import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
 import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
 import { createConfigReference, fixInitContainer, fixProbeEndpoint } from './manual-manifest-fixes.js';
@@ -98,6 +99,9 @@ interface Manual {
 const MANUAL: readonly Manual[] = [
   { check: renewCertificate, proposeNothing: true },
   { check: provideStorageClass, proposeNothing: true },
+  // Before regrantByHand: a Job's refused login is its own credentials' problem, not its database's.
+  { check: fixFailedJob, proposeNothing: true },
+  { check: restartCronJob, proposeNothing: true },
   { check: restoreClusterDns, proposeNothing: false },
   { check: fixProbeEndpoint, proposeNothing: true },
   { check: createConfigReference, proposeNothing: true },
