@@ -144,6 +144,8 @@ export interface PersistentVolumeClaim extends KObject {
     volumeName?: string;
     storageClassName?: string;
     resources?: { requests?: Record<string, string> };
+    accessModes?: string[];
+    selector?: { matchLabels?: Record<string, string> };
   };
   status?: { phase?: string };
 }
@@ -153,6 +155,7 @@ export interface PersistentVolume extends KObject {
     storageClassName?: string;
     claimRef?: { name?: string; namespace?: string; uid?: string };
     capacity?: Record<string, string>;
+    accessModes?: string[];
   };
   status?: { phase?: string };
 }
@@ -374,7 +377,13 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   },
   persistentvolumeclaims: {
     metadata: META,
-    spec: { volumeName: true, storageClassName: true, resources: { requests: true } },
+    spec: {
+      volumeName: true,
+      storageClassName: true,
+      resources: { requests: true },
+      accessModes: true,
+      selector: { matchLabels: true },
+    },
     status: { phase: true },
   },
   persistentvolumes: {
@@ -383,6 +392,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
       storageClassName: true,
       claimRef: { name: true, namespace: true, uid: true },
       capacity: true,
+      accessModes: true,
     },
     status: { phase: true },
   },

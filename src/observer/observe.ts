@@ -7,6 +7,7 @@ import { analyzeCertificates } from './analyzers/certificates.js';
 import { analyzeBatch } from './analyzers/batch.js';
 import { analyzeClusterDns } from './analyzers/cluster-dns.js';
 import { analyzeStorageClasses } from './analyzers/storage-class.js';
+import { analyzeStaticVolumes } from './analyzers/static-volumes.js';
 import { analyzeConfig, correlateTls } from './analyzers/config.js';
 import { analyzeEvents } from './analyzers/events.js';
 import type { Finding } from './analyzers/finding.js';
@@ -94,6 +95,7 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
     ...analyzeConfig(s.configmaps, [...s.deployments, ...s.statefulsets], s.pods, s.replicasets, s.logs),
     ...analyzeClusterDns(s.clusterDns ?? [], s.logs, s.pods, s.replicasets),
     ...analyzeStorageClasses(s.pvcs, s.events, s.pods, s.replicasets),
+    ...analyzeStaticVolumes(s.pvcs, s.pvs, s.pods, s.replicasets),
     ...analyzeBatch({
       jobs: s.jobs,
       cronJobs: s.cronJobs,

@@ -156,6 +156,16 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // A claim asking for what no volume offers, where nothing provisions one: the claim's request or the
+    // missing volume is a manifest matter, as a class that does not exist is.
+    matches: signal('NoMatchingVolume'),
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Misconfiguration',
+      label: 'a storage claim no PersistentVolume satisfies',
+    },
+  },
+  {
     matches: signal('TargetPortMismatch'),
     verdict: { systemLevel: 'Virtualization', faultType: 'Misconfiguration', label: 'a misrouted Service' },
   },

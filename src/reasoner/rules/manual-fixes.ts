@@ -10,6 +10,7 @@ import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
 import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
 import { createConfigReference, fixInitContainer, fixProbeEndpoint } from './manual-manifest-fixes.js';
 import { recoverLostNode } from './manual-node-fixes.js';
+import { provideMatchingVolume } from './manual-storage-fixes.js';
 
 const str = (ev: Evidence, key: string): string | undefined => {
   const v = ev.attributes?.[key];
@@ -99,6 +100,7 @@ interface Manual {
 const MANUAL: readonly Manual[] = [
   { check: renewCertificate, proposeNothing: true },
   { check: provideStorageClass, proposeNothing: true },
+  { check: provideMatchingVolume, proposeNothing: true },
   // Before regrantByHand: a Job's refused login is its own credentials' problem, not its database's.
   { check: fixFailedJob, proposeNothing: true },
   { check: restartCronJob, proposeNothing: true },
