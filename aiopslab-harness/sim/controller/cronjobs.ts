@@ -9,6 +9,8 @@
  *     more than 100 of them → Warning TooManyMissedTimes "too many missed start times: <n>. Set or decrease
  *     .spec.startingDeadlineSeconds or check clock skew" (the run still starts);
  *   - later than startingDeadlineSeconds → Warning MissSchedule "Missed scheduled time to start a job: <RFC1123Z>";
+ *     (kept as the code has it; since the look-back itself stops at now − startingDeadlineSeconds, a run that
+ *     late is only found through the even-period estimate of uneven schedules: a dropped run is usually silent);
  *   - concurrencyPolicy Forbid with a Job active → Normal JobAlreadyActive "Not starting job because prior
  *     execution is running and concurrency policy is Forbid"; Replace deletes the active ones first;
  *   - otherwise a Job `<cronjob>-<scheduled unix minutes>` from the jobTemplate (Normal SuccessfulCreate
