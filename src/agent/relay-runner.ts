@@ -27,7 +27,7 @@ interface Pending {
 }
 
 export interface RelayRunnerOptions {
-  /** Most reads in one command; the orchestrator gives a command 30 s. */
+  /** Most reads in one command (a snapshot lists 15 kinds after its pods); the orchestrator gives a command 30 s. */
   maxBatch?: number;
   nonce?: string;
 }
@@ -62,7 +62,7 @@ export function batchCommand(argvs: readonly string[][], nonce: string): string 
 
 export function createRelayRunner(relay: ShellRelay, options: RelayRunnerOptions = {}): KubectlRunner {
   const nonce = options.nonce ?? randomBytes(4).toString('hex');
-  const maxBatch = options.maxBatch ?? 12;
+  const maxBatch = options.maxBatch ?? 16;
   let pending: Pending[] = [];
   let scheduled = false;
   // One command in flight at a time: the orchestrator answers steps in order.

@@ -9,6 +9,8 @@ import type { ActionProposal } from '../core/actions.js';
 import type { Diagnosis } from '../core/diagnosis.js';
 import type { Policy } from '../core/policy.js';
 import { changeText, keyText } from '../executor/actions/config.js';
+import { gatherContext } from '../executor/context.js';
+import { refusalsOf } from '../executor/plan-check.js';
 import { actionNamespace, decide } from '../executor/policy-engine.js';
 import { runIncident } from '../incident/run-incident.js';
 import type { ClusterReader } from '../observer/cluster-reader.js';
@@ -17,6 +19,7 @@ import type { Pod } from '../observer/k8s-types.js';
 import type { Reasoner } from '../reasoner/reasoner.js';
 import type { Submission } from './api-call.js';
 import { execShell, submit } from './api-call.js';
+import { factClientsOver } from './relay-facts.js';
 import { createRelayRunner } from './relay-runner.js';
 import { relayWrite } from './relay-write.js';
 import { configMapPatchArgv, renderKubectl } from './render-kubectl.js';
@@ -196,16 +199,27 @@ export class AgentSession {
   }
 
   /**
-   * Each allowed proposal is written and read back (./relay-write.ts); the first write that does not show on
-   * the cluster after its retry stops the plan, and the submit then says so in its text.
+   * The plan is decided whole first, on the cluster as the relayed reader shows it (the same content
+   * constraints `aoi act` checks, read in one step): one refusal writes nothing. Then each allowed proposal is
+   * written and read back (./relay-write.ts); the first write that does not show on the cluster after its
+   * retry stops the plan, and the submit then says so in its text.
    */
   private async mitigate(proposals: readonly ActionProposal[], reader: ClusterReader): Promise<void> {
+    const namespaces = [...new Set(proposals.flatMap((p) => actionNamespace(p) ?? []))];
+    const facts = await factClientsOver(reader, namespaces);
+    const refusals = await refusalsOf(proposals, this.options.policy, facts);
+    for (const { index, action, decision } of refusals)
+      this.options.log(
+        `plan refused: action ${index + 1} (${action.kind}) denied (${decision.ruleId ?? 'no rule'}): ${decision.reason}`,
+      );
+    if (refusals.length > 0) return;
     let verified = 0;
     for (const [i, action] of proposals.entries()) {
-      const decision = decide(action, this.options.policy, {
-        namespace: actionNamespace(action),
-        actionsSoFar: i,
-      });
+      const decision = decide(
+        action,
+        this.options.policy,
+        await gatherContext(action, facts, { actionsSoFar: i }),
+      );
       const allowed = decision.effect === 'allow' || (decision.effect === 'approve' && this.options.approve);
       this.options.log(
         `policy ${decision.effect}${decision.ruleId ? ` (${decision.ruleId})` : ''} for ${action.kind}: ${decision.reason}`,

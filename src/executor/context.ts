@@ -1,6 +1,6 @@
 import type { ActionProposal } from '../core/actions.js';
 import { targetObjectOf } from '../core/action-target.js';
-import type { ExecutorClients } from './actions/types.js';
+import type { FactClients } from './constraints/facts.js';
 import { gatherFacts } from './constraints/facts.js';
 import type { DecisionContext } from './policy-engine.js';
 import { actionNamespace } from './policy-engine.js';
@@ -15,7 +15,7 @@ export interface IncidentCounters {
 /** What the policy needs to know about the target, read with the executor's client; unknowns stay unset. */
 export async function gatherContext(
   action: ActionProposal,
-  clients: ExecutorClients,
+  clients: FactClients,
   incident: IncidentCounters,
 ): Promise<DecisionContext> {
   const namespace = actionNamespace(action);
@@ -51,7 +51,7 @@ export async function gatherContext(
 
 async function readTarget(
   action: Exclude<ActionProposal, { kind: 'kubectl' }>,
-  { core, apps }: ExecutorClients,
+  { core, apps }: FactClients,
 ): Promise<{ labels?: Record<string, string>; replicas?: number }> {
   const target = targetObjectOf(action);
   if (!target) return {};

@@ -10,6 +10,7 @@ import type { ActionProposal } from '../core/actions.js';
 import type { Policy } from '../core/policy.js';
 import type { ExecutorClients } from './actions/types.js';
 import type { AuditLog } from './audit-log.js';
+import type { FactClients } from './constraints/facts.js';
 import { gatherContext } from './context.js';
 import { typedActionFor } from './kubectl-to-action.js';
 import type { Decision } from './policy-engine.js';
@@ -36,7 +37,7 @@ function targetKey(action: ActionProposal): string | undefined {
 export async function refusalsOf(
   actions: readonly ActionProposal[],
   policy: Policy,
-  clients: ExecutorClients,
+  clients: FactClients,
 ): Promise<PlanRefusal[]> {
   const refusals: PlanRefusal[] = [];
   const seen = new Map<string, number>();

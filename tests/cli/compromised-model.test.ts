@@ -8,14 +8,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { MERGE } from '../../src/executor/actions/workload.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXECUTOR_CONTEXT, renderKubeconfig } from '../../aiopslab-harness/sim/kubeconfig.js';
 import type { SimServer } from '../../aiopslab-harness/sim/server/http.js';
-import { NS, startSim } from '../executor/sim-fixture.js';
+import { startSim } from '../executor/sim-fixture.js';
 import type { Proposal } from './compromised-model-proposals.js';
-import { COMBINATIONS, PROTECTED, PROTECTED_BY_LABEL, proposals } from './compromised-model-proposals.js';
+import { COMBINATIONS, proposals } from './compromised-model-proposals.js';
+import { setStage } from './compromised-model-stage.js';
 import { spawnAoi } from './spawn-aoi.js';
 
 let dir: string;
@@ -30,62 +29,12 @@ interface Reported {
   applied: boolean;
 }
 
-function adminClients(sim: SimServer) {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'sim', server: sim.url, caData: Buffer.from(sim.caPem).toString('base64') }],
-    users: [{ name: 'admin', token: sim.tokens.admin }],
-    contexts: [{ name: 'x', cluster: 'sim', user: 'admin' }],
-    currentContext: 'x',
-  });
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aoi-compromised-'));
   server = await startSim(21);
   kubeconfig = join(dir, 'kubeconfig');
   await writeFile(kubeconfig, renderKubeconfig(server.url, server.tokens, server.caPem), { mode: 0o600 });
-  // The harness (admin) sets the stage: a protected workload of each kind of marker, and the ConfigMaps.
-  const admin = adminClients(server);
-  await admin.apps.patchNamespacedDeployment(
-    { name: PROTECTED, namespace: NS, body: { metadata: { annotations: { 'aoi.dev/protected': 'true' } } } },
-    MERGE,
-  );
-  await admin.apps.patchNamespacedDeployment(
-    {
-      name: PROTECTED_BY_LABEL,
-      namespace: NS,
-      body: { metadata: { labels: { 'aoi.dev/protected': 'true' } } },
-    },
-    MERGE,
-  );
-  await admin.core.patchNamespacedService(
-    { name: PROTECTED, namespace: NS, body: { metadata: { annotations: { 'aoi.dev/protected': 'true' } } } },
-    MERGE,
-  );
-  await admin.core.createNamespacedConfigMap({
-    namespace: NS,
-    body: {
-      metadata: { name: 'flags' },
-      data: { 'flags.json': '{"flags":{"ad":{"defaultVariant":"off"}}}' },
-    },
-  });
-  await admin.core.createNamespacedConfigMap({
-    namespace: NS,
-    body: {
-      metadata: { name: 'mongo-conf' },
-      data: {
-        'mongod.conf':
-          'net:\n  bindIp: 127.0.0.1\n  tls:\n    mode: disabled\nsecurity:\n  authorization: enabled\n',
-      },
-    },
-  });
-  const pods = await admin.core.listNamespacedPod({
-    namespace: NS,
-    labelSelector: `io.kompose.service=${PROTECTED}`,
-  });
-  singles = proposals(pods.items[0]?.metadata?.name ?? 'no-pod');
+  singles = proposals(await setStage(server));
 });
 
 afterAll(async () => {

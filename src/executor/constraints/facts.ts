@@ -3,9 +3,15 @@
  * the dry run. Each piece is read only for the action kinds that need it; a read that fails leaves the piece
  * unset, and a constraint that needs an unset piece refuses (could not look is never "fine").
  */
-import type { V1Container, V1Deployment, V1ObjectMeta, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type {
+  AppsV1Api,
+  CoreV1Api,
+  V1Container,
+  V1Deployment,
+  V1ObjectMeta,
+  V1PodTemplateSpec,
+} from '@kubernetes/client-node';
 import type { ActionProposal } from '../../core/actions.js';
-import type { ExecutorClients } from '../actions/types.js';
 import { targetObjectOf } from '../../core/action-target.js';
 
 /** One container as a revision of a workload ran it. */
@@ -52,6 +58,32 @@ export interface ConstraintFacts {
   };
   /** Reads that failed, by piece, for the refusal message. */
   unreadable: string[];
+}
+
+/**
+ * The reads the constraints make: the executor's own client-node APIs, or (for the AIOpsLab relay, which has
+ * no API connection of its own) the same calls answered from lists read through the orchestrator's shell.
+ */
+export interface FactClients {
+  core: Pick<
+    CoreV1Api,
+    | 'readPersistentVolume'
+    | 'readNamespacedConfigMap'
+    | 'readNamespacedPod'
+    | 'readNamespacedService'
+    | 'listNamespacedService'
+    | 'listNamespacedPod'
+    | 'listNode'
+  >;
+  apps: Pick<
+    AppsV1Api,
+    | 'readNamespacedDeployment'
+    | 'readNamespacedStatefulSet'
+    | 'readNamespacedReplicaSet'
+    | 'listNamespacedDeployment'
+    | 'listNamespacedStatefulSet'
+    | 'listNamespacedReplicaSet'
+  >;
 }
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -103,7 +135,7 @@ function deploymentShape(d: V1Deployment): NonNullable<ConstraintFacts['workload
   };
 }
 
-async function readHistory(clients: ExecutorClients, d: V1Deployment): Promise<Revision[]> {
+async function readHistory(clients: FactClients, d: V1Deployment): Promise<Revision[]> {
   const namespace = d.metadata?.namespace ?? '';
   const sets = await clients.apps.listNamespacedReplicaSet({ namespace });
   return sets.items
@@ -115,7 +147,7 @@ async function readHistory(clients: ExecutorClients, d: V1Deployment): Promise<R
     }));
 }
 
-async function readNeighbours(clients: ExecutorClients, namespace: string, self: string) {
+async function readNeighbours(clients: FactClients, namespace: string, self: string) {
   const [deployments, statefulSets] = await Promise.all([
     clients.apps.listNamespacedDeployment({ namespace }),
     clients.apps.listNamespacedStatefulSet({ namespace }),
@@ -137,14 +169,14 @@ async function readNeighbours(clients: ExecutorClients, namespace: string, self:
   return all.filter((w) => !(w.kind === 'Deployment' && w.name === self));
 }
 
-async function readServiceSelectors(clients: ExecutorClients, namespace: string) {
+async function readServiceSelectors(clients: FactClients, namespace: string) {
   const services = await clients.core.listNamespacedService({ namespace });
   return services.items
     .filter((s) => Object.keys(s.spec?.selector ?? {}).length > 0)
     .map((s) => ({ name: s.metadata?.name ?? '', selector: { ...(s.spec?.selector ?? {}) } }));
 }
 
-async function readSchedulableNodes(clients: ExecutorClients) {
+async function readSchedulableNodes(clients: FactClients) {
   const nodes = await clients.core.listNode();
   return nodes.items
     .filter((n) => n.spec?.unschedulable !== true)
@@ -153,7 +185,7 @@ async function readSchedulableNodes(clients: ExecutorClients) {
 }
 
 /** The ports of the containers a Service sends to: its pods' and the templates of workloads it selects. */
-async function readService(clients: ExecutorClients, namespace: string, name: string) {
+async function readService(clients: FactClients, namespace: string, name: string) {
   const svc = await clients.core.readNamespacedService({ name, namespace });
   const selector = svc.spec?.selector ?? {};
   const ports = (svc.spec?.ports ?? []).map((p) => ({
@@ -178,7 +210,7 @@ async function readService(clients: ExecutorClients, namespace: string, name: st
 }
 
 async function readMarkers(
-  clients: ExecutorClients,
+  clients: FactClients,
   action: Exclude<ActionProposal, { kind: 'kubectl' }>,
 ): Promise<ConstraintFacts['markers']> {
   const target = targetObjectOf(action);
@@ -201,7 +233,7 @@ async function readMarkers(
 }
 
 /** A pod, its ReplicaSet and that set's Deployment (or its StatefulSet): protecting a workload protects its pods. */
-async function podMarkers(clients: ExecutorClients, ref: { name: string; namespace: string }) {
+async function podMarkers(clients: FactClients, ref: { name: string; namespace: string }) {
   const pod = await clients.core.readNamespacedPod(ref);
   const found = [markersOf(pod.metadata)];
   for (const owner of pod.metadata?.ownerReferences ?? []) {
@@ -231,10 +263,7 @@ const DEPLOYMENT_KINDS: ReadonlySet<string> = new Set([
   'rollbackDeployment',
 ]);
 
-export async function gatherFacts(
-  action: ActionProposal,
-  clients: ExecutorClients,
-): Promise<ConstraintFacts> {
+export async function gatherFacts(action: ActionProposal, clients: FactClients): Promise<ConstraintFacts> {
   const facts: ConstraintFacts = { unreadable: [] };
   if (action.kind === 'kubectl') return facts;
   await attempt(facts, 'the target', async (f) => {
