@@ -53,6 +53,7 @@ export const FaultKind = z.enum([
   'pvc_no_matching_pv',
   'hpa_at_max_replicas',
   'node_not_ready',
+  'node_memory_pressure',
   'job_backoff_limit_exceeded',
   'cronjob_not_running',
 ]);

@@ -69,3 +69,40 @@ describe('a node whose kubelet stopped posting status', () => {
     expect(diagnosis.proposals).toEqual([]);
   });
 });
+
+describe('a node under memory pressure', () => {
+  it('is the root, the pods it evicted are its victims, and nothing is proposed', async () => {
+    const { cluster, namespace } = prepareCluster({
+      app: 'hotel-reservation',
+      fault: 'node_memory_pressure',
+      target: 'kind-worker2',
+    });
+    server = await SimServer.start({ cluster });
+    const observed = await observe(apiReader(server), { namespace, maxEvidenceTokens: 8000 });
+    if (!observed.ok) throw new Error(observed.error.message);
+    const evidence = observed.value.evidence;
+    expect(evidence.find((e) => e.signal === 'MemoryPressure')).toMatchObject({
+      severity: 'critical',
+      component: 'kind-worker2',
+      attributes: { node: 'kind-worker2', reason: 'KubeletHasInsufficientMemory' },
+    });
+    const evicted = evidence.filter((e) => e.signal === 'PodEvicted');
+    expect(evicted.length).toBeGreaterThan(0);
+    for (const e of evicted) {
+      expect(e.blames).toEqual(['kind-worker2']);
+      expect(e.excerpt).toMatch(
+        /^The node was low on resource: memory\. Threshold quantity: 100Mi, available: /,
+      );
+    }
+    const diagnosis = diagnoseByRules({ evidence, namespace });
+    expect(diagnosis.faultyComponents).toEqual(['kind-worker2']);
+    expect(diagnosis.rootCause).toMatchObject({
+      systemLevel: 'Operating System',
+      faultType: 'Operation Error',
+    });
+    expect(diagnosis.rootCause?.summary).toContain(
+      'no automatic fix: node kind-worker2 is short of memory (MemoryPressure); the kubelet evicted',
+    );
+    expect(diagnosis.proposals).toEqual([]);
+  });
+});

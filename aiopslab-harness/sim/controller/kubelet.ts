@@ -105,6 +105,69 @@ export class Kubelet {
     }
   }
 
+  /**
+   * The eviction manager's kill (pkg/kubelet/eviction/eviction_manager.go evictPod): the containers are
+   * stopped at once, the pod is left Failed with reason Evicted and the manager's message, a DisruptionTarget
+   * condition (TerminationByKubelet) and a Warning Evicted event; the object stays, as evicted pods do.
+   */
+  evict(podJson: JsonObject, message: string): boolean {
+    const pod = asView<Pod>(podJson);
+    const record = this.pods.get(pod.metadata.uid);
+    if (!record || record.terminating || this.down(record)) return false;
+    record.terminating = true;
+    const now = this.ctx.clock.now();
+    const at = this.ctx.clock.iso(now);
+    for (const [name, c] of record.containers) {
+      c.timers.forEach((cancel) => cancel());
+      c.timers = [];
+      this.ctx.logs.finish(record.uid, name, now);
+    }
+    const updated = this.ctx.store.mutate(PODS, record.namespace, record.name, (json) => {
+      const view = asView<Pod>(json);
+      view.status.phase = 'Failed';
+      view.status.reason = 'Evicted';
+      view.status.message = message;
+      for (const s of view.status.containerStatuses ?? []) {
+        if (s.state.running)
+          s.state = {
+            terminated: {
+              exitCode: 137,
+              reason: 'Error',
+              startedAt: s.state.running.startedAt,
+              finishedAt: at,
+              ...(s.containerID ? { containerID: s.containerID } : {}),
+            },
+          };
+        s.ready = false;
+        s.started = false;
+      }
+      for (const c of view.status.conditions ?? [])
+        if (c.type === 'Ready' || c.type === 'ContainersReady') {
+          if (c.status !== 'False') c.lastTransitionTime = at;
+          c.status = 'False';
+          c.reason = 'PodFailed';
+          delete c.message;
+        }
+      view.status.conditions = [
+        ...(view.status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'),
+        {
+          type: 'DisruptionTarget',
+          status: 'True',
+          reason: 'TerminationByKubelet',
+          message,
+          lastProbeTime: null,
+          lastTransitionTime: at,
+        },
+      ];
+    });
+    if (updated)
+      this.ctx.events.record(updated, 'Warning', 'Evicted', message, {
+        component: 'kubelet',
+        host: record.node,
+      });
+    return updated !== undefined;
+  }
+
   /** The heartbeat a running kubelet posts: every condition as it really is (all healthy here). */
   private postNodeStatus(node: string): void {
     const now = this.ctx.clock.iso();

@@ -18,6 +18,7 @@ import type { JobView } from './jobs.js';
 import { JobController, jobFinished } from './jobs.js';
 import { DeploymentController } from './deployments.js';
 import { EndpointsController } from './endpoints.js';
+import { EvictionManager } from './eviction.js';
 import { Kubelet } from './kubelet.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicasets.js';
@@ -47,6 +48,8 @@ export class ControllerManager {
   readonly kubelet: Kubelet;
   /** Node heartbeats, unreachable taints, taint-based eviction and orphaned-pod collection. */
   readonly nodeLifecycle: NodeLifecycleController;
+  /** The kubelets' memory eviction managers (node-pressure eviction). */
+  readonly eviction: EvictionManager;
   private readonly scheduler: Scheduler;
   private readonly deployments: DeploymentController;
   private readonly replicaSets: ReplicaSetController;
@@ -80,6 +83,7 @@ export class ControllerManager {
   constructor(private readonly ctx: ControllerContext) {
     this.kubelet = new Kubelet(ctx);
     this.nodeLifecycle = new NodeLifecycleController(ctx, this.kubelet);
+    this.eviction = new EvictionManager(ctx, this.kubelet);
     this.scheduler = new Scheduler(ctx, (pod) => this.kubelet.admit(pod as unknown as JsonObject));
     this.deployments = new DeploymentController(ctx);
     this.replicaSets = new ReplicaSetController(ctx, this.kubelet);

@@ -28,7 +28,7 @@ import {
   oomKilled,
   readinessProbeFailure,
 } from './oncall-workload.js';
-import { nodeNotReady } from './node-failure.js';
+import { nodeMemoryPressure, nodeNotReady } from './node-failure.js';
 import { redeployWithoutPv } from './storage.js';
 import type { FaultSpec, Injector } from './util.js';
 import { slowStartLiveness } from './slow-start.js';
@@ -71,6 +71,7 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   bad_image_rollout: badImageRollout,
   init_container_failure: initContainerFailure,
   node_not_ready: nodeNotReady,
+  node_memory_pressure: nodeMemoryPressure,
   job_backoff_limit_exceeded: jobBackoffLimitExceeded,
   cronjob_not_running: cronJobNotRunning,
 };

@@ -13,7 +13,8 @@
  */
 import { resourceByKind } from '../api/resources.js';
 import type { Injector } from './util.js';
-import { faultError, targetOf } from './util.js';
+import { parseMemory } from '../model.js';
+import { faultError, param, targetOf } from './util.js';
 
 const NODES = resourceByKind('Node');
 
@@ -24,4 +25,28 @@ export const nodeNotReady: Injector = (cluster, _namespace, fault) => {
     throw faultError(`node_not_ready: no node "${node}" (nodes: ${names.join(', ')})`);
   }
   cluster.controllers.stopKubelet(node);
+};
+
+const MIB = 2 ** 20;
+
+/**
+ * node_memory_pressure: something on worker `target` outside Kubernetes (a runaway agent, a backup job run
+ * on the host) takes the node's memory, leaving `params.availableMi` (default 52) for the kubelet's
+ * memory.available and growing by `params.growMiPerMinute` (default 48): a leak. That is the only change;
+ * the kubelet's eviction manager derives the rest (controller/eviction.ts): MemoryPressure, the
+ * memory-pressure taint, EvictionThresholdMet, pods evicted one by one (Failed, reason Evicted) and
+ * replaced on other nodes, or left Pending when pinned to this one.
+ *
+ * Fix (what a person does): find and stop what eats the host's memory (or cordon and drain the node and
+ * repair it); the condition clears 5 min after memory is available again. No automatic fix.
+ */
+export const nodeMemoryPressure: Injector = (cluster, _namespace, fault) => {
+  const node = targetOf(fault);
+  const json = cluster.store.peek(NODES, undefined, node);
+  if (!json) throw faultError(`node_memory_pressure: no node "${node}"`);
+  const capacity = parseMemory((json['status'] as { capacity: Record<string, string> }).capacity['memory']);
+  const available = Number(param(fault, 'availableMi') ?? 52) * MIB;
+  const grow = Number(param(fault, 'growMiPerMinute') ?? 48) * MIB;
+  const pods = cluster.controllers.eviction.podUsageBytes(node);
+  cluster.controllers.eviction.setHostMemory(node, Math.max(0, capacity - pods - available), grow);
 };

@@ -36,7 +36,8 @@ export function analyzeNodes(nodes: readonly Node[]): Finding[] {
         subject,
         component: name,
         signal,
-        severity: c.type === 'Ready' ? 'critical' : 'error',
+        // Pressure makes the kubelet evict pods: as grave for the pods as a lost node.
+        severity: 'critical',
         score: c.type === 'Ready' ? 85 : 70,
         summary: clip(
           `Node ${name} ${c.type ?? '?'}=${c.status ?? '?'}${c.reason ? ` (${c.reason})` : ''}` +

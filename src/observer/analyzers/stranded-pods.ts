@@ -8,6 +8,10 @@
  * kubelet can finish a graceful deletion, so the pod then stays Terminating
  * (https://kubernetes.io/docs/concepts/architecture/nodes/#condition, taint-based evictions).
  *
+ * A pod the kubelet evicted (phase Failed, reason Evicted: node-pressure eviction, pkg/kubelet/eviction) is
+ * the victim of its node, and so is a pod pinned (nodeSelector kubernetes.io/hostname) to a node whose
+ * NoSchedule taint keeps it Pending.
+ *
  * A pod whose deletion is long overdue on a Ready node is its own finding (a finalizer or a stuck kubelet).
  * `metadata.deletionTimestamp` is when the grace period ends, so "overdue" counts from it.
  */
@@ -31,7 +35,7 @@ export function analyzeStrandedPods(
     if (ready && ready.status !== 'True')
       notReady.set(nameOf(node), { status: ready.status ?? '?', message: ready.message ?? '' });
   }
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...evictedAndPinned(nodes, pods, replicasets)];
   const nowMs = Date.parse(now);
   for (const pod of pods) {
     const nodeName = pod.spec?.nodeName;
@@ -87,6 +91,59 @@ export function analyzeStrandedPods(
         ...(nodeName ? { node: nodeName } : {}),
       },
     });
+  }
+  return findings;
+}
+
+/** Pods the kubelet evicted from a node, and pods pinned to a node whose NoSchedule taint refuses them. */
+function evictedAndPinned(
+  nodes: readonly Node[],
+  pods: readonly Pod[],
+  replicasets: readonly Workload[],
+): Finding[] {
+  const refusing = new Map<string, string>();
+  for (const node of nodes) {
+    const taints = asArray(node.spec?.taints).filter((t) => t.effect === 'NoSchedule');
+    if (taints.length > 0) refusing.set(nameOf(node), taints.map((t) => t.key ?? '?').join(', '));
+  }
+  const findings: Finding[] = [];
+  for (const pod of pods) {
+    const component = ownerOf(pod, replicasets);
+    const subject = subjectOf('Pod', pod);
+    const nodeName = pod.spec?.nodeName;
+    if (pod.status?.phase === 'Failed' && pod.status.reason === 'Evicted' && nodeName) {
+      findings.push({
+        source: 'kubernetes',
+        subject,
+        component,
+        signal: 'PodEvicted',
+        severity: 'error',
+        score: 75,
+        summary: clip(`Pod ${subject.name} of ${component} was evicted from node ${nodeName}`, 300),
+        ...(pod.status.message ? { excerpt: clip(pod.status.message) } : {}),
+        blames: [nodeName],
+        attributes: { node: nodeName, pod: subject.name },
+      });
+      continue;
+    }
+    const pinned = pod.spec?.nodeSelector?.['kubernetes.io/hostname'];
+    const taints = pinned ? refusing.get(pinned) : undefined;
+    if (!nodeName && pinned && taints && pod.status?.phase === 'Pending' && !pod.metadata?.deletionTimestamp)
+      findings.push({
+        source: 'kubernetes',
+        subject,
+        component,
+        signal: 'PodPinnedToTaintedNode',
+        severity: 'error',
+        score: 75,
+        summary: clip(
+          `Pod ${subject.name} of ${component} may run only on node ${pinned} (nodeSelector ` +
+            `kubernetes.io/hostname), whose NoSchedule taint (${taints}) keeps it Pending`,
+          400,
+        ),
+        blames: [pinned],
+        attributes: { node: pinned, pod: subject.name, pinned: 'true' },
+      });
   }
   return findings;
 }

@@ -60,6 +60,16 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // The node's operating system ran short of memory, disk or PIDs and the kubelet evicts pods to protect
+    // it: no manifest is wrong and no app code failed; something run on the node took what the pods needed.
+    matches: signal('MemoryPressure', 'DiskPressure', 'PIDPressure'),
+    verdict: {
+      systemLevel: 'Operating System',
+      faultType: 'Operation Error',
+      label: 'a node under resource pressure evicting its pods',
+    },
+  },
+  {
     // The server's credential is no longer valid: clients fail its authentication (docs/oncall-catalog.md).
     matches: (ev) =>
       ev.signal === 'CertificateExpired' ||

@@ -7,9 +7,8 @@ import type { Evidence } from '../../core/evidence.js';
 import type { ComponentView } from './graph.js';
 import { fixFailedJob, restartCronJob } from './manual-batch-fixes.js';
 import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
-import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
 import { createConfigReference, fixInitContainer, fixProbeEndpoint } from './manual-manifest-fixes.js';
-import { recoverLostNode } from './manual-node-fixes.js';
+import { recoverLostNode, relieveNodePressure } from './manual-node-fixes.js';
 import { provideMatchingVolume } from './manual-storage-fixes.js';
 
 const str = (ev: Evidence, key: string): string | undefined => {
@@ -109,7 +108,7 @@ const MANUAL: readonly Manual[] = [
   { check: createConfigReference, proposeNothing: true },
   { check: fixInitContainer, proposeNothing: true },
   { check: regrantByHand, proposeNothing: true },
-  { check: raiseAutoscalerLimit, proposeNothing: true },
+  { check: relieveNodePressure, proposeNothing: true },
   { check: raiseAutoscalerLimit, proposeNothing: true },
   { check: recoverLostNode, proposeNothing: true },
 ];
