@@ -24,6 +24,8 @@ import { computeHealth } from '../health.js';
 import { computeFlows } from '../telemetry/flows.js';
 import { cpuUsageCores } from '../cpu.js';
 import { isPodReady } from '../faults/topology.js';
+import { limitReplicas, resourceReplicas, setCondition } from './autoscaler-math.js';
+import type { Condition, PodCpu } from './autoscaler-math.js';
 import type { ControllerContext } from './context.js';
 
 const HPA = resourceByKind('HorizontalPodAutoscaler');
@@ -31,15 +33,12 @@ const DEPLOYMENTS = resourceByKind('Deployment');
 const PODS = resourceByKind('Pod');
 const SOURCE = { component: 'horizontal-pod-autoscaler' };
 const SYNC_MS = 15_000;
-const TOLERANCE = 0.1;
 const DOWNSCALE_WINDOW_MS = 5 * 60_000;
 /** horizontal.go: computeStatusForResourceMetric's metric name for a utilisation target. */
 const CPU_METRIC = 'cpu resource utilization (percentage of request)';
 
-type Condition = { type: string; status: 'True' | 'False'; reason: string; message: string };
 interface Reading {
-  /** Per pod with a request: its request and, for a ready pod, its usage (millicores). */
-  pods: { name: string; requestMilli: number; usageMilli?: number }[];
+  pods: PodCpu[];
 }
 
 export class AutoscalerController {
@@ -198,31 +197,7 @@ export class AutoscalerController {
   ): { replicas: number; status: JsonObject } | { error: string } {
     const reading = this.read(target, ns);
     if ('error' in reading) return reading;
-    const ready = reading.pods.filter((p) => p.usageMilli !== undefined);
-    if (ready.length === 0)
-      return { error: 'did not receive metrics for targeted pods (pods might be unready)' };
-    const usage = ready.reduce((n, p) => n + p.usageMilli!, 0);
-    const requests = ready.reduce((n, p) => n + p.requestMilli, 0);
-    const utilisation = Math.floor((usage * 100) / requests);
-    const ratio = (usage * 100) / requests / utilTarget;
-    const status = {
-      type: 'Resource',
-      resource: {
-        name: 'cpu',
-        current: { averageUtilization: utilisation, averageValue: `${Math.round(usage / ready.length)}m` },
-      },
-    };
-    const unready = reading.pods.filter((p) => p.usageMilli === undefined);
-    if (unready.length === 0 || ratio <= 1) {
-      if (Math.abs(1 - ratio) <= TOLERANCE) return { replicas: current, status };
-      return { replicas: Math.ceil(ratio * ready.length), status };
-    }
-    // Scaling up with pods not yet ready: they count as using nothing, so new pods do not trigger more.
-    const rebalanced =
-      usage / (requests + unready.reduce((n, p) => n + p.requestMilli, 0)) / (utilTarget / 100);
-    if (Math.abs(1 - rebalanced) <= TOLERANCE || rebalanced < 1) return { replicas: current, status };
-    const replicas = Math.ceil(rebalanced * reading.pods.length);
-    return { replicas: replicas < current ? current : replicas, status };
+    return resourceReplicas(reading.pods, current, utilTarget);
   }
 
   /** Requests of every pod of the target, and the CPU each ready one uses (the resource metrics API). */
@@ -248,7 +223,7 @@ export class AutoscalerController {
           return { error: `missing request for cpu in container ${c.name} of Pod ${pod.metadata.name}` };
         requestMilli += parseCpu(request);
       }
-      const entry: Reading['pods'][number] = { name: pod.metadata.name, requestMilli };
+      const entry: PodCpu = { name: pod.metadata.name, requestMilli };
       if (pod.status.phase === 'Running' && isPodReady(pod)) {
         const component = componentOf(this.ctx.world, pod)?.component;
         const flow = component ? flows?.components.get(component.name) : undefined;
@@ -291,28 +266,8 @@ export class AutoscalerController {
         'recent recommendations were higher than current one, applying the highest recent recommendation',
       );
     else set('AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size');
-    const scaleUpLimit = Math.max(2 * current, 4);
-    const [allowed, limiting, why] =
-      max > scaleUpLimit
-        ? [
-            scaleUpLimit,
-            'ScaleUpLimit',
-            'the desired replica count is increasing faster than the maximum scale rate',
-          ]
-        : [max, 'TooManyReplicas', 'the desired replica count is more than the maximum replica count'];
-    let desired = stabilised;
-    let condition: [string, string] = [
-      'DesiredWithinRange',
-      'the desired count is within the acceptable range',
-    ];
-    if (stabilised < min) {
-      desired = min;
-      condition = ['TooFewReplicas', 'the desired replica count is less than the minimum replica count'];
-    } else if (stabilised > allowed) {
-      desired = allowed;
-      condition = [limiting, why];
-    }
-    set('ScalingLimited', desired === stabilised ? 'False' : 'True', ...condition);
+    const { desired, limited, reason, message } = limitReplicas(current, stabilised, min, max);
+    set('ScalingLimited', limited ? 'True' : 'False', reason, message);
     return desired;
   }
 
@@ -324,22 +279,4 @@ export class AutoscalerController {
       o['status'] = status;
     });
   }
-}
-
-/** horizontal.go setConditionInList: in place, keeping order; the transition time moves only on a change. */
-function setCondition(
-  list: Condition[],
-  type: string,
-  status: 'True' | 'False',
-  reason: string,
-  message: string,
-  now: string,
-): void {
-  let found = list.find((c) => c.type === type) as (Condition & { lastTransitionTime?: string }) | undefined;
-  if (!found) {
-    found = { type, status, reason, message, lastTransitionTime: now };
-    list.push(found);
-  }
-  if (found.status !== status) found.lastTransitionTime = now;
-  Object.assign(found, { status, reason, message });
 }
