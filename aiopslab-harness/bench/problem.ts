@@ -80,6 +80,7 @@ export const NoiseKind = z.enum([
   'recent_rollout',
   'restarted_once',
   'healthy_batch',
+  'healthy_autoscaler',
 ]);
 export type NoiseKind = z.infer<typeof NoiseKind>;
 

@@ -8,6 +8,7 @@ import type { Pod } from '../model.js';
 import type { Dialect } from './topology.js';
 import { R, dialectOf, isPodReady, podsOf } from './topology.js';
 import { appIn, faultError, rolloutRestart } from './util.js';
+import { createAutoscaler, setCpuResources } from './autoscaler.js';
 import { healthyBatch } from './batch.js';
 
 export const NOISE_KINDS = [
@@ -16,6 +17,7 @@ export const NOISE_KINDS = [
   'recent_rollout',
   'restarted_once',
   'healthy_batch',
+  'healthy_autoscaler',
 ] as const;
 export type NoiseKind = (typeof NOISE_KINDS)[number];
 
@@ -26,6 +28,7 @@ const PICKS: Record<NoiseKind, string[]> = {
   recent_rollout: ['recommendation', 'media-service', 'quote'],
   restarted_once: ['reservation', 'unique-id-service', 'shipping'],
   healthy_batch: [],
+  healthy_autoscaler: ['frontend', 'nginx-thrift'],
 };
 
 const BENIGN_LINES: Record<Dialect, string[]> = {
@@ -133,6 +136,14 @@ export function injectNoise(cluster: SimCluster, namespace: string, kind: string
       // A migration Job that completes and a CronJob whose runs complete on time.
       healthyBatch(cluster, namespace);
       break;
+    case 'healthy_autoscaler': {
+      // An HPA that works: CPU requests on its target (`kubectl set resources` where it had none) and room to
+      // grow; at the steady workload it stays at its minimum with ScalingLimited False.
+      const spec = app.components.find((c) => c.name === pick(app, 'healthy_autoscaler'))!;
+      if (!spec.resources?.requests?.cpu) setCpuResources(cluster, namespace, spec, '200m', '300m');
+      createAutoscaler(cluster, namespace, spec.name, { minReplicas: 1, maxReplicas: 4, cpuPercent: 60 });
+      break;
+    }
     default:
       throw faultError(`unknown noise kind "${kind}" (known: ${NOISE_KINDS.join(', ')})`);
   }
