@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAutoscaler } from '../../aiopslab-harness/sim/faults/autoscaler.js';
 import { SimServer } from '../../aiopslab-harness/sim/index.js';
+import { JaegerReader } from '../../src/observer/jaeger-reader.js';
 import { observe } from '../../src/observer/observe.js';
 import { diagnoseByRules } from '../../src/reasoner/rules-backend.js';
 import { apiReader, metricsOf, prepareCluster } from './sim-helpers.js';
@@ -35,6 +36,20 @@ describe('an autoscaler held at its maxReplicas', () => {
     expect(found?.excerpt).toContain('the desired replica count is more than the maximum replica count');
     expect(String(found?.attributes?.['targetSignals'])).toContain('LatencyHigh');
     expect(Number(found?.attributes?.['wantedReplicas'])).toBeGreaterThan(2);
+
+    // The traces show it too: the entry's spans of the last minute take hundreds of milliseconds.
+    const nowUs = cluster.clock.now() * 1000;
+    const jaeger = new JaegerReader({ url: server.url, token: server.tokens.observer, caPem: server.caPem });
+    const traces = await jaeger.traces({
+      service: 'nginx-thrift',
+      startUs: nowUs - 60e6,
+      endUs: nowUs,
+      limit: 20,
+    });
+    if (!traces.ok) throw new Error(traces.error.message);
+    const roots = traces.value.map((t) => Math.max(...t.spans.map((sp) => sp.duration)));
+    expect(roots.length).toBeGreaterThan(0);
+    expect(roots.sort((a, b) => a - b)[Math.floor(roots.length / 2)]).toBeGreaterThan(250_000);
 
     const diagnosis = diagnoseByRules({ evidence: observed.value.evidence, namespace });
     expect(diagnosis.faultyComponents).toEqual(['nginx-thrift']);

@@ -5,8 +5,8 @@ import { resourceByKind } from '../../../aiopslab-harness/sim/api/resources.js';
 import { hotelReservation } from '../../../aiopslab-harness/sim/apps/hotel-reservation.js';
 import { socialNetwork } from '../../../aiopslab-harness/sim/apps/social-network.js';
 import { createAutoscaler } from '../../../aiopslab-harness/sim/faults/autoscaler.js';
-import { injectFault } from '../../../aiopslab-harness/sim/faults/index.js';
-import { DEPLOYMENTS, component, events, health, rolloutRestart, up } from './helpers.js';
+import { injectFault, injectNoise } from '../../../aiopslab-harness/sim/faults/index.js';
+import { DEPLOYMENTS, component, events, expectHealthy, health, rolloutRestart, up } from './helpers.js';
 
 const HPAS = resourceByKind('HorizontalPodAutoscaler');
 const HOTEL = hotelReservation.defaultNamespace;
@@ -113,5 +113,19 @@ describe('hpa_at_max_replicas', () => {
     const status = statusOf(cluster, HOTEL, 'frontend');
     expect(condition(status, 'ScalingLimited')?.status).toBe('False');
     expect(component(health(cluster, HOTEL), 'frontend').latencyMs).toBeLessThan(50);
+  });
+
+  it('healthy_autoscaler noise: an HPA (with CPU requests added where none were) that stays at its minimum, within range', () => {
+    const cluster = up(socialNetwork);
+    injectNoise(cluster, SOCIAL, 'healthy_autoscaler');
+    cluster.advance(120_000);
+    const status = statusOf(cluster, SOCIAL, 'nginx-thrift');
+    expect(condition(status, 'ScalingActive')?.reason).toBe('ValidMetricFound');
+    expect(condition(status, 'ScalingLimited')).toMatchObject({
+      status: 'False',
+      reason: 'DesiredWithinRange',
+    });
+    expect(status.currentReplicas).toBe(1);
+    expectHealthy(cluster, SOCIAL);
   });
 });
