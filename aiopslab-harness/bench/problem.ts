@@ -51,6 +51,8 @@ export const FaultKind = z.enum([
   'cluster_dns_down',
   'pvc_pending',
   'pvc_no_matching_pv',
+  'resource_quota_exceeded',
+  'limit_range_violation',
   'hpa_at_max_replicas',
   'node_not_ready',
   'node_memory_pressure',

@@ -117,6 +117,14 @@ export function forbidden(req: ForbiddenRequest): ApiError {
   return failure(403, 'Forbidden', message, out);
 }
 
+/**
+ * 403 from an admission plugin (admission.NewForbidden → apierrors.NewForbidden): the message is already
+ * `<resource> "<name>" is forbidden: <plugin error>`.
+ */
+export function admissionForbidden(resource: string, name: string, message: string): ApiError {
+  return failure(403, 'Forbidden', message, { name, kind: resource });
+}
+
 export function unauthorized(): ApiError {
   return failure(401, 'Unauthorized', 'Unauthorized');
 }

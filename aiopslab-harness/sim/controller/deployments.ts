@@ -34,6 +34,28 @@ function hashTemplate(template: PodTemplate): string {
   return templateHash(JSON.stringify(copy));
 }
 
+/**
+ * The ReplicaSets' ReplicaFailure condition as the Deployment's (getReplicaFailures and
+ * ReplicaSetToDeploymentCondition, pkg/controller/deployment/progress.go and util/deployment_util.go): the new
+ * ReplicaSet's first, else any old one's; none removes the Deployment's.
+ */
+function replicaFailure(newRS: ReplicaSet | undefined, owned: ReplicaSet[]): JsonObject | undefined {
+  const failureOf = (rs: ReplicaSet) =>
+    (((rs.status as JsonObject | undefined)?.['conditions'] as JsonObject[] | undefined) ?? []).find(
+      (c) => c['type'] === 'ReplicaFailure',
+    );
+  const found = (newRS && failureOf(newRS)) ?? owned.map(failureOf).find((c) => c !== undefined);
+  if (!found) return undefined;
+  return {
+    type: 'ReplicaFailure',
+    status: found['status'] ?? 'True',
+    lastUpdateTime: found['lastTransitionTime'] ?? null,
+    lastTransitionTime: found['lastTransitionTime'] ?? null,
+    reason: found['reason'] ?? 'FailedCreate',
+    message: found['message'] ?? '',
+  };
+}
+
 /** Rolls Deployments out through ReplicaSets with the RollingUpdate or Recreate strategy. */
 export class DeploymentController {
   constructor(private readonly ctx: ControllerContext) {}
@@ -264,6 +286,8 @@ export class DeploymentController {
           ),
         ],
       };
+      const failure = replicaFailure(newRS, owned);
+      if (failure) (status['conditions'] as JsonObject[]).push(failure);
       for (const key of [
         'replicas',
         'updatedReplicas',

@@ -20,6 +20,7 @@ import { DeploymentController } from './deployments.js';
 import { EndpointsController } from './endpoints.js';
 import { EvictionManager } from './eviction.js';
 import { Kubelet } from './kubelet.js';
+import { ResourceQuotaController } from './resource-quotas.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicasets.js';
 import { Scheduler } from './scheduler.js';
@@ -56,6 +57,8 @@ export class ControllerManager {
   private readonly statefulSets: StatefulSetController;
   private readonly volumes: VolumeController;
   private readonly endpoints: EndpointsController;
+  /** ResourceQuota status: hard from spec, used recounted as pods come and go. */
+  private readonly quotas: ResourceQuotaController;
   /** Chaos Mesh experiments (ConfigMaps labelled chaos-mesh.org/kind). */
   private readonly chaos: ChaosController;
   private readonly jobs: JobController;
@@ -73,6 +76,7 @@ export class ControllerManager {
     statefulSets: new Set<string>(),
     claims: new Set<string>(),
     endpoints: new Set<string>(),
+    quotas: new Set<string>(),
     jobs: new Set<string>(),
     cronJobs: new Set<string>(),
     schedule: false,
@@ -90,6 +94,7 @@ export class ControllerManager {
     this.statefulSets = new StatefulSetController(ctx, this.kubelet);
     this.volumes = new VolumeController(ctx);
     this.endpoints = new EndpointsController(ctx);
+    this.quotas = new ResourceQuotaController(ctx);
     this.chaos = new ChaosController(ctx, this.kubelet);
     this.jobs = new JobController(ctx, this.kubelet, (key) => this.queues.jobs.add(key));
     this.cronJobs = new CronJobController(ctx, (key) => this.queues.cronJobs.add(key));
@@ -125,6 +130,7 @@ export class ControllerManager {
         if (ownerKey && owner?.kind === 'StatefulSet') this.queues.statefulSets.add(ownerKey);
         if (ownerKey && owner?.kind === 'Job') this.queues.jobs.add(ownerKey);
         this.queues.endpoints.add(meta.namespace ?? '');
+        if (this.quotas.watches(meta.namespace ?? '')) this.queues.quotas.add(meta.namespace ?? '');
         const pod = asView<Pod>(event.object);
         if (event.type !== 'DELETED' && !pod.spec.nodeName) this.queues.schedule = true;
         if (event.type === 'DELETED') this.queues.forceSchedule = true;
@@ -132,6 +138,9 @@ export class ControllerManager {
       }
       case 'Service':
         this.queues.endpoints.add(meta.namespace ?? '');
+        break;
+      case 'ResourceQuota':
+        this.queues.quotas.add(meta.namespace ?? '');
         break;
       case 'Job':
         this.queues.jobs.add(key);
@@ -215,6 +224,7 @@ export class ControllerManager {
         q.statefulSets.size +
         q.claims.size +
         q.endpoints.size +
+        q.quotas.size +
         q.volumes.size +
         q.jobs.size +
         q.cronJobs.size >
@@ -229,6 +239,8 @@ export class ControllerManager {
     this.chaos.process();
     for (const name of drain(q.volumes)) this.releaseVolume(name);
     for (const key of drain(q.claims)) this.volumes.sync(...split(key));
+    // The quota controller's recount comes first: it answers within moments, before the next create.
+    for (const ns of drain(q.quotas)) this.quotas.syncNamespace(ns);
     for (const key of drain(q.deployments)) this.deployments.sync(...split(key));
     for (const key of drain(q.replicaSets)) this.replicaSets.sync(...split(key));
     for (const key of drain(q.statefulSets)) this.statefulSets.sync(...split(key));

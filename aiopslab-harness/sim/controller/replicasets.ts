@@ -1,8 +1,10 @@
+import { admitPodCreate } from '../admission/index.js';
 import type { JsonObject } from '../api/json.js';
 import { resourceByKind } from '../api/resources.js';
 import type { Pod, ReplicaSet } from '../model.js';
 import { asView } from '../model.js';
 import type { ControllerContext } from './context.js';
+import { CreateFailures } from './failed-create.js';
 import type { Kubelet } from './kubelet.js';
 import { podFromTemplate } from './pod-template.js';
 
@@ -37,10 +39,16 @@ function compareRanks(a: number[], b: number[]): number {
 
 /** Keeps each ReplicaSet's pod count at its desired replicas and reports its status. */
 export class ReplicaSetController {
+  private readonly failures: CreateFailures;
+  /** The last sync's create error per ReplicaSet uid (manageReplicasErr), for the ReplicaFailure condition. */
+  private readonly createErrors = new Map<string, string>();
+
   constructor(
     private readonly ctx: ControllerContext,
     private readonly kubelet: Kubelet,
-  ) {}
+  ) {
+    this.failures = new CreateFailures(ctx);
+  }
 
   sync(namespace: string, name: string): void {
     const json = this.ctx.store.peek(RS, namespace, name);
@@ -50,8 +58,19 @@ export class ReplicaSetController {
     const pods = this.ctx.store.peekOwnedBy(rs.metadata.uid).map((p) => asView<Pod>(p));
     const active = pods.filter(isActive);
     const desired = rs.spec.replicas ?? 1;
+    this.createErrors.delete(rs.metadata.uid);
     if (active.length < desired) {
-      for (let i = active.length; i < desired; i++) this.createPod(json, rs);
+      // Slow start (replica_set.go manageReplicas): creation stops at the first error.
+      for (let i = active.length; i < desired; i++) {
+        const refused = this.createPod(json, rs);
+        if (refused === undefined) continue;
+        this.createErrors.set(rs.metadata.uid, refused);
+        this.failures.failed(json, `Error creating: ${refused}`, SOURCE.component, () =>
+          this.sync(namespace, name),
+        );
+        break;
+      }
+      if (!this.createErrors.has(rs.metadata.uid)) this.failures.succeeded(json);
     } else if (active.length > desired) {
       const victims = [...active].sort((a, b) => compareRanks(deletionRank(a), deletionRank(b)));
       for (const pod of victims.slice(0, active.length - desired)) {
@@ -76,6 +95,8 @@ export class ReplicaSetController {
     const ready = pods.filter(isReady).length;
     this.ctx.store.mutate(RS, rs.metadata.namespace, rs.metadata.name, (json) => {
       const view = asView<ReplicaSet>(json);
+      const previous =
+        ((view.status as JsonObject | undefined)?.['conditions'] as JsonObject[] | undefined) ?? [];
       view.status = {
         replicas: pods.length,
         fullyLabeledReplicas: pods.length,
@@ -87,10 +108,25 @@ export class ReplicaSetController {
         delete view.status.readyReplicas;
         delete view.status.availableReplicas;
       }
+      // calculateStatus (replica_set_utils.go): a failed create sets ReplicaFailure once (its first message
+      // stays), a sync without error removes it.
+      const failure = previous.find((c) => c['type'] === 'ReplicaFailure');
+      const error = this.createErrors.get(rs.metadata.uid);
+      if (error !== undefined)
+        (view.status as JsonObject)['conditions'] = [
+          failure ?? {
+            type: 'ReplicaFailure',
+            status: 'True',
+            lastTransitionTime: this.ctx.clock.iso(),
+            reason: 'FailedCreate',
+            message: error,
+          },
+        ];
     });
   }
 
-  private createPod(json: JsonObject, rs: ReplicaSet): void {
+  /** Creates one pod through admission; returns the refusal's message when the API server says no. */
+  private createPod(json: JsonObject, rs: ReplicaSet): string | undefined {
     const namespace = rs.metadata.namespace ?? 'default';
     let name = `${rs.metadata.name}-${this.ctx.random.suffix()}`;
     while (this.ctx.store.peek(resourceByKind('Pod'), namespace, name))
@@ -101,7 +137,10 @@ export class ReplicaSetController {
       namespace,
       name,
     );
+    const refused = admitPodCreate(this.ctx.store, namespace, asView<Pod>(pod));
+    if (refused) return refused.message;
     this.ctx.store.create(resourceByKind('Pod'), pod);
     this.ctx.events.record(json, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, SOURCE);
+    return undefined;
   }
 }

@@ -1,9 +1,11 @@
+import { admitPodCreate } from '../admission/index.js';
 import type { JsonObject } from '../api/json.js';
 import { resourceByKind } from '../api/resources.js';
 import type { Pod, StatefulSet } from '../model.js';
 import { asJson, asView } from '../model.js';
 import { templateHash } from '../random.js';
 import type { ControllerContext } from './context.js';
+import { CreateFailures } from './failed-create.js';
 import type { Kubelet } from './kubelet.js';
 import { podFromTemplate } from './pod-template.js';
 import { isActive, isReady } from './replicasets.js';
@@ -15,10 +17,14 @@ const SOURCE = { component: 'statefulset-controller' };
 
 /** Stable, ordered pods `<name>-<ordinal>` with their own claims; OrderedReady start-up and reverse-order updates. */
 export class StatefulSetController {
+  private readonly failures: CreateFailures;
+
   constructor(
     private readonly ctx: ControllerContext,
     private readonly kubelet: Kubelet,
-  ) {}
+  ) {
+    this.failures = new CreateFailures(ctx);
+  }
 
   sync(namespace: string, name: string): void {
     const json = this.ctx.store.peek(STS, namespace, name);
@@ -36,7 +42,8 @@ export class StatefulSetController {
     for (let i = 0; i < desired; i++) {
       const pod = pods.get(i);
       if (!pod) {
-        this.createPod(json, sts, i, revision);
+        // A refused create ends the sync with its error (stateful_set_control.go), retried on the queue.
+        if (!this.createPod(json, sts, i, revision)) return this.updateStatus(json, revision);
         if (!parallel) break;
         continue;
       }
@@ -68,7 +75,8 @@ export class StatefulSetController {
     this.updateStatus(json, revision);
   }
 
-  private createPod(json: JsonObject, sts: StatefulSet, ordinal: number, revision: string): void {
+  /** Creates the ordinal's claims and pod; false when admission refuses the pod. */
+  private createPod(json: JsonObject, sts: StatefulSet, ordinal: number, revision: string): boolean {
     const namespace = sts.metadata.namespace ?? 'default';
     const podName = `${sts.metadata.name}-${ordinal}`;
     for (const claim of sts.spec.volumeClaimTemplates ?? []) {
@@ -112,6 +120,18 @@ export class StatefulSetController {
       });
     }
     if (volumes.length) spec['volumes'] = volumes;
+    const refused = admitPodCreate(this.ctx.store, namespace, asView<Pod>(pod));
+    if (refused) {
+      // recordPodEvent (stateful_pod_control.go): "<verb> Pod <pod> in StatefulSet <set> failed error: <err>".
+      this.failures.failed(
+        json,
+        `create Pod ${podName} in StatefulSet ${sts.metadata.name} failed error: ${refused.message}`,
+        SOURCE.component,
+        () => this.sync(namespace, sts.metadata.name),
+      );
+      return false;
+    }
+    this.failures.succeeded(json);
     this.ctx.store.create(PODS, pod);
     this.ctx.events.record(
       json,
@@ -120,6 +140,7 @@ export class StatefulSetController {
       `create Pod ${podName} in StatefulSet ${sts.metadata.name} successful`,
       SOURCE,
     );
+    return true;
   }
 
   private updateStatus(json: JsonObject, revision: string): void {

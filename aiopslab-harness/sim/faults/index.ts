@@ -7,6 +7,7 @@
 import type { SimCluster } from '../cluster.js';
 import { injectExpiredCertificate, injectExpiringCertificate } from './certificates.js';
 import { clusterDnsDown } from './cluster-dns.js';
+import { limitRangeViolation, resourceQuotaExceeded } from './admission-refusals.js';
 import { cronJobNotRunning, jobBackoffLimitExceeded } from './batch.js';
 import { hpaAtMaxReplicas } from './autoscaler.js';
 import { pvcPending } from './storage-class.js';
@@ -59,6 +60,8 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   expiring_certificate: injectExpiringCertificate,
   cluster_dns_down: clusterDnsDown,
   pvc_pending: pvcPending,
+  resource_quota_exceeded: resourceQuotaExceeded,
+  limit_range_violation: limitRangeViolation,
   pvc_no_matching_pv: pvcNoMatchingPv,
   hpa_at_max_replicas: hpaAtMaxReplicas,
   noop: () => undefined,

@@ -2,7 +2,8 @@ import type { Json, JsonObject } from '../api/json.js';
 import { cloneJson, isJsonObject, text } from '../api/json.js';
 import type { ResourceType } from '../api/resources.js';
 import { apiVersionOf, resourceByKind } from '../api/resources.js';
-import { ApiError, badRequest, invalid, notFound } from '../api/status.js';
+import { admitPodCreate } from '../admission/index.js';
+import { ApiError, admissionForbidden, badRequest, invalid, notFound } from '../api/status.js';
 import { applyPatch } from '../api/patch.js';
 import {
   fieldSelectorFields,
@@ -175,9 +176,19 @@ export class ResourceHandlers {
       delete meta[key];
     this.check(req.type, body);
     applyCreateDefaults(req.type, body, () => this.cluster.allocateServiceIP());
+    if (req.type.kind === 'Pod') this.admitPod(body, dryRun);
     const created = this.store.create(req.type, body, { dryRun });
     if (!dryRun) this.cluster.reconcile();
     return { status: 201, body: this.present(req, created) };
+  }
+
+  /** LimitRanger and ResourceQuota (sim/admission), after the name is generated, as a real API server runs them. */
+  private admitPod(body: JsonObject, dryRun: boolean): void {
+    const meta = body['metadata'] as JsonObject;
+    if (!meta['name'] && typeof meta['generateName'] === 'string')
+      meta['name'] = `${meta['generateName']}${this.cluster.random.suffix()}`;
+    const refused = admitPodCreate(this.store, text(meta['namespace']), asView<Pod>(body), dryRun);
+    if (refused) throw admissionForbidden('pods', text(meta['name']), refused.message);
   }
 
   update(req: ResourceRequest, bodyText: string): JsonObject {
