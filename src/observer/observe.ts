@@ -17,6 +17,7 @@ import { analyzeMemoryLimits } from './analyzers/memory-limits.js';
 import { analyzeNodes } from './analyzers/nodes.js';
 import { analyzePods } from './analyzers/pods.js';
 import { analyzeProbes } from './analyzers/probes.js';
+import { analyzeProbeTiming } from './analyzers/probe-timing.js';
 import { analyzeServices } from './analyzers/services.js';
 import { analyzeStorage } from './analyzers/storage.js';
 import type { BaselineOptions, MetricsSource } from './analyzers/telemetry.js';
@@ -88,6 +89,7 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
     ...analyzeServices(s.services, s.endpoints, s.pods),
     ...analyzeEvents(s.events, s.pods, s.replicasets),
     ...analyzeProbes(s.events, s.pods, s.replicasets),
+    ...analyzeProbeTiming(s.events, s.pods, s.replicasets, s.logs),
     ...analyzeMemoryLimits(s.pods, s.replicasets),
     ...analyzeInitContainers(s.pods, s.replicasets),
     ...analyzeStorage(s.pvcs, s.pvs, s.pods, s.replicasets),

@@ -111,6 +111,15 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // The probe dials the right port but kills the app before it has started: its timing is the mistake.
+    matches: signal('ProbeKillsDuringStartup'),
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Misconfiguration',
+      label: 'a probe that kills the container before it has finished starting',
+    },
+  },
+  {
     matches: signal('LivenessProbeFailing', 'ReadinessProbeFailing'),
     verdict: {
       systemLevel: 'Virtualization',
