@@ -4,22 +4,34 @@ import type { TestSpecification } from 'vitest/node';
 import { BaseSequencer } from 'vitest/node';
 
 /**
- * Files that run for a minute or more. On a fresh clone vitest has no timings yet and orders files by size, so
- * these small files started last: in the session's baseline run the Python relay and the reference solvers
- * began at 265 s and 280 s of 354 s and left one worker busy for the final 80 s. Started first, they overlap
+ * Files that run for 15 s or more, longest first (their durations in the CI run of 2026-12-03 14:40, 447 s of
+ * vitest on two cores). On a fresh clone vitest has no timings yet and orders files by size, so these small
+ * files started last: in the session's baseline run the Python relay and the reference solvers began at 265 s
+ * and 280 s of 354 s and left one worker busy for the final 80 s, and in that later run the CLI's process
+ * tests (serve 33 s, schema-docs 24 s) were still running in the last minute. Started first, they overlap
  * with everything else.
  */
 const LONG_RUNNING = [
-  'tests/agent/python-relay.test.ts',
-  'tests/observer/real-prometheus.test.ts',
-  'tests/cli/serve-alert-chain.test.ts',
-  'tests/bench/agent-mitigations.test.ts',
-  'tests/bench/reference-solvers.test.ts',
-  'tests/cli/bench.test.ts',
-  'tests/cli/diagnose.test.ts',
-  'tests/tui/tmux.test.ts',
-  'tests/cli/compromised-model.test.ts',
-  'tests/evolver/done-when-labels.test.ts',
+  'tests/bench/agent-mitigations.test.ts', // 143 s
+  'tests/agent/python-relay.test.ts', // 125 s
+  'tests/observer/real-prometheus.test.ts', // 77 s
+  'tests/bench/generate.test.ts', // 49 s
+  'tests/cli/bench.test.ts', // 45 s
+  'tests/cli/diagnose.test.ts', // 41 s
+  'tests/cli/serve.test.ts', // 33 s
+  'tests/cli/could-not-look.test.ts', // 28 s
+  'tests/cli/serve-alert-chain.test.ts', // 26 s
+  'tests/cli/schema-docs.test.ts', // 24 s
+  'tests/bench/reference-solvers.test.ts', // 24 s
+  'tests/cli/observe.test.ts', // 23 s
+  'tests/cli/errors.test.ts', // 23 s
+  'tests/cli/rollback.test.ts', // 22 s
+  'tests/observer/observe-faults.test.ts', // 20 s
+  'tests/tui/tmux.test.ts', // 19 s
+  'tests/observer/telemetry-credentials.test.ts', // 17 s
+  'tests/cli/diagnose-ollama.test.ts', // 16 s
+  'tests/cli/compromised-model.test.ts', // 16 s
+  'tests/cli/act.test.ts', // 15 s
 ];
 
 class LongRunningFirst extends BaseSequencer {
