@@ -4,6 +4,7 @@
  * (memory, probes, init containers, image pulls, config references) about the template, so a fix that only
  * looks right for a moment (a pod Ready until its next OOM kill or liveness kill) does not pass.
  */
+import { admitPodCreate } from '../sim/admission/index.js';
 import { cloneJson } from '../sim/api/json.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { planInitContainer } from '../sim/controller/init-containers.js';
@@ -24,7 +25,11 @@ const KINDS = new Set([
   'missing_config_ref',
   'bad_image_rollout',
   'init_container_failure',
+  'resource_quota_exceeded',
+  'limit_range_violation',
 ]);
+/** Kinds undone only when the API server admits a pod made from the template (sim/admission, a dry run). */
+const ADMISSION_KINDS = new Set(['resource_quota_exceeded', 'limit_range_violation']);
 
 /** A pod as the template would make it (enough for the models: labels, namespace, containers). */
 function podOf(d: Deployment, namespace: string): Pod {
@@ -85,6 +90,10 @@ export function manifestFaultLeft(
   if (!json) return [`deployment ${target} is gone`];
   const pod = podOf(json as unknown as Deployment, namespace);
   const out = pod.spec.containers.flatMap((c) => containerProblems(cluster, pod, c));
+  if (ADMISSION_KINDS.has(kind)) {
+    const refused = admitPodCreate(cluster.store, namespace, cloneJson(pod as never), true);
+    if (refused) out.push(`a pod from ${target}'s template is still refused: ${refused.message}`);
+  }
   for (const init of pod.spec.initContainers ?? []) {
     const plan = planInitContainer(cluster.world, pod, init);
     if (plan.exitCode !== 0) out.push(`init container ${init.name} still exits ${plan.exitCode}`);

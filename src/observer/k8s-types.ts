@@ -351,8 +351,15 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   },
   deployments: WORKLOAD,
   statefulsets: WORKLOAD,
-  // The analyzers only follow a pod's ReplicaSet to its owner.
-  replicasets: { metadata: { name: true, namespace: true, ownerReferences: { kind: true, name: true } } },
+  // The analyzers follow a pod's ReplicaSet to its owner; a refused rollout compares revisions' resources.
+  replicasets: {
+    metadata: { name: true, namespace: true, ownerReferences: { kind: true, name: true }, annotations: true },
+    spec: {
+      replicas: true,
+      template: { spec: { containers: { name: true, resources: { limits: true, requests: true } } } },
+    },
+    status: { replicas: true },
+  },
   services: {
     metadata: META,
     spec: {

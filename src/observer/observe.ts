@@ -7,6 +7,7 @@ import { analyzeCertificates } from './analyzers/certificates.js';
 import { analyzeBatch } from './analyzers/batch.js';
 import { analyzeClusterDns } from './analyzers/cluster-dns.js';
 import { analyzeStorageClasses } from './analyzers/storage-class.js';
+import { analyzeAdmission } from './analyzers/admission.js';
 import { analyzeStaticVolumes } from './analyzers/static-volumes.js';
 import { analyzeConfig, correlateTls } from './analyzers/config.js';
 import { analyzeEvents } from './analyzers/events.js';
@@ -97,6 +98,14 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
     ...analyzeConfig(s.configmaps, [...s.deployments, ...s.statefulsets], s.pods, s.replicasets, s.logs),
     ...analyzeClusterDns(s.clusterDns ?? [], s.logs, s.pods, s.replicasets),
     ...analyzeStorageClasses(s.pvcs, s.events, s.pods, s.replicasets),
+    ...analyzeAdmission({
+      events: s.events,
+      replicasets: s.replicasets,
+      deployments: s.deployments,
+      statefulsets: s.statefulsets,
+      quotas: s.resourceQuotas,
+      limitRanges: s.limitRanges,
+    }),
     ...analyzeStaticVolumes(s.pvcs, s.pvs, s.pods, s.replicasets),
     ...analyzeBatch({
       jobs: s.jobs,

@@ -1,4 +1,5 @@
 import type { KEvent, Pod, Workload } from '../k8s-types.js';
+import { admissionRefusal } from './admission.js';
 import type { Finding } from './finding.js';
 import { clip, ownerOf } from './finding.js';
 
@@ -25,6 +26,8 @@ export function analyzeEvents(
   const groups = new Map<string, { event: KEvent; count: number; last: string }>();
   for (const e of events) {
     if (e.type !== 'Warning' || !e.reason || COVERED.has(e.reason)) continue;
+    // A pod the API server refused is reported on its workload by analyzers/admission.ts.
+    if (e.reason === 'FailedCreate' && admissionRefusal(e.message ?? '') !== undefined) continue;
     const io = e.involvedObject;
     const key = `${io?.kind ?? '?'}/${io?.namespace ?? ''}/${io?.name ?? '?'}/${e.reason}`;
     const group = groups.get(key);

@@ -166,6 +166,16 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // The namespace's ResourceQuota or LimitRange and a workload's resources disagree (docs/oncall-catalog.md):
+    // orchestration-layer configuration, found wrong only when a pod is created, like a wrong targetPort.
+    matches: signal('QuotaExceeded', 'LimitRangeViolation'),
+    verdict: {
+      systemLevel: 'Virtualization',
+      faultType: 'Misconfiguration',
+      label: 'pods the API server refuses (a ResourceQuota or LimitRange the workload does not fit)',
+    },
+  },
+  {
     // A claim's manifest names a StorageClass the cluster lacks: a manifest mistake, like a wrong targetPort.
     matches: signal('StorageClassNotFound'),
     verdict: {

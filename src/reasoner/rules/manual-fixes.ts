@@ -7,6 +7,7 @@ import type { Evidence } from '../../core/evidence.js';
 import type { ComponentView } from './graph.js';
 import { fixFailedJob, restartCronJob } from './manual-batch-fixes.js';
 import { raiseAutoscalerLimit } from './manual-capacity-fixes.js';
+import { admitRefusedPods } from './manual-admission-fixes.js';
 import { createConfigReference, fixInitContainer, fixProbeEndpoint } from './manual-manifest-fixes.js';
 import { recoverLostNode, relieveNodePressure } from './manual-node-fixes.js';
 import { provideMatchingVolume } from './manual-storage-fixes.js';
@@ -99,6 +100,7 @@ interface Manual {
 const MANUAL: readonly Manual[] = [
   { check: renewCertificate, proposeNothing: true },
   { check: provideStorageClass, proposeNothing: true },
+  { check: admitRefusedPods, proposeNothing: true },
   { check: provideMatchingVolume, proposeNothing: true },
   // Before regrantByHand: a Job's refused login is its own credentials' problem, not its database's.
   { check: fixFailedJob, proposeNothing: true },

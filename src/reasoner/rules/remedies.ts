@@ -319,6 +319,31 @@ const relaxTls: Remedy = (root, graph, ns) => {
   ];
 };
 
+/**
+ * A rollout raised what each pod asks for past the namespace's quota or limit range: the new pods are refused
+ * while the previous revision's run; going back to it is safe (and undoes exactly the change).
+ */
+const rollBackRefused: Remedy = (root, _graph, ns) => {
+  const ev = root.own.find(
+    (e) =>
+      (e.signal === 'QuotaExceeded' || e.signal === 'LimitRangeViolation') &&
+      e.attributes?.['rolloutRaised'] === true,
+  );
+  if (!ev || workloadKind(root) !== 'Deployment') return [];
+  const policy = str(ev, 'quota')
+    ? `ResourceQuota ${str(ev, 'quota')}`
+    : `LimitRange ${str(ev, 'limitRange') ?? '?'}`;
+  return [
+    {
+      kind: 'rollbackDeployment',
+      namespace: ns,
+      name: root.name,
+      rationale: `revision ${num(ev, 'revision') ?? '?'} raised its pods' ${str(ev, 'resource') ?? 'resources'} past ${policy}, which refuses them; the previous revision was admitted`,
+      evidence: ids([ev]),
+    },
+  ];
+};
+
 /** A bad new revision: go back to the previous one. */
 const rollBack: Remedy = (root, _graph, ns) => {
   const ev = root.own.find(
@@ -372,6 +397,7 @@ const REMEDIES: readonly Remedy[] = [
   releaseVolumes,
   turnFlagOff,
   relaxTls,
+  rollBackRefused,
   rollBack,
   restartDatabaseAndClients,
 ];
