@@ -10,6 +10,7 @@ import {
   injectNoise,
 } from '../../../aiopslab-harness/sim/faults/index.js';
 import type { Deployment } from '../../../aiopslab-harness/sim/model.js';
+import { CRONJOBS, JOBS } from '../../../aiopslab-harness/sim/faults/batch.js';
 import { DEPLOYMENTS, expectHealthy, logs, pods, restarts, up } from './helpers.js';
 
 const HOTEL = hotelReservation.defaultNamespace;
@@ -46,6 +47,22 @@ describe('noise stays benign', () => {
     });
     const instance = cluster.logs.current(job!.metadata.uid, 'wrk2')!;
     expect(cluster.logs.render(instance, cluster.clock.now(), {}, (t) => t)).toContain('Requests/sec:');
+    expectHealthy(cluster, HOTEL);
+  });
+
+  it('healthy_batch: a migration Job that completes and a CronJob whose runs complete on time', () => {
+    const cluster = up(hotelReservation);
+    injectNoise(cluster, HOTEL, 'healthy_batch');
+    cluster.advance(300_000);
+    const job = cluster.store.peek(JOBS, HOTEL, 'schema-migrate')!;
+    expect((job['status'] as { succeeded?: number }).succeeded).toBe(1);
+    const cron = cluster.store.peek(CRONJOBS, HOTEL, 'report-cleanup')!['status'] as {
+      lastScheduleTime: string;
+      lastSuccessfulTime: string;
+    };
+    expect(cluster.clock.now() - Date.parse(cron.lastScheduleTime)).toBeLessThanOrEqual(120_000);
+    // The latest run may still be running; the one before it finished.
+    expect(cluster.clock.now() - Date.parse(cron.lastSuccessfulTime)).toBeLessThanOrEqual(130_000);
     expectHealthy(cluster, HOTEL);
   });
 
