@@ -14,7 +14,7 @@
 import { resourceByKind } from '../api/resources.js';
 import type { Injector } from './util.js';
 import { parseMemory } from '../model.js';
-import { faultError, param, targetOf } from './util.js';
+import { faultError, param, patchDeployment, targetOf } from './util.js';
 
 const NODES = resourceByKind('Node');
 
@@ -36,17 +36,26 @@ const MIB = 2 ** 20;
  * the kubelet's eviction manager derives the rest (controller/eviction.ts): MemoryPressure, the
  * memory-pressure taint, EvictionThresholdMet, pods evicted one by one (Failed, reason Evicted) and
  * replaced on other nodes, or left Pending when pinned to this one.
+ * `params.pin` names a workload whose manifest pins it to this node (nodeSelector kubernetes.io/hostname, as
+ * a database on a node-local volume is): once evicted it cannot run anywhere else.
  *
  * Fix (what a person does): find and stop what eats the host's memory (or cordon and drain the node and
  * repair it); the condition clears 5 min after memory is available again. No automatic fix.
  */
-export const nodeMemoryPressure: Injector = (cluster, _namespace, fault) => {
+export const nodeMemoryPressure: Injector = (cluster, namespace, fault) => {
   const node = targetOf(fault);
   const json = cluster.store.peek(NODES, undefined, node);
   if (!json) throw faultError(`node_memory_pressure: no node "${node}"`);
   const capacity = parseMemory((json['status'] as { capacity: Record<string, string> }).capacity['memory']);
   const available = Number(param(fault, 'availableMi') ?? 52) * MIB;
   const grow = Number(param(fault, 'growMiPerMinute') ?? 48) * MIB;
+  const pin = param(fault, 'pin');
+  if (pin) {
+    patchDeployment(cluster, namespace, pin, (d) => {
+      d.spec.template.spec.nodeSelector = { 'kubernetes.io/hostname': node };
+    });
+    cluster.reconcile();
+  }
   const pods = cluster.controllers.eviction.podUsageBytes(node);
   cluster.controllers.eviction.setHostMemory(node, Math.max(0, capacity - pods - available), grow);
 };
