@@ -8,7 +8,11 @@
  *     reason BackoffLimitExceeded, message "Job has reached the specified backoff limit", and the Warning
  *     event of the same reason and message (recordJobFinished);
  *   - succeeded pods >= completions → SuccessCriteriaMet, then Complete, reason CompletionsReached, message
- *     "Reached expected number of succeeded pods", completionTime, and the Normal event Completed "Job completed".
+ *     "Reached expected number of succeeded pods", completionTime, and the Normal event Completed "Job completed";
+ *   - active longer than spec.activeDeadlineSeconds (pastActiveDeadline) → FailureTarget, then Failed, reason
+ *     DeadlineExceeded, "Job was active longer than specified deadline", its running pods deleted.
+ * A suspended Job's running pods are deleted and none is created (manageJob); its Suspended condition is not
+ * modelled.
  * Pod creation is recorded as the pod control does (controller_utils.go): Normal SuccessfulCreate
  * "Created pod: <name>". The API server's Job defaulting (backoffLimit 6, completions and parallelism 1, the
  * selector and the `batch.kubernetes.io/controller-uid` / `job-name` labels) is applied on the first sync.
@@ -51,6 +55,7 @@ export interface JobView {
     completions?: number;
     parallelism?: number;
     suspend?: boolean;
+    activeDeadlineSeconds?: number;
     selector?: { matchLabels?: Record<string, string> };
     template: PodTemplate;
   };
@@ -82,7 +87,7 @@ function finishedAt(pod: Pod): number {
 }
 
 export class JobController {
-  /** Per Job uid, the pending back-off wake-up (a cancel function). */
+  /** Per Job uid and reason (back-off, active deadline), the pending wake-up (a cancel function). */
   private readonly wakeUps = new Map<string, () => void>();
 
   constructor(
@@ -116,7 +121,20 @@ export class JobController {
     const pastLimit =
       failedPods.length > limit || (onFailure && (limit === 0 ? restarts > 0 : restarts >= limit));
     let finished: JobCondition | undefined;
+    const deadline = job.spec.activeDeadlineSeconds;
+    const started = job.status?.startTime ? Date.parse(job.status.startTime) : undefined;
+    const pastDeadline =
+      !job.spec.suspend &&
+      deadline !== undefined &&
+      started !== undefined &&
+      this.ctx.clock.now() - started >= deadline * 1000;
     if (pastLimit) finished = this.condition('FailureTarget', 'BackoffLimitExceeded', BACKOFF_MESSAGE);
+    else if (pastDeadline)
+      finished = this.condition(
+        'FailureTarget',
+        'DeadlineExceeded',
+        'Job was active longer than specified deadline',
+      );
     else if (succeeded >= completions)
       finished = this.condition(
         'SuccessCriteriaMet',
@@ -132,11 +150,16 @@ export class JobController {
       });
       return;
     }
+    // A suspended Job's running pods are deleted (manageJob); they do not count as failures.
+    if (job.spec.suspend)
+      for (const pod of active) this.kubelet.requestDeletion(pod as unknown as JsonObject);
+    else if (deadline !== undefined && started !== undefined)
+      this.wakeUp(job, started + deadline * 1000 - this.ctx.clock.now(), 'deadline');
     let created = 0;
     const want = job.spec.suspend ? 0 : Math.min(job.spec.parallelism ?? 1, completions - succeeded);
     if (active.length < want) {
       const wait = this.backoffRemaining(failedPods, pods);
-      if (wait > 0) this.wakeUp(job, wait);
+      if (wait > 0) this.wakeUp(job, wait, 'backoff');
       else for (let i = active.length; i < want; i++, created++) this.createPod(json, job);
     }
     this.ctx.store.mutate(JOBS, namespace, name, (o) => {
@@ -167,13 +190,14 @@ export class JobController {
     return Math.max(0, Math.max(...failures) + delay - this.ctx.clock.now());
   }
 
-  private wakeUp(job: JobView, ms: number): void {
-    this.wakeUps.get(job.metadata.uid)?.();
+  private wakeUp(job: JobView, ms: number, why: 'backoff' | 'deadline'): void {
+    const id = `${job.metadata.uid}/${why}`;
+    this.wakeUps.get(id)?.();
     const key = `${job.metadata.namespace ?? ''}/${job.metadata.name}`;
     this.wakeUps.set(
-      job.metadata.uid,
+      id,
       this.ctx.clock.after(ms, () => {
-        this.wakeUps.delete(job.metadata.uid);
+        this.wakeUps.delete(id);
         this.enqueue(key);
       }),
     );

@@ -79,6 +79,40 @@ describe('the Job controller', () => {
   });
 });
 
+describe('the Job controller’s other ends', () => {
+  it('fails a Job active past activeDeadlineSeconds (DeadlineExceeded) and starts nothing while suspended', () => {
+    const cluster = up(hotelReservation);
+    cluster.store.create(JOBS, job('hangs', 'sleep infinity', { activeDeadlineSeconds: 30 }));
+    cluster.store.create(JOBS, job('paused', 'sleep 5', { suspend: true }));
+    cluster.advance(45_000);
+    const conditions = (name: string) =>
+      ((cluster.store.peek(JOBS, NS, name)!['status'] as { conditions?: JsonObject[] }).conditions ?? []).map(
+        (c) => `${text(c['type'])} ${text(c['reason'])}`,
+      );
+    expect(conditions('hangs')).toEqual(['FailureTarget DeadlineExceeded', 'Failed DeadlineExceeded']);
+    expect(events(cluster, NS, 'DeadlineExceeded').map((e) => text(e['message']))).toEqual([
+      'Job was active longer than specified deadline',
+    ]);
+    const owned = (name: string) =>
+      cluster.store
+        .peekAll(PODS, NS)
+        .filter(
+          (p) =>
+            (p['metadata'] as { ownerReferences?: { name: string }[] }).ownerReferences?.[0]?.name === name,
+        );
+    expect(owned('hangs')).toEqual([]);
+    expect(owned('paused')).toEqual([]);
+    cluster.store.mutate(JOBS, NS, 'paused', (o) => {
+      (o['spec'] as JsonObject)['suspend'] = false;
+    });
+    cluster.advance(20_000);
+    expect(conditions('paused')).toEqual([
+      'SuccessCriteriaMet CompletionsReached',
+      'Complete CompletionsReached',
+    ]);
+  });
+});
+
 describe('the CronJob controller', () => {
   it('keeps three successful jobs; under Forbid a schedule missed while a run lasts starts late, or not at all past startingDeadlineSeconds', () => {
     const cluster = up(hotelReservation);
