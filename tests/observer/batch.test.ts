@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimServer } from '../../aiopslab-harness/sim/index.js';
+import { analyzeBatch } from '../../src/observer/analyzers/batch.js';
 import { observe } from '../../src/observer/observe.js';
 import { diagnoseByRules } from '../../src/reasoner/rules-backend.js';
 import { apiReader, prepareCluster } from './sim-helpers.js';
@@ -120,5 +121,46 @@ describe('batch work', () => {
     expect(report.coverage.kinds).toMatchObject({ jobs: 3, cronjobs: 1 });
     expect(report.incident).toBe(false);
     expect(diagnoseByRules({ evidence: report.evidence, namespace }).detected).toBe(false);
+  });
+});
+
+describe('a CronJob judged by its schedule and status alone', () => {
+  const now = '2026-01-10T12:00:00Z';
+  const cron = (spec: Record<string, unknown>, status: Record<string, unknown>) => ({
+    metadata: { name: 'nightly', namespace: 'ops', creationTimestamp: '2025-12-01T00:00:00Z' },
+    spec: { schedule: '0 2 * * *', ...spec },
+    status,
+  });
+  const judge = (cj: ReturnType<typeof cron>) =>
+    analyzeBatch({ jobs: [], cronJobs: [cj], pods: [], events: [], logs: [], now }).map((f) => [
+      f.signal,
+      f.severity,
+      f.attributes?.['missedRuns'],
+    ]);
+
+  it.each([
+    ['ran today', {}, { lastScheduleTime: '2026-01-10T02:00:00Z' }, []],
+    ['one run late (a controller lag)', {}, { lastScheduleTime: '2026-01-09T02:00:00Z' }, []],
+    [
+      'two runs missed',
+      {},
+      { lastScheduleTime: '2026-01-08T02:00:00Z' },
+      [['CronJobNotRunning', 'error', 2]],
+    ],
+    ['never ran since its creation', {}, {}, [['CronJobNotRunning', 'error', 41]]],
+    [
+      'two missed in another time zone',
+      { timeZone: 'Asia/Tokyo' },
+      { lastScheduleTime: '2026-01-08T02:00:00Z' },
+      [],
+    ],
+    [
+      'a schedule it cannot read',
+      { schedule: 'CRON_TZ=UTC 0 2 * * *' },
+      {},
+      [['CronJobScheduleUnread', 'info', undefined]],
+    ],
+  ])('%s', (_name, spec, status, expected) => {
+    expect(judge(cron(spec, status))).toEqual(expected);
   });
 });

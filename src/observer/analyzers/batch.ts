@@ -144,17 +144,30 @@ function analyzeCronJob(
 ): Finding | undefined {
   const scheduleText = cj.spec?.schedule;
   if (!scheduleText) return undefined;
+  const name = nameOf(cj);
   let schedule;
   try {
     schedule = parseCron(scheduleText);
-  } catch {
-    return undefined;
+  } catch (e) {
+    // Not judged is not healthy: say so, without calling it an incident.
+    return {
+      source: 'kubernetes',
+      subject: subjectOf('CronJob', cj),
+      component: name,
+      signal: 'CronJobScheduleUnread',
+      severity: 'info',
+      score: 5,
+      summary: clip(
+        `CronJob ${name}: its schedule "${scheduleText}" was not checked for missed runs: ${String(e)}`,
+      ),
+    };
   }
   const since = cj.status?.lastScheduleTime ?? cj.metadata?.creationTimestamp;
   if (!since) return undefined;
   const missed = mostRecentRun(schedule, Date.parse(since), now)?.missed ?? 0;
-  if (missed < MISSED_RUNS_REPORTED) return undefined;
-  const name = nameOf(cj);
+  // The schedule is read in UTC; in another spec.timeZone a count may be one off at a period's edge.
+  const zoned = cj.spec?.timeZone !== undefined && !['UTC', 'Etc/UTC'].includes(cj.spec.timeZone);
+  if (missed < MISSED_RUNS_REPORTED + (zoned ? 1 : 0)) return undefined;
   const suspended = cj.spec?.suspend === true;
   const policy = cj.spec?.concurrencyPolicy ?? 'Allow';
   const activeName = asArray(cj.status?.active)[0]?.name;
