@@ -110,7 +110,8 @@ describe('PrometheusReader against the simulator', () => {
     const started = Date.now();
     const res = await new PrometheusReader({ url }).query('up');
     expect(res.ok ? 'ok' : res.error.code).toBe('unreachable');
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Refused at once rather than waited out: well under the 10 s request timeout, with room for a busy machine.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses a server whose certificate it does not trust', async () => {
