@@ -31,10 +31,22 @@ interface LimitRangeView {
   spec?: { limits?: LimitRangeItem[] };
 }
 
+/**
+ * A Container item as the API server stores it (SetDefaults_LimitRangeItem, pkg/apis/core/v1/defaults.go): an
+ * unset default limit is the max, an unset default request the default limit, else the min.
+ */
+function defaulted(item: LimitRangeItem): LimitRangeItem {
+  if (item.type !== 'Container') return item;
+  const def = { ...(item.max ?? {}), ...(item.default ?? {}) };
+  const request = { ...(item.min ?? {}), ...def, ...(item.defaultRequest ?? {}) };
+  return { ...item, default: def, defaultRequest: request };
+}
+
 function rangesIn(store: ObjectStore, namespace: string): LimitRangeView[] {
   return store
     .peekAll(LIMIT_RANGES, namespace)
     .map((j) => asView<LimitRangeView>(j))
+    .map((r) => ({ ...r, spec: { limits: (r.spec?.limits ?? []).map(defaulted) } }))
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 
