@@ -21,8 +21,8 @@ import { analyzeProbes } from './analyzers/probes.js';
 import { analyzeProbeTiming } from './analyzers/probe-timing.js';
 import { analyzeServices } from './analyzers/services.js';
 import { analyzeStorage } from './analyzers/storage.js';
-import type { BaselineOptions, MetricsSource } from './analyzers/telemetry.js';
 import { analyzeStrandedPods } from './analyzers/stranded-pods.js';
+import type { BaselineOptions, MetricsSource } from './analyzers/telemetry.js';
 import { analyzeTelemetry } from './analyzers/telemetry.js';
 import type { TraceSource } from './analyzers/traces.js';
 import { analyzeTraces } from './analyzers/traces.js';
@@ -83,8 +83,8 @@ export function analyzeSnapshot(s: Snapshot): Finding[] {
   const workloadNames = new Set([...s.deployments, ...s.statefulsets].map((w) => nameOf(w).toLowerCase()));
   return [
     ...analyzeNodes(s.nodes),
-    ...analyzePods(s.pods, s.replicasets),
     ...analyzeStrandedPods(s.nodes, s.pods, s.replicasets, s.observedAt ?? new Date().toISOString()),
+    ...analyzePods(s.pods, s.replicasets),
     ...analyzeWorkloads('Deployment', s.deployments, s.services, workloadNames, s.nodes),
     ...analyzeWorkloads('StatefulSet', s.statefulsets, s.services, workloadNames, s.nodes),
     ...analyzeServices(s.services, s.endpoints, s.pods),

@@ -31,9 +31,9 @@ import {
 } from './oncall-workload.js';
 import { nodeMemoryPressure, nodeNotReady } from './node-failure.js';
 import { redeployWithoutPv } from './storage.js';
-import type { FaultSpec, Injector } from './util.js';
 import { slowStartLiveness } from './slow-start.js';
 import { pvcNoMatchingPv } from './static-volume.js';
+import type { FaultSpec, Injector } from './util.js';
 import { faultError } from './util.js';
 
 export type { FaultSpec, Injector } from './util.js';
@@ -60,16 +60,16 @@ const INJECTORS: Readonly<Record<string, Injector>> = {
   expiring_certificate: injectExpiringCertificate,
   cluster_dns_down: clusterDnsDown,
   pvc_pending: pvcPending,
+  pvc_no_matching_pv: pvcNoMatchingPv,
   resource_quota_exceeded: resourceQuotaExceeded,
   limit_range_violation: limitRangeViolation,
-  pvc_no_matching_pv: pvcNoMatchingPv,
   hpa_at_max_replicas: hpaAtMaxReplicas,
   noop: () => undefined,
   // The on-call catalog (docs/oncall-catalog.md).
   oom_killed: oomKilled,
   liveness_probe_failure: livenessProbeFailure,
-  readiness_probe_failure: readinessProbeFailure,
   slow_start_liveness: slowStartLiveness,
+  readiness_probe_failure: readinessProbeFailure,
   missing_config_ref: missingConfigRef,
   bad_image_rollout: badImageRollout,
   init_container_failure: initContainerFailure,
