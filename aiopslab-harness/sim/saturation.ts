@@ -8,7 +8,7 @@
  *   Without a limit a container may use idle node CPU, and nothing is modelled.
  */
 import type { AppSpec } from './apps/types.js';
-import type { AppHealth } from './health.js';
+import type { AppHealth } from './health-types.js';
 import type { Pod } from './model.js';
 import { parseCpu } from './model.js';
 import type { SimWorld } from './runtime.js';

@@ -6,7 +6,7 @@
  * whose connection fails, so its own counters stay flat while its callers count errors.
  */
 import type { AppSpec, ComponentSpec } from '../apps/types.js';
-import type { AppHealth, ComponentHealth, EdgeHealth } from '../health.js';
+import type { AppHealth, ComponentHealth, EdgeHealth } from '../health-types.js';
 
 export const WORKLOAD_RPS = 20;
 export const INFRA_CALLS = 0.1;
