@@ -47,7 +47,8 @@ export function simClusterState(cluster: SimCluster): ClusterState {
       cluster.advance(ms);
       return Promise.resolve();
     },
-    faultLeft: (namespace, kind, target) => Promise.resolve(manifestFaultLeft(cluster, namespace, kind, target)),
+    faultLeft: (namespace, kind, target) =>
+      Promise.resolve(manifestFaultLeft(cluster, namespace, kind, target)),
     unhealthy: (namespace) => {
       const health = computeHealth(cluster.world, namespace, cluster.clock.now());
       return Promise.resolve(
