@@ -9,7 +9,7 @@ import { getApp } from '../../sim/apps/index.js';
 import type { ComponentSpec } from '../../sim/apps/types.js';
 import type { Problem, ProblemOf } from '../problem.js';
 import { executorClients } from './kube-clients.js';
-import { restartRollout, rolloutStatus } from './rollout.js';
+import { oldPodsGone, restartRollout, rolloutStatus } from './rollout.js';
 import type { SolverEnv, SolverFactory } from './types.js';
 
 type Clients = ReturnType<typeof executorClients>;
@@ -167,6 +167,7 @@ async function mitigate(env: SolverEnv, problem: ProblemOf<'mitigation'>): Promi
   await fix(clients, problem, component);
   if (ROLLS_OUT.has(problem.fault.kind) && component)
     await rolloutStatus(clients.apps, problem.namespace, component.name);
+  await oldPodsGone(clients.core, problem.namespace);
   return 1;
 }
 

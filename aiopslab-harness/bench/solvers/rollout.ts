@@ -1,4 +1,4 @@
-import type { AppsV1Api } from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -28,6 +28,21 @@ export async function rolloutStatus(apps: AppsV1Api, namespace: string, name: st
       (s.availableReplicas ?? 0) >= want;
     if (done) return;
     if (Date.now() > deadline) throw new Error(`deployment ${namespace}/${name} did not finish rolling out`);
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * Waits until no pod of the namespace is Terminating. `kubectl rollout status` is done once the old pods are
+ * asked to stop (a ReplicaSet does not count terminating pods), while `kubectl get pods`, which AIOpsLab's
+ * mitigation check reads, still lists them: an old pod crash-looping on its way out fails that check.
+ */
+export async function oldPodsGone(core: CoreV1Api, namespace: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const pods = await core.listNamespacedPod({ namespace });
+    if (!pods.items.some((p) => p.metadata?.deletionTimestamp)) return;
+    if (Date.now() > deadline) throw new Error(`pods of ${namespace} were still terminating`);
     await sleep(POLL_MS);
   }
 }
