@@ -16,7 +16,7 @@
 import type { PersistentVolumeClaim } from '../model.js';
 import { R } from './topology.js';
 import type { Injector } from './util.js';
-import { componentOf, faultError, param, reapplyDeployment, targetOf } from './util.js';
+import { componentOf, faultError, param, reapplyWithClaim, targetOf } from './util.js';
 
 const MISMATCHES = ['size', 'accessMode', 'none'] as const;
 
@@ -31,19 +31,7 @@ export const pvcNoMatchingPv: Injector = (cluster, namespace, fault) => {
   const offered = spec.storage?.size ?? '1Gi';
   const asked = mismatch === 'size' ? (param(fault, 'size') ?? '10Gi') : offered;
   const askedModes = mismatch === 'accessMode' ? ['ReadWriteMany'] : ['ReadWriteOnce'];
-  reapplyDeployment(cluster, namespace, target, (d) => {
-    const pod = d.spec.template.spec;
-    pod.volumes = [
-      ...(pod.volumes ?? []).filter((v) => v.name !== volume),
-      { name: volume, persistentVolumeClaim: { claimName: claim } },
-    ];
-    const main = pod.containers.find((c) => c.name === spec.containerName) ?? pod.containers[0];
-    if (main && !main.volumeMounts?.some((m) => m.name === volume))
-      main.volumeMounts = [
-        ...(main.volumeMounts ?? []),
-        { name: volume, mountPath: spec.storage?.mountPath ?? '/data' },
-      ];
-  });
+  reapplyWithClaim(cluster, namespace, spec, claim, volume);
   const existing = cluster.store.peek(R.pvcs, namespace, claim) as unknown as
     PersistentVolumeClaim | undefined;
   if (existing) {

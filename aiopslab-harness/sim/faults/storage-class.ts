@@ -11,7 +11,7 @@
 import type { PersistentVolumeClaim } from '../model.js';
 import { R } from './topology.js';
 import type { Injector } from './util.js';
-import { componentOf, param, reapplyDeployment, targetOf } from './util.js';
+import { componentOf, param, reapplyWithClaim, targetOf } from './util.js';
 
 export const pvcPending: Injector = (cluster, namespace, fault) => {
   const target = targetOf(fault);
@@ -22,19 +22,7 @@ export const pvcPending: Injector = (cluster, namespace, fault) => {
   const existing = cluster.store.peek(R.pvcs, namespace, claim) as unknown as
     PersistentVolumeClaim | undefined;
   const size = existing?.spec.resources?.requests?.storage ?? spec.storage?.size ?? '1Gi';
-  reapplyDeployment(cluster, namespace, target, (d) => {
-    const pod = d.spec.template.spec;
-    pod.volumes = [
-      ...(pod.volumes ?? []).filter((v) => v.name !== volume),
-      { name: volume, persistentVolumeClaim: { claimName: claim } },
-    ];
-    const main = pod.containers.find((c) => c.name === spec.containerName) ?? pod.containers[0];
-    if (main && !main.volumeMounts?.some((m) => m.name === volume))
-      main.volumeMounts = [
-        ...(main.volumeMounts ?? []),
-        { name: volume, mountPath: spec.storage?.mountPath ?? '/data' },
-      ];
-  });
+  reapplyWithClaim(cluster, namespace, spec, claim, volume);
   if (existing) {
     // A dynamically provisioned volume goes with its claim (reclaim policy Delete).
     const pv = existing.spec.volumeName

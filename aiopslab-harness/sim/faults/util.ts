@@ -75,6 +75,32 @@ export function reapplyDeployment(
   cluster.store.create(R.deployments, manifest);
 }
 
+/**
+ * Re-applies the component's Deployment with its data volume taken from `claim` (the volume named `volume`,
+ * mounted where the component keeps its data): how a manifest that brings a claim of its own is applied.
+ */
+export function reapplyWithClaim(
+  cluster: SimCluster,
+  namespace: string,
+  spec: ComponentSpec,
+  claim: string,
+  volume: string,
+): void {
+  reapplyDeployment(cluster, namespace, spec.name, (d) => {
+    const pod = d.spec.template.spec;
+    pod.volumes = [
+      ...(pod.volumes ?? []).filter((v) => v.name !== volume),
+      { name: volume, persistentVolumeClaim: { claimName: claim } },
+    ];
+    const main = pod.containers.find((c) => c.name === spec.containerName) ?? pod.containers[0];
+    if (main && !main.volumeMounts?.some((m) => m.name === volume))
+      main.volumeMounts = [
+        ...(main.volumeMounts ?? []),
+        { name: volume, mountPath: spec.storage?.mountPath ?? '/data' },
+      ];
+  });
+}
+
 /** An object as `kubectl apply` would send it back: no status, uid, versions or controller bookkeeping. */
 export function manifestOf(obj: JsonObject): JsonObject {
   const copy = cloneJson(obj);

@@ -13,24 +13,11 @@ import type { PersistentVolume, PersistentVolumeClaim, Pod, Workload } from '../
 import { asArray, nameOf } from '../k8s-types.js';
 import type { Finding } from './finding.js';
 import { clip, ownerOf, subjectOf } from './finding.js';
-
-const UNITS: Record<string, number> = {
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-};
+import { parseQuantity } from '../../core/quantity.js';
 
 /** A storage quantity ("10Gi", "500M") in bytes; undefined when it is not one. */
-function bytes(quantity: string | undefined): number | undefined {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(quantity ?? '');
-  return m ? Number(m[1]) * (UNITS[m[2] ?? ''] ?? 1) : undefined;
-}
+const bytes = (quantity: string | undefined): number | undefined =>
+  quantity === undefined ? undefined : parseQuantity(quantity);
 
 /** Why `pv` cannot serve the claim, or undefined when it could. */
 function misfit(pv: PersistentVolume, pvc: PersistentVolumeClaim): string | undefined {
