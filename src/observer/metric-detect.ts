@@ -36,6 +36,9 @@ export interface Detected {
   gaps: Gap[];
 }
 
+/** Prometheus' own staleness lookback (--query.lookback-delta, 5m by default). */
+const LOOKBACK = '5m';
+
 export const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** The namespace labels the table selects on, each with the known names using it. */
@@ -90,7 +93,10 @@ export async function detectFamilies(
     labels.map(([label, list]) => {
       const matchers = [`__name__=~${quote(list.join('|'))}`];
       matchers.push(namespace === undefined ? `${label}!=""` : `${label}=${quote(namespace)}`);
-      return metrics.query(`count by (__name__) ({${matchers.join(',')}})`);
+      // Over the lookback, not at one instant: one failed scrape (a busy exporter, a restarted
+      // kube-state-metrics) marks a target's series stale, and an instant selector would then see no family
+      // at all here. last_over_time keeps the name (checked against Prometheus 2.42).
+      return metrics.query(`count by (__name__) (last_over_time({${matchers.join(',')}}[${LOOKBACK}]))`);
     }),
   );
   /** A name in scope and the namespace label that put it there, for the history probe below. */
