@@ -89,29 +89,49 @@ export async function detectFamilies(
   const gaps: Gap[] = [];
   const inScope = new Set<string>();
   const labels = [...byNamespaceLabel(held)];
-  const scoped = await Promise.all(
-    labels.map(([label, list]) => {
-      const matchers = [`__name__=~${quote(list.join('|'))}`];
-      matchers.push(namespace === undefined ? `${label}!=""` : `${label}=${quote(namespace)}`);
-      // Over the lookback, not at one instant: one failed scrape (a busy exporter, a restarted
-      // kube-state-metrics) marks a target's series stale, and an instant selector would then see no family
-      // at all here. last_over_time keeps the name (checked against Prometheus 2.42).
-      return metrics.query(`count by (__name__) (last_over_time({${matchers.join(',')}}[${LOOKBACK}]))`);
-    }),
-  );
+  const selectors = labels.map(([label, list]) => {
+    const matchers = [`__name__=~${quote(list.join('|'))}`];
+    matchers.push(namespace === undefined ? `${label}!=""` : `${label}=${quote(namespace)}`);
+    return `{${matchers.join(',')}}`;
+  });
+  // Over the lookback, not at one instant: one failed scrape (a busy exporter, a restarted kube-state-metrics)
+  // marks a target's series stale, and an instant selector would then see no family at all here. The instant
+  // count is read beside it, so a family that went stale is named as a gap instead of read as silence.
+  // last_over_time keeps the name (checked against Prometheus 2.42).
+  const [scoped, live] = await Promise.all([
+    Promise.all(
+      selectors.map((sel) => metrics.query(`count by (__name__) (last_over_time(${sel}[${LOOKBACK}]))`)),
+    ),
+    Promise.all(selectors.map((sel) => metrics.query(`count by (__name__) (${sel})`))),
+  ]);
   /** A name in scope and the namespace label that put it there, for the history probe below. */
   let probe: { name: string; label: string } | undefined;
+  const stale = new Set<string>();
   scoped.forEach((answer, i) => {
     const label = labels[i]![0];
     if (!answer.ok) gaps.push(gap('metric families in scope', answer.error.code, answer.error.message));
-    else
+    else {
+      const now = live[i];
+      const fresh = new Set(now?.ok ? now.value.map((s) => s.metric['__name__']) : []);
       for (const s of answer.value) {
         const name = s.metric['__name__'];
         if (!name) continue;
         inScope.add(name).add(scopeKey(name, label));
         probe ??= { name, label };
+        if (now?.ok && !fresh.has(name)) stale.add(name);
       }
+    }
   });
+  if (stale.size > 0)
+    gaps.push(
+      gap(
+        'families gone stale here',
+        'stale',
+        `${[...stale].sort().join(', ')} had series in ${namespace === undefined ? 'any namespace' : `namespace ${namespace}`} ` +
+          `within ${LOOKBACK} but none now: their target's last scrape failed or it went away, so what they measure may be missing`,
+        namespace,
+      ),
+    );
   const measured = new Set<MetricSignal>();
   for (const f of [...REQUEST_FAMILIES, ...RESOURCE_FAMILIES])
     if (inScope.has('count' in f ? f.count : f.metric)) for (const s of signalsOf(f)) measured.add(s);
